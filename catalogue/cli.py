@@ -1,0 +1,49 @@
+"""The ``omh`` command. Each verb lives in ``catalogue/commands/<verb>.py``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .commands import validate as validate_command
+
+COMMANDS = {"validate": validate_command}
+
+
+def _root(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"--root {value}: not a folder")
+    return path.resolve()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=_root, default=Path.cwd(), metavar="DIR",
+                        help="the catalogue folder (default: the current folder)")
+    parser = argparse.ArgumentParser(
+        prog="omh", description="Open Models Hub: check and publish a catalogue of ML assets.")
+    parser.add_argument("--version", action="version", version=f"omh {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS.values():
+        module.add_parser(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(COMMANDS[args.command].run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""``omh validate``: check the catalogue, or the records named and what refers to them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..findings import has_errors
+from ..reporting import FORMATS, format_findings
+from ..validate import validate
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+               parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "validate", parents=[parent],
+        help="check records: schemas, references, lifecycle and every registered check",
+        description="Check the whole catalogue, or only the records that the given files belong "
+                    "to plus the records that refer to them. Exit 0 when clean, 1 when there "
+                    "are errors, 2 for usage errors.")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="record files or folders to check (default: everything)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="text (path:line:col: severity: message), json, or github "
+                             "(workflow commands that annotate a pull request)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    findings, scope = validate(root, args.paths or None)
+    output = format_findings(findings, root, args.format, len(scope.ids))
+    print(output, file=sys.stdout)
+    failed = has_errors(findings) or (args.strict and bool(findings))
+    return 1 if failed else 0

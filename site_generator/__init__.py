@@ -1,0 +1,1 @@
+"""Turns a loaded catalogue into the published site. Knows nothing about YAML or schemas."""
