@@ -3,46 +3,15 @@ that refer to them (what a commit can have broken), and collect the findings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
+from .checks import CHECKS
+from .context import CheckContext
 from .findings import Finding, sort_findings
 from .kinds import KINDS_BY_FOLDER, SETTINGS_FILE
-from .links import check_links
 from .loader import RecordStore
-from .records import Record
-from .rules import RECORD_RULES
-
-
-class CheckContext(NamedTuple):
-    store: RecordStore
-    records: list[Record]
-    """The records in scope: the whole catalogue, or the named records and their referrers."""
-
-
-Check = Callable[[CheckContext], Iterable[Finding]]
-
-
-def _record_rules(context: CheckContext) -> Iterable[Finding]:
-    for record in context.records:
-        for rule in RECORD_RULES:
-            yield from rule(record)
-
-
-def _links(context: CheckContext) -> Iterable[Finding]:
-    return check_links(context.records, context.store)
-
-
-CHECKS: list[Check] = [_record_rules, _links]
-"""Checks that ``omh validate`` runs, in order. Other modules add theirs with ``register``."""
-
-
-def register(check: Check) -> Check:
-    if check not in CHECKS:
-        CHECKS.append(check)
-    return check
 
 
 @dataclass

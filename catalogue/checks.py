@@ -1,0 +1,23 @@
+"""The checks ``omh validate`` runs, in order: one list, one place to add a check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .context import Check, CheckContext
+from .findings import Finding
+from .links import check_links
+from .rules import RECORD_RULES
+
+
+def record_rules(context: CheckContext) -> Iterable[Finding]:
+    for record in context.records:
+        for rule in RECORD_RULES:
+            yield from rule(record)
+
+
+def links(context: CheckContext) -> Iterable[Finding]:
+    return check_links(context.records, context.store)
+
+
+CHECKS: tuple[Check, ...] = (record_rules, links)

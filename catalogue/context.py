@@ -1,0 +1,19 @@
+"""What every catalogue-wide check receives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from .findings import Finding
+from .loader import RecordStore
+from .records import Record
+
+
+class CheckContext(NamedTuple):
+    store: RecordStore
+    records: list[Record]
+    """The records in scope: the whole catalogue, or the named records and their referrers."""
+
+
+Check = Callable[[CheckContext], Iterable[Finding]]
