@@ -24,6 +24,7 @@ def _known_keys() -> tuple[str, ...]:
     return tuple(sorted(str(symbol.key) for symbol in _licensing().known_symbols.values()))
 
 
+@functools.lru_cache(maxsize=4096)
 def check_spdx_expression(expression: str) -> str | None:
     """``None`` when ``expression`` is a valid SPDX expression written canonically, otherwise a
     message that says what is wrong and how to write it."""

@@ -88,10 +88,10 @@ def check_experiment_agreement(experiment: Record, store: RecordStore) -> Iterat
         return
     base = experiment.data.get("base_model")
     trained_on = {
-        usage.get("dataset") for usage in experiment.data.get("datasets") or []
-        if isinstance(usage, dict) and usage.get("role") in TRAINING_ROLES
+        usage.get("dataset") for usage in experiment.mappings("datasets")
+        if isinstance(usage.get("role"), str) and usage["role"] in TRAINING_ROLES
     }
-    for model_id in experiment.data.get("produced_models") or []:
+    for model_id in experiment.items("produced_models"):
         model = store.get(model_id) if isinstance(model_id, str) else None
         if model is None or model.kind.name != "model":
             continue

@@ -62,6 +62,16 @@ class Record:
                 value = value.get(part)
         return value
 
+    def items(self, field: str) -> list[Any]:
+        """The list in ``field``, or ``[]`` when it is absent or not a list (the schema check
+        reports the wrong type; later stages need not guard against it again)."""
+        value = self.data.get(field)
+        return value if isinstance(value, list) else []
+
+    def mappings(self, field: str) -> list[dict[str, Any]]:
+        """The mappings in the list ``field``, skipping items of the wrong type."""
+        return [item for item in self.items(field) if isinstance(item, dict)]
+
     def values_at(self, pattern: tuple[str, ...]) -> Iterator[tuple[FieldPath, Any]]:
         """Every value matching ``pattern``; ``*`` stands for each item of a list."""
         yield from _walk(self.data, pattern, ())
@@ -76,7 +86,8 @@ class Record:
         return {value for _, _, value in self.references() if isinstance(value, str)}
 
 
-def _walk(value: Any, pattern: tuple[str, ...], prefix: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+def _walk(value: Any, pattern: tuple[str, ...],
+          prefix: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
     if not pattern:
         yield prefix, value
         return

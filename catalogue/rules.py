@@ -40,8 +40,8 @@ def check_time_order(record: Record) -> Iterator[Finding]:
         if abs(elapsed - duration) > DURATION_TOLERANCE_SECONDS:
             yield error("duration", f"field 'duration_seconds': {duration:g} s, but start_time to "
                         f"end_time is {elapsed:g} s; fix one of them (or leave duration_seconds "
-                        "out: it is derived from the times)", record.location(("duration_seconds",)),
-                        record.id, "duration_seconds")
+                        "out: it is derived from the times)",
+                        record.location(("duration_seconds",)), record.id, "duration_seconds")
 
 
 def check_lifecycle(record: Record) -> Iterator[Finding]:
@@ -88,7 +88,7 @@ def check_dataset_counts(record: Record) -> Iterator[Finding]:
     if record.kind.name != "dataset":
         return
     data = record.data
-    columns = [c for c in data.get("columns") or [] if isinstance(c, dict)]
+    columns = record.mappings("columns")
     stated = data.get("num_features")
     if columns and isinstance(stated, int):
         features = sum(1 for c in columns if c.get("role", "feature") == "feature")
@@ -103,7 +103,7 @@ def check_dataset_counts(record: Record) -> Iterator[Finding]:
                         "twice", record.location(("columns", index, "name")), record.id,
                         f"columns[{index}].name")
     total = data.get("num_records")
-    splits = [s for s in data.get("splits") or [] if isinstance(s, dict)]
+    splits = record.mappings("splits")
     if isinstance(total, int) and splits and all(isinstance(s.get("num_records"), int)
                                                  for s in splits):
         summed = sum(s["num_records"] for s in splits)

@@ -179,8 +179,9 @@ def _suggest(word: str, choices: Any) -> str:
     target = _SYNONYMS.get(word.lower())
     if target in options:
         return f"; did you mean '{target}'?"
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    lowered = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
 
 
 def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_file: str,
@@ -191,13 +192,15 @@ def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_f
         prefix = f"field '{name}': " if name else ""
         return error("schema", prefix + message, Location(file, line, column), record_id, name)
 
-    hint = err.schema.get("description") if isinstance(err.schema, dict) else None
+    schema: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
+    value: Any = err.validator_value
+    hint = schema.get("description")
     expected = f" (expected: {hint})" if hint else ""
     kind = err.validator
 
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(err.instance, dict):
         known = (declared_properties(schema_file) if not path
-                 else set(err.schema.get("properties", {})))
+                 else set(schema.get("properties", {})))
         for key in err.instance:
             if repr(key) not in err.message:
                 continue
@@ -211,36 +214,37 @@ def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_f
         return
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
-        props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
-        what = props.get(missing, {}).get("description") if isinstance(props.get(missing), dict) else None
+        prop = schema.get("properties", {}).get(missing)
+        what = prop.get("description") if isinstance(prop, dict) else None
         yield at(path, f"missing required field '{missing}'" + (f" ({what})" if what else ""))
         return
     if kind == "type":
-        yield at(path, f"expected {_expected_types(err.validator_value)}, found {_found(err.instance)}"
-                 + (" (quote it to make it text)" if "string" in str(err.validator_value)
-                    and isinstance(err.instance, int | float) else ""))
+        quote = (" (quote it to make it text)" if "string" in str(value)
+                 and isinstance(err.instance, int | float) else "")
+        yield at(path, f"expected {_expected_types(value)}, "
+                       f"found {_found(err.instance)}{quote}")
         return
     if kind == "enum":
-        options = err.validator_value
+        options = value
         yield at(path, f"{_found(err.instance)} is not allowed; expected one of: "
                        f"{', '.join(map(str, options))}"
                  + (_suggest(err.instance, options) if isinstance(err.instance, str) else ""))
         return
     if kind == "const":
-        yield at(path, f"expected {err.validator_value!r}, found {_found(err.instance)}")
+        yield at(path, f"expected {value!r}, found {_found(err.instance)}")
         return
     if kind == "format":
         reason = f": {err.cause}" if err.cause else ""
-        yield at(path, f"{_found(err.instance)} is not a valid {err.validator_value}{reason}"
+        yield at(path, f"{_found(err.instance)} is not a valid {value}{reason}"
                        f"{expected}")
         return
     if kind == "pattern":
         yield at(path, f"{_found(err.instance)} is not in the expected form"
-                       f"{expected or f' (pattern {err.validator_value})'}")
+                       f"{expected or f' (pattern {value})'}")
         return
-    if kind == "oneOf" and _is_exclusive_required(err.validator_value):
-        names = " or ".join(f"'{sub['required'][0]}'" for sub in err.validator_value)
-        present = [sub["required"][0] for sub in err.validator_value
+    if kind == "oneOf" and _is_exclusive_required(value):
+        names = " or ".join(f"'{sub['required'][0]}'" for sub in value)
+        present = [sub["required"][0] for sub in value
                    if isinstance(err.instance, dict) and sub["required"][0] in err.instance]
         verb = "give only one of" if present else "give one of"
         yield at(path, f"{verb} {names}" + (f" (found {', '.join(present)})" if present else ""))

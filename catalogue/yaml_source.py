@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser
+from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 FieldPath = tuple[str | int, ...]
@@ -42,7 +42,7 @@ _KNOWN_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ}
 class Core12Resolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema for plain scalars (no yes/no booleans, no sexagesimal, no dates)."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class registry)
 
 
 for _tag, _pattern, _first in [
@@ -57,7 +57,7 @@ for _tag, _pattern, _first in [
 
 
 if yaml.__with_libyaml__:
-    class _Composer(CParser, Core12Resolver):  # type: ignore[misc]
+    class _Composer(CParser, Core12Resolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             Core12Resolver.__init__(self)
@@ -152,7 +152,8 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         return _scalar(node, path)
 
-    def _mapping(self, node: MappingNode, path: FieldPath, active: frozenset[int]) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: FieldPath,
+                 active: frozenset[int]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
