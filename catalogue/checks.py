@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .artefacts import check_artefacts
+from .carbon import check_carbon_inputs
+from .cards import check_cards
 from .context import Check, CheckContext
 from .findings import Finding
 from .links import check_links
+from .parity import check_parity
 from .rules import RECORD_RULES
 
 
@@ -20,4 +24,5 @@ def links(context: CheckContext) -> Iterable[Finding]:
     return check_links(context.records, context.store)
 
 
-CHECKS: tuple[Check, ...] = (record_rules, links)
+CHECKS: tuple[Check, ...] = (record_rules, links, check_carbon_inputs, check_artefacts,
+                             check_cards, check_parity)

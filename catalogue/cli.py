@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .commands import carbon as carbon_command
+from .commands import export as export_command
+from .commands import parity as parity_command
 from .commands import validate as validate_command
 
-COMMANDS = {"validate": validate_command}
+COMMANDS = {"validate": validate_command, "carbon": carbon_command,
+            "export": export_command, "parity": parity_command}
 
 
 def _root(value: str) -> Path:

@@ -51,8 +51,16 @@ def check_spdx_expression(expression: str) -> str | None:
     return None
 
 
-def license_url(expression: str) -> str | None:
-    """The SPDX page of a single identifier; ``None`` for compound expressions and LicenseRefs."""
-    if re.fullmatch(r"[A-Za-z0-9.+-]+", expression) and not expression.startswith("LicenseRef-"):
-        return SPDX_URL.format(expression)
-    return None
+def license_ids(expression: str) -> list[str]:
+    """The SPDX identifiers an expression names, in order (LicenseRefs left out)."""
+    probe = _LICENSE_REF.sub("", expression)
+    try:
+        keys = _licensing().license_keys(probe)
+    except ExpressionError:
+        return []
+    return [str(key) for key in keys if not str(key).startswith("LicenseRef-")]
+
+
+def license_urls(expression: str) -> list[str]:
+    """The SPDX pages of every licence an expression names."""
+    return [SPDX_URL.format(key) for key in license_ids(expression)]

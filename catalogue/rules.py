@@ -126,5 +126,21 @@ def check_experiment_state(record: Record) -> Iterator[Finding]:
                     "base_model")
 
 
+# Google Dataset Search ignores a dataset whose description is shorter or longer than this.
+DATASET_DESCRIPTION_CHARS = (50, 5000)
+
+
+def check_dataset_description(record: Record) -> Iterator[Finding]:
+    description = record.data.get("description")
+    if record.kind.name != "dataset" or not isinstance(description, str):
+        return
+    low, high = DATASET_DESCRIPTION_CHARS
+    if not low <= len(description) <= high:
+        yield warning("google-dataset", f"field 'description': {len(description)} characters; "
+                      f"Google Dataset Search needs {low} to {high}, so this dataset will not be "
+                      "indexed there", record.location(("description",)), record.id,
+                      "description")
+
+
 RECORD_RULES = (check_time_order, check_lifecycle, check_identifiers, check_dataset_counts,
-                check_experiment_state)
+                check_experiment_state, check_dataset_description)

@@ -10,6 +10,7 @@ from pathlib import Path
 from .checks import CHECKS
 from .context import CheckContext
 from .findings import Finding, sort_findings
+from .immutability import check_against_base
 from .kinds import KINDS_BY_FOLDER, SETTINGS_FILE
 from .loader import RecordStore
 
@@ -48,7 +49,11 @@ def select_scope(store: RecordStore, paths: Sequence[Path] | None) -> Scope:
 
 
 def validate(root: Path, paths: Sequence[Path] | None = None,
-             store: RecordStore | None = None) -> tuple[list[Finding], Scope]:
+             store: RecordStore | None = None,
+             base: str | None = None) -> tuple[list[Finding], Scope]:
+    """Findings for the catalogue at ``root`` (or the records ``paths`` belong to, with their
+    referrers); with ``base``, also what changed in place since that git revision (raises
+    ``immutability.GitError`` when git cannot answer)."""
     store = store or RecordStore(root)
     scope = select_scope(store, paths)
     findings: list[Finding] = []
@@ -69,4 +74,6 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     context = CheckContext(store, records)
     for check in CHECKS:
         findings.extend(check(context))
+    if base is not None:
+        findings.extend(check_against_base(store, base, None if scope.whole else scope.named))
     return sort_findings(findings), scope

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..findings import has_errors
+from ..immutability import GitError
 from ..reporting import FORMATS, format_findings
 from ..validate import validate
 
@@ -25,11 +26,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="text (path:line:col: severity: message), json, or github "
                              "(workflow commands that annotate a pull request)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--base", metavar="REF",
+                        help="also refuse in-place changes since this git revision (e.g. "
+                             "origin/main): changed artefact checksums, sizes or locations of a "
+                             "published version, and removed records")
 
 
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
-    findings, scope = validate(root, args.paths or None)
+    try:
+        findings, scope = validate(root, args.paths or None, base=args.base)
+    except GitError as exc:
+        print(f"omh validate: --base {args.base}: {exc}", file=sys.stderr)
+        return 2
     output = format_findings(findings, root, args.format, len(scope.ids))
     print(output, file=sys.stdout)
     failed = has_errors(findings) or (args.strict and bool(findings))

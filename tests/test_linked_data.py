@@ -1,0 +1,216 @@
+"""Linked data checked against the standards themselves (offline copies in ../shared/vocab):
+JSON-LD expands with nothing dropped, schema.org terms exist, Croissant validates with
+mlcroissant, DataCite XML against the 4.6 XSD, CSL-JSON against its schema."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import minimal_records, write_catalogue
+
+from catalogue.catalogue import Catalogue, load_catalogue
+from catalogue.citations import citation_for, csl_json
+from catalogue.datacite import datacite_xml
+from catalogue.exports import asset_exports, dcat_catalog, expand, to_nquads
+from catalogue.jsonld import LinkedData, script_json
+from catalogue.vocabularies import CONTEXT
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+VOCAB = REPOSITORY.parent / "shared" / "vocab"
+needs_vocab = pytest.mark.skipif(not VOCAB.is_dir(), reason=f"standards not found at {VOCAB}")
+PAYLOAD = '</script><script>alert(1)</script><!-- & "quotes" \u2028'
+
+
+@pytest.fixture(scope="module")
+def example() -> Catalogue:
+    catalogue, _ = load_catalogue(REPOSITORY, check=False)
+    return catalogue
+
+
+@pytest.fixture(scope="module")
+def linked(example: Catalogue) -> LinkedData:
+    return LinkedData(example)
+
+
+def _documents(linked: LinkedData) -> list[dict[str, Any]]:
+    return [linked.record(r, embedded=True) for r in linked.catalogue.records.values()] + [
+        linked.data_catalog()]
+
+
+def _keys(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                continue
+            if not key.startswith("@"):
+                found.add(key)
+            found |= _keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _keys(item)
+    return found
+
+
+@functools.cache
+def _expands(key: str) -> bool:
+    return bool(expand({"@context": CONTEXT, "@id": "https://x.example/", key: "v"}))
+
+
+def test_every_key_survives_expansion(linked: LinkedData) -> None:
+    for document in [*_documents(linked), dcat_catalog(linked)]:
+        dropped = sorted(k for k in _keys(document) if not _expands(k))
+        assert dropped == [], document.get("@id")
+        assert expand(document)  # and the whole document expands offline
+
+
+@functools.cache
+def _schema_org_terms() -> set[str]:
+    terms: set[str] = set()
+    for name in ("schemaorg-current-https-properties.csv", "schemaorg-current-https-types.csv"):
+        with open(VOCAB / "schemaorg" / name, encoding="utf-8") as handle:
+            terms |= {row["id"] for row in csv.DictReader(handle)}
+    return terms
+
+
+def _expanded_iris(node: Any) -> set[str]:
+    iris: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                iris |= set(value if isinstance(value, list) else [value])
+            elif not key.startswith("@"):
+                iris.add(key)
+            iris |= _expanded_iris(value)
+    elif isinstance(node, list):
+        for item in node:
+            iris |= _expanded_iris(item)
+    return iris
+
+
+@needs_vocab
+def test_schema_org_terms_exist_in_release_30(linked: LinkedData) -> None:
+    known = _schema_org_terms()
+    used = set().union(*(_expanded_iris(expand(d)) for d in _documents(linked)))
+    schema_terms = {iri for iri in used if iri.startswith("https://schema.org/")}
+    assert schema_terms, "no schema.org terms used at all"
+    assert sorted(schema_terms - known) == []
+
+
+@needs_vocab
+def test_fair4ml_terms_exist(linked: LinkedData) -> None:
+    vocabulary = json.loads((VOCAB / "fair4ml" / "fair4ml-0.1.0.jsonld").read_text())
+    known = {node["@id"].replace("fair4ml:", "https://w3id.org/fair4ml#")
+             for node in vocabulary["@graph"]}
+    used = set().union(*(_expanded_iris(expand(d)) for d in _documents(linked)))
+    fair4ml = {iri for iri in used if iri.startswith("https://w3id.org/fair4ml#")}
+    assert "https://w3id.org/fair4ml#trainedOn" in fair4ml
+    assert sorted(fair4ml - known) == []
+
+
+def test_croissant_files_validate_with_mlcroissant(linked: LinkedData, tmp_path: Path) -> None:
+    mlcroissant = pytest.importorskip("mlcroissant")
+    datasets = linked.catalogue.of_kind("dataset")
+    assert len(datasets) >= 2
+    for record in datasets:
+        for embedded in (False, True):
+            path = tmp_path / f"{record.slug}-{embedded}.json"
+            path.write_text(json.dumps(linked.record(record, embedded=embedded)))
+            dataset = mlcroissant.Dataset(jsonld=path)
+            assert not dataset.metadata.issues.errors, (record.id, dataset.metadata.issues)
+
+
+@needs_vocab
+def test_datacite_xml_validates_against_the_4_6_xsd(example: Catalogue) -> None:
+    etree = pytest.importorskip("lxml.etree")
+    schema = etree.XMLSchema(etree.parse(str(VOCAB / "datacite/kernel-4.6/metadata.xsd")))
+    assets = [r for r in example.records.values() if r.kind.is_asset]
+    assert {r.kind.name for r in assets} == {"model", "dataset", "experiment"}
+    for record in assets:
+        document = etree.fromstring(datacite_xml(record, example).encode())
+        assert schema.validate(document), (record.id, schema.error_log)
+    general = etree.fromstring(datacite_xml(example.of_kind("model")[0], example).encode())
+    resource_type = general.find("{http://datacite.org/schema/kernel-4}resourceType")
+    assert resource_type.get("resourceTypeGeneral") == "Model"
+
+
+@needs_vocab
+def test_csl_json_validates(example: Catalogue) -> None:
+    schema = json.loads((VOCAB / "csl" / "csl-data.json").read_text())
+    for record in (r for r in example.records.values() if r.kind.is_asset):
+        jsonschema.validate(csl_json(citation_for(record, example)), schema)
+
+
+def test_dataset_pages_meet_google_required_properties(linked: LinkedData) -> None:
+    for record in linked.catalogue.of_kind("dataset"):
+        document = linked.record(record, embedded=True)
+        assert document["name"]
+        assert 50 <= len(document["description"]) <= 5000, record.id
+        for distribution in document.get("distribution", []):
+            assert distribution["contentUrl"].startswith("https://")
+
+
+def test_deleted_dataset_offers_no_files(linked: LinkedData) -> None:
+    deleted = [r for r in linked.catalogue.of_kind("dataset") if r.status == "deleted"]
+    assert deleted
+    for record in deleted:
+        document = linked.record(record)
+        assert "distribution" not in document
+        assert document["creativeWorkStatus"] == "Deleted"
+
+
+def test_exports_cover_every_format(linked: LinkedData) -> None:
+    dataset = linked.catalogue.of_kind("dataset")[0]
+    assert set(asset_exports(dataset, linked)) == {
+        "metadata.jsonld", "croissant.json", "datacite.xml", "citation.bib", "citation.ris",
+        "citation.csl.json"}
+    researcher = linked.catalogue.of_kind("researcher")[0]
+    assert set(asset_exports(researcher, linked)) == {"metadata.jsonld"}
+
+
+def test_nquads_dump_of_the_whole_catalogue(linked: LinkedData) -> None:
+    dump = to_nquads(_documents(linked))
+    lines = dump.splitlines()
+    assert len(lines) > 100 and all(line.endswith(" .") for line in lines)
+    assert any("https://w3id.org/fair4ml#trainedOn" in line for line in lines)
+
+
+def test_injection_in_names_cannot_close_the_script_element(tmp_path: Path) -> None:
+    records = minimal_records()
+    records["datasets/test-data"]["name"] = PAYLOAD[:290]
+    records["datasets/test-data"]["description"] = PAYLOAD * 3
+    records["researchers/ada-lovelace"]["first_name"] = "</SCRIPT>"
+    write_catalogue(tmp_path, dict(records))
+    catalogue, _ = load_catalogue(tmp_path, check=False)
+    linked = LinkedData(catalogue)
+    for record in catalogue.records.values():
+        document = linked.record(record, embedded=True)
+        text = script_json(document)
+        assert "<" not in text and ">" not in text and "&" not in text
+        assert "\u2028" not in text
+        assert json.loads(text) == document
+
+
+def test_omh_export_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from catalogue.cli import main
+
+    write_catalogue(tmp_path / "hub", dict(minimal_records()))
+    out = tmp_path / "out"
+    assert main(["export", "datasets/test-data", "--root", str(tmp_path / "hub"),
+                 "--output", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["metadata.jsonld", "croissant.json", "datacite.xml", "citation.bib", "citation.ris",
+         "citation.csl.json"])
+    capsys.readouterr()
+    assert main(["export", "datasets/test-data", "--root", str(tmp_path / "hub"),
+                 "--format", "bibtex", "--output", "-"]) == 0
+    assert capsys.readouterr().out.startswith("@misc{datasets_test_data,")
+    assert main(["export", "datasets/none", "--root", str(tmp_path / "hub")]) == 2
+    assert main(["export", "researchers/ada-lovelace", "--root", str(tmp_path / "hub"),
+                 "--format", "datacite"]) == 2
