@@ -76,12 +76,29 @@ def orcid_checksum_ok(orcid: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def ror_checksum_ok(ror: str) -> bool:
+    """ISO 7064 MOD 97-10 over the Crockford base-32 value of the first seven characters."""
+    value = 0
+    for char in ror[:7]:
+        value = value * 32 + _CROCKFORD.index(char)
+    return 98 - (value * 100) % 97 == int(ror[7:])
+
+
 def check_identifiers(record: Record) -> Iterator[Finding]:
     orcid = record.data.get("orcid_id")
     if isinstance(orcid, str) and len(orcid) == 19 and not orcid_checksum_ok(orcid):
         yield error("orcid", f"field 'orcid_id': '{orcid}' fails the ORCID checksum; copy the iD "
                     "from the researcher's ORCID page", record.location(("orcid_id",)), record.id,
                     "orcid_id")
+    ror = record.data.get("ror_id")
+    if (isinstance(ror, str) and len(ror) == 9 and all(c in _CROCKFORD for c in ror[:7])
+            and ror[7:].isdigit() and not ror_checksum_ok(ror)):
+        yield error("ror", f"field 'ror_id': '{ror}' fails the ROR checksum; copy the id from "
+                    "the organisation's page on ror.org", record.location(("ror_id",)), record.id,
+                    "ror_id")
 
 
 def check_dataset_counts(record: Record) -> Iterator[Finding]:

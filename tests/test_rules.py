@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import errors_for, findings_for, minimal_records, write_catalogue
 
-from catalogue.rules import orcid_checksum_ok
+from catalogue.rules import orcid_checksum_ok, ror_checksum_ok
 
 
 def _with(catalogue: Path, record_id: str, **changes: Any) -> Path:
@@ -68,6 +68,13 @@ def test_orcid_checksum() -> None:
     assert orcid_checksum_ok("0000-0001-5109-3700")
     assert orcid_checksum_ok("0000-0002-1694-233X")
     assert not orcid_checksum_ok("0000-0002-1825-0098")
+
+
+def test_ror_checksum(catalogue: Path) -> None:
+    assert ror_checksum_ok("05gq02987") and ror_checksum_ok("02mhbdp94")
+    _with(catalogue, "organizations/test-institute", ror_id="05gq02986")
+    finding = next(f for f in errors_for(catalogue) if f.rule == "ror")
+    assert finding.field == "ror_id" and "fails the ROR checksum" in finding.message
 
 
 def test_bad_orcid_is_reported(catalogue: Path) -> None:
