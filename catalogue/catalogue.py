@@ -27,11 +27,13 @@ class Catalogue:
         prefix = KINDS[kind].folder + "/"
         return [r for i, r in self.records.items() if i.startswith(prefix)]
 
-    def get(self, record_id: str) -> Record | None:
-        return self.records.get(record_id)
+    def get(self, record_id: object) -> Record | None:
+        """The record with this id; ``None`` for anything else, including values of the wrong
+        type read from a record that failed its checks."""
+        return self.records.get(record_id) if isinstance(record_id, str) else None
 
     def title_of(self, record_id: str) -> str:
-        record = self.records.get(record_id)
+        record = self.get(record_id)
         return record.title if record else record_id
 
 

@@ -11,7 +11,9 @@ from .context import Check, CheckContext
 from .findings import Finding
 from .links import check_links
 from .parity import check_parity
+from .quality import check_quality_minimum
 from .rules import RECORD_RULES
+from .scaffold import check_placeholders
 
 
 def record_rules(context: CheckContext) -> Iterable[Finding]:
@@ -25,4 +27,5 @@ def links(context: CheckContext) -> Iterable[Finding]:
 
 
 CHECKS: tuple[Check, ...] = (record_rules, links, check_carbon_inputs, check_artefacts,
-                             check_cards, check_parity)
+                             check_cards, check_parity, check_placeholders,
+                             check_quality_minimum)

@@ -43,14 +43,13 @@ def citation_for(record: Record, catalogue: Catalogue) -> Citation:
     data = record.data
     authors = []
     for researcher_id in record.items("created_by"):
-        person = catalogue.get(researcher_id) if isinstance(researcher_id, str) else None
+        person = catalogue.get(researcher_id)
         if person is not None:
             authors.append(Author(str(person.data.get("first_name", "")),
                                   str(person.data.get("last_name", ""))))
     created = str(data.get("created_at", ""))
     parts = tuple(int(p) for p in re.findall(r"\d+", created[:10])[:3])
-    organization = catalogue.get(data.get("organization", "")) \
-        if isinstance(data.get("organization"), str) else None
+    organization = catalogue.get(data.get("organization"))
     return Citation(
         key=re.sub(r"[^A-Za-z0-9]+", "_", record.id),
         kind=record.kind.name,
@@ -62,7 +61,7 @@ def citation_for(record: Record, catalogue: Catalogue) -> Citation:
         publisher=organization.title if organization else catalogue.settings.title,
         doi=doi_of(data.get("persistent_identifier")),
         url=page_url(base_url(catalogue.settings.site_url), record.id),
-        abstract=data.get("description"),
+        abstract=data["description"] if isinstance(data.get("description"), str) else None,
         keywords=tuple(str(k) for k in record.items("subjects")),
     )
 

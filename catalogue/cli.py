@@ -8,13 +8,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .commands import build as build_command
 from .commands import carbon as carbon_command
+from .commands import check_artefacts as check_artefacts_command
 from .commands import export as export_command
+from .commands import import_hf as import_hf_command
+from .commands import new as new_command
 from .commands import parity as parity_command
+from .commands import quality as quality_command
+from .commands import serve as serve_command
 from .commands import validate as validate_command
 
 COMMANDS = {"validate": validate_command, "carbon": carbon_command,
-            "export": export_command, "parity": parity_command}
+            "export": export_command, "parity": parity_command,
+            "build": build_command, "serve": serve_command,
+            "quality": quality_command, "new": new_command, "import-hf": import_hf_command,
+            "check-artefacts": check_artefacts_command}
 
 
 def _root(value: str) -> Path:

@@ -14,6 +14,10 @@ class CheckContext(NamedTuple):
     store: RecordStore
     records: list[Record]
     """The records in scope: the whole catalogue, or the named records and their referrers."""
+    named: frozenset[str] | None = None
+    """The ids of the records the command named (files given), or None when checking all."""
+    base: str | None = None
+    """The git revision given with ``--base``, for checks that ask what changed since."""
 
 
 Check = Callable[[CheckContext], Iterable[Finding]]

@@ -94,8 +94,13 @@ def expand(document: JsonLd) -> list[Any]:
     return result
 
 
-def sitemap_xml(urls: list[str]) -> str:
-    entries = "".join(f"  <url><loc>{escape(url)}</loc></url>\n" for url in sorted(set(urls)))
+def sitemap_xml(pages: dict[str, str | None]) -> str:
+    """A sitemap of ``pages`` (URL -> last modification date, ``YYYY-MM-DD`` or None)."""
+    entries = ""
+    for url in sorted(pages):
+        lastmod = pages[url]
+        entries += (f"  <url><loc>{escape(url)}</loc>"
+                    + (f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else "") + "</url>\n")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{entries}</urlset>\n")

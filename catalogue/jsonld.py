@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .artefacts import Pointer, usable_pointers
+from .carbon_rollup import CarbonReport
 from .catalogue import Catalogue
 from .citations import bibtex, citation_for
 from .licenses import license_urls
@@ -304,7 +305,9 @@ class LinkedData:
     def organization(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
         node = {**(self.organization_ref(record.id) or {}), **self._common(record)}
-        _put(node, "url", data.get("website") or self.url(record.id))
+        website = data.get("website")
+        if isinstance(website, str) and website.startswith(("https://", "http://")):
+            node["url"] = website
         location = data.get("location")
         if isinstance(location, dict) and location:
             node["address"] = _drop_none({"@type": "PostalAddress",
@@ -317,15 +320,18 @@ class LinkedData:
         return node
 
     # -- the catalogue ---------------------------------------------------------------------
-    def data_catalog(self) -> JsonLd:
+    def data_catalog(self, limit: int | None = None) -> JsonLd:
+        """The catalogue as a schema.org DataCatalog; ``limit`` keeps an embedded copy small
+        (the newest datasets first)."""
         settings = self.catalogue.settings
         node: JsonLd = {"@context": CONTEXT, "@type": "DataCatalog", "@id": self.base,
                         "name": settings.title, "url": self.base}
         _put(node, "description", settings.description)
         _put(node, "publisher", self.organization_ref(settings.publisher or ""))
+        datasets = [r for r in self.catalogue.of_kind("dataset") if r.status != "deleted"]
+        datasets.sort(key=lambda r: (str(r.data.get("created_at", "")), r.id), reverse=True)
         node["dataset"] = [{"@type": "Dataset", "@id": self.url(r.id), "name": r.title,
-                            "url": self.url(r.id)}
-                           for r in self.catalogue.of_kind("dataset") if r.status != "deleted"]
+                            "url": self.url(r.id)} for r in datasets[:limit]]
         return node
 
 
@@ -334,6 +340,21 @@ _MAPPERS: dict[str, Callable[[LinkedData, Record, bool], JsonLd]] = {
     "experiment": LinkedData.experiment, "resource": LinkedData.resource,
     "researcher": LinkedData.researcher, "organization": LinkedData.organization,
 }
+
+
+def model_emissions(report: CarbonReport) -> dict[str, str]:
+    """Each model's computed training footprint as FAIR4ML's hasCO2eEmissions text."""
+    texts = {}
+    for model_id, footprint in report.models.items():
+        totals = footprint.own
+        if totals.runs:
+            share = totals.estimated_share
+            method = ("measured" if not share else "estimated" if share == 1
+                      else f"{share:.0%} estimated")
+            texts[model_id] = (f"{totals.kg:.3g} kg CO2e ({method}; {totals.kwh:.3g} kWh over "
+                               f"{totals.runs} run(s); range {totals.kg_low:.3g}-"
+                               f"{totals.kg_high:.3g} kg)")
+    return texts
 
 
 def _put(node: JsonLd, key: str, value: Any) -> None:

@@ -13,6 +13,7 @@ from .findings import Finding, sort_findings
 from .immutability import check_against_base
 from .kinds import KINDS_BY_FOLDER, SETTINGS_FILE
 from .loader import RecordStore
+from .scaffold import without_placeholder_echoes
 
 
 @dataclass
@@ -71,9 +72,9 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
         for record_id, problems in discovery.items():
             if record_id not in store.paths:
                 findings.extend(problems)
-    context = CheckContext(store, records)
+    context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base)
     for check in CHECKS:
         findings.extend(check(context))
     if base is not None:
         findings.extend(check_against_base(store, base, None if scope.whole else scope.named))
-    return sort_findings(findings), scope
+    return sort_findings(without_placeholder_echoes(findings)), scope

@@ -214,3 +214,59 @@ def test_omh_export_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["export", "datasets/none", "--root", str(tmp_path / "hub")]) == 2
     assert main(["export", "researchers/ada-lovelace", "--root", str(tmp_path / "hub"),
                  "--format", "datacite"]) == 2
+
+
+def _page_jsonld(page: Path) -> list[dict[str, Any]]:
+    from test_site_support import parse_page
+
+    return [json.loads(text) for attributes, text in parse_page(page).scripts
+            if attributes.get("type") == "application/ld+json"]
+
+
+def test_every_asset_page_embeds_its_jsonld(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from test_site_support import example_site
+
+    site = example_site(tmp_path_factory.getbasetemp())
+    catalogue, _ = load_catalogue(REPOSITORY, check=False)
+    for record_id in catalogue.records:
+        blocks = _page_jsonld(site / record_id / "index.html")
+        assert len(blocks) == 1, record_id
+        document = blocks[0]
+        assert document["@id"] == f"https://openmodelshub.example/{record_id}/"
+        assert sorted(k for k in _keys(document) if not _expands(k)) == []
+        assert expand(document)
+    home = _page_jsonld(site / "index.html")
+    assert home[0]["@type"] == "DataCatalog" and home[0]["dataset"]
+    for name in ("catalogue.nq", "catalogue.dcat.jsonld", "catalogue.jsonld", "api/index.json",
+                 "api/models.json", "models/climate-detection-resnet/record.json",
+                 "datasets/climate-change-detection/croissant.json"):
+        assert (site / name).is_file(), name
+    index = json.loads((site / "api" / "datasets.json").read_text())
+    assert index["count"] == len(catalogue.of_kind("dataset"))
+    record = json.loads((site / "models/climate-detection-resnet/record.json").read_text())
+    assert record["data"] == catalogue.records["models/climate-detection-resnet"].data
+    assert "produced_by" in record["links"]["incoming"]
+
+
+def test_script_injection_in_names_keeps_jsonld_parsing(tmp_path: Path) -> None:
+    from test_site_support import parse_page
+
+    from site_generator.build import build_site
+
+    records = minimal_records()
+    records["datasets/test-data"]["name"] = PAYLOAD[:290]
+    records["datasets/test-data"]["description"] = PAYLOAD * 3
+    records["models/test-model"]["name"] = "<img src=x onerror=alert(1)>"
+    write_catalogue(tmp_path / "hub", dict(records))
+    site = build_site(tmp_path / "hub", tmp_path / "site").site_dir
+    for record_id in ("datasets/test-data", "models/test-model"):
+        page = site / record_id / "index.html"
+        parsed = parse_page(page)
+        blocks = _page_jsonld(page)
+        assert len(blocks) == 1
+        assert blocks[0]["name"] == records[record_id]["name"]
+        assert not parsed.handlers  # no event handler attribute made it into the markup
+        # every script on the page is the site's own: a JSON-LD block or a file it serves
+        for attributes, text in parsed.scripts:
+            assert attributes.get("type") == "application/ld+json" or (
+                "src" in attributes and not text.strip()) or "alert" not in text

@@ -1,0 +1,154 @@
+"""How values read on a page: numbers, sizes, dates, durations, emissions and enum labels.
+
+Every function takes a value as a record holds it (possibly of the wrong type, when the build
+was forced past validation errors) and returns text; none of them reads the clock, so a page
+says the same thing on every build.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from catalogue.artefacts import human_bytes
+
+LABELS: dict[str, str] = {
+    # frameworks
+    "pytorch": "PyTorch", "tensorflow": "TensorFlow", "keras": "Keras", "jax": "JAX",
+    "scikit-learn": "scikit-learn", "xgboost": "XGBoost", "lightgbm": "LightGBM",
+    "onnx": "ONNX", "numpy": "NumPy", "transformers": "Transformers",
+    # formats and other acronyms
+    "csv": "CSV", "tsv": "TSV", "json": "JSON", "jsonl": "JSON Lines", "hdf5": "HDF5",
+    "netcdf": "NetCDF", "tfrecord": "TFRecord", "xml": "XML", "hpc": "HPC", "aws": "AWS",
+    "gcp": "Google Cloud", "azure": "Azure", "ovhcloud": "OVHcloud", "scaleway": "Scaleway",
+    "language-model": "Language model", "image-folder": "Image folder",
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?"
+                   r"(Z|[+-]\d{2}:?\d{2})?)?$")
+DASH = "\u2014"
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def label(value: object) -> str:
+    """An enum value for people: ``image-folder`` -> ``Image folder``, ``pytorch`` ->
+    ``PyTorch``."""
+    if value is None or value == "":
+        return DASH
+    text = str(value)
+    if text in LABELS:
+        return LABELS[text]
+    words = text.replace("_", " ").replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
+def number(value: object, digits: int = 4) -> str:
+    """Integers with thousands separators; other numbers with ``digits`` significant digits."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if is_number(value):
+        assert isinstance(value, float)
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.{digits}g}" if abs(value) >= 1e-4 else f"{value:.{digits}g}"
+    return DASH if value is None else str(value)
+
+
+def size(value: object) -> str:
+    return human_bytes(value) if isinstance(value, int) and not isinstance(value, bool) \
+        and value >= 0 else DASH
+
+
+def percent(value: object) -> str:
+    return f"{number(value, 3)}%" if is_number(value) else DASH
+
+
+def date(value: object) -> str:
+    """``2025-10-14`` -> ``14 Oct 2025``; a date-time keeps its time and zone."""
+    if not isinstance(value, str):
+        return DASH if value is None else str(value)
+    match = _DATE.match(value.strip())
+    if not match:
+        return value
+    year, month, day, hour, minute, zone = match.groups()
+    if not 1 <= int(month) <= 12:
+        return value
+    text = f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    if hour is not None:
+        zone_text = " UTC" if zone in ("Z", "+00:00", "+0000", "-00:00") else (
+            f" (UTC{zone})" if zone else "")
+        text += f", {hour}:{minute}{zone_text}"
+    return text
+
+
+def day(value: object) -> str | None:
+    """The ``YYYY-MM-DD`` part of a date or date-time, for sorting and sitemaps."""
+    if isinstance(value, str):
+        match = _DATE.match(value.strip())
+        if match:
+            return "-".join(match.groups()[:3])
+    return None
+
+
+def duration(seconds: object) -> str:
+    """``14400`` -> ``4 h``; ``5400`` -> ``1 h 30 min``; ``42`` -> ``42 s``."""
+    if not is_number(seconds):
+        return DASH
+    assert isinstance(seconds, int | float)
+    total = round(float(seconds))
+    if total < 60:
+        return f"{total} s"
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
+             f"{minutes} min" if minutes and not days else ""]
+    return " ".join(p for p in parts if p)
+
+
+def hours(value: object) -> str:
+    return duration(float(value) * 3600) if is_number(value) else DASH  # type: ignore[arg-type]
+
+
+def kg(value: object) -> str:
+    """Emissions in kg CO2e, with grams for small figures."""
+    if not is_number(value):
+        return DASH
+    assert isinstance(value, int | float)
+    if 0 < abs(value) < 1:
+        return f"{number(value * 1000, 3)} g CO\u2082e"
+    return f"{number(float(value), 3)} kg CO\u2082e"
+
+
+def kwh(value: object) -> str:
+    return f"{number(float(value), 3)} kWh" if is_number(value) else DASH  # type: ignore[arg-type]
+
+
+def milliseconds(value: object) -> str:
+    return f"{number(value, 4)} ms" if is_number(value) else DASH
+
+
+def megabytes(value: object) -> str:
+    return f"{number(value, 4)} MB" if is_number(value) else DASH
+
+
+def gigabytes(value: object) -> str:
+    return f"{number(value, 4)} GB" if is_number(value) else DASH
+
+
+def shape(value: object) -> str:
+    """A tensor shape: ``[batch, 3, 224, 224]`` -> ``batch x 3 x 224 x 224``."""
+    if isinstance(value, list):
+        return " \u00d7 ".join(str(v) for v in value) or "scalar"
+    return DASH
+
+
+def truncate(text: object, limit: int) -> str:
+    value = " ".join(str(text or "").split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"

@@ -1,0 +1,45 @@
+"""Generate: the whole site as data, from a loaded catalogue (no MkDocs involved)."""
+
+from __future__ import annotations
+
+from catalogue.catalogue import Catalogue
+from catalogue.kinds import KINDS
+from catalogue.urls import base_url
+
+from .carbon_view import carbon_figures
+from .dashboard import carbon_page, home_page
+from .listing import kind_pages, list_path, overflow_pages
+from .record_pages import record_page
+from .related import Overflow
+from .render import SiteContext
+from .site import Site
+from .site_files import machine_files, sitemap_files
+
+CARBON_PATH = "carbon/"
+
+
+def navigation() -> list[tuple[str, str]]:
+    """The top-level navigation: a fixed, short list. Asset pages are reached from the lists,
+    search and links, never listed on every page (which would make the site grow with the
+    square of its size)."""
+    return [("Home", ""), *((kind.plural_label, list_path(kind.name)) for kind in KINDS.values()),
+            ("Carbon", CARBON_PATH)]
+
+
+def generate(catalogue: Catalogue) -> Site:
+    site = SiteContext(catalogue, carbon_figures(catalogue),
+                       base_url(catalogue.settings.site_url))
+    overflow = Overflow(catalogue)
+    result = Site(nav=navigation())
+    for record in catalogue.records.values():
+        page, files = record_page(record, site, overflow)
+        result.pages.append(page)
+        result.files.extend(files)
+    result.pages.extend(overflow_pages(site, overflow))
+    for kind in KINDS:
+        result.pages.extend(kind_pages(site, kind))
+    result.pages.append(home_page(site))
+    result.pages.append(carbon_page(site))
+    result.files.extend(machine_files(site.linked))
+    result.overrides.update(sitemap_files(site.linked))
+    return result.sorted()

@@ -1,0 +1,109 @@
+"""The parity badge and its evidence, read from the committed ``parity-report.json``.
+
+This is the one place the site asks ``catalogue.parity`` about a model; nothing here runs a
+model (the build stays fast and offline): the report is the evidence, and whether it still
+describes the files the record points to is decided by ``catalogue.parity.stale_reasons``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from catalogue.parity import REPORT_FILE, onnx_pointers, read_report, stale_reasons
+from catalogue.records import Record
+
+PASSED, FAILED, STALE, INVALID, NO_EVIDENCE, NOT_APPLICABLE = (
+    "passed", "failed", "stale", "invalid", "no-evidence", "not-applicable")
+BADGE_TEXT = {
+    PASSED: "ONNX parity: passed", FAILED: "ONNX parity: failed",
+    STALE: "ONNX parity: stale evidence", INVALID: "ONNX parity: unreadable evidence",
+    NO_EVIDENCE: "ONNX parity: no evidence", NOT_APPLICABLE: "No ONNX artefact",
+}
+
+
+class OutputCheck(NamedTuple):
+    name: str
+    comparison: str
+    passed: bool
+    values: object
+    mismatched: object
+    max_abs_error: object
+    max_rel_error: object
+
+
+class ParityRun(NamedTuple):
+    artefact: str
+    status: str
+    opset: object
+    outputs: tuple[OutputCheck, ...]
+    problems: tuple[str, ...]
+
+
+class ParityView(NamedTuple):
+    status: str
+    badge: str
+    summary: str
+    report_file: str | None
+    """The evidence file in the record's folder, published beside the page."""
+    date: str | None = None
+    rule: str | None = None
+    tolerance: tuple[object, object] | None = None
+    runtime: tuple[tuple[str, str], ...] = ()
+    sample_count: object = None
+    runs: tuple[ParityRun, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _runs(report: dict[str, Any]) -> tuple[ParityRun, ...]:
+    runs = []
+    for run in report.get("runs", []):
+        run = _mapping(run)
+        outputs = tuple(
+            OutputCheck(str(o.get("name", "")), str(o.get("comparison", "")),
+                        o.get("passed") is True, o.get("values"), o.get("mismatched"),
+                        o.get("max_abs_error"), o.get("max_rel_error"))
+            for o in map(_mapping, run.get("outputs", []) if isinstance(
+                run.get("outputs"), list) else []))
+        problems = tuple(str(p) for p in run.get("problems", []) if isinstance(p, str | dict)) \
+            if isinstance(run.get("problems"), list) else ()
+        runs.append(ParityRun(str(run.get("artefact", "")), str(run.get("status", "")),
+                              run.get("opset"), outputs, problems))
+    return tuple(runs)
+
+
+def parity_for(record: Record) -> ParityView:
+    """The model's parity status, from its committed report (never by running the model)."""
+    has_onnx = bool(onnx_pointers(record))
+    report, problem = read_report(record)
+    if problem is not None:
+        return ParityView(INVALID, BADGE_TEXT[INVALID], problem, None)
+    if report is None:
+        if not has_onnx:
+            return ParityView(NOT_APPLICABLE, BADGE_TEXT[NOT_APPLICABLE],
+                              "The package has no ONNX artefact to compare.", None)
+        return ParityView(NO_EVIDENCE, BADGE_TEXT[NO_EVIDENCE],
+                          f"No {REPORT_FILE} is committed with the package: the ONNX export "
+                          "has not been shown to match the framework's outputs.", None)
+    reasons = tuple(stale_reasons(record, report))
+    stated = str(report.get("status", ""))
+    status = STALE if reasons else (PASSED if stated == PASSED else FAILED)
+    tolerance = _mapping(report.get("tolerance"))
+    runtime = tuple((str(k), str(v)) for k, v in _mapping(report.get("runtime")).items())
+    summary = {
+        PASSED: "onnxruntime reproduces the framework's reference outputs on the samples "
+                "shipped with the package, within the tolerance below.",
+        FAILED: "onnxruntime does not reproduce the framework's reference outputs: see the "
+                "report.",
+        STALE: "The committed report no longer describes the files of this package.",
+    }[status]
+    return ParityView(
+        status, BADGE_TEXT[status], summary, REPORT_FILE,
+        date=str(report["date"]) if report.get("date") else None,
+        rule=str(tolerance["rule"]) if tolerance.get("rule") else None,
+        tolerance=(tolerance.get("rtol"), tolerance.get("atol")),
+        runtime=runtime, sample_count=report.get("sample_count"), runs=_runs(report),
+        reasons=reasons)

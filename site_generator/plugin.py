@@ -1,0 +1,165 @@
+"""The MkDocs plugin ``omh``: hands the generated site to MkDocs, which stays the engine.
+
+It adds every generated page and published file to MkDocs' file list (in memory: nothing is
+written into the repository), gives each page its title, description, date and table of
+contents, and puts the generated HTML in place of the Markdown MkDocs would have rendered. The
+page content is decided by ``site_generator.generate`` alone; this module only delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from catalogue.catalogue import Catalogue, load_catalogue
+from catalogue.kinds import KINDS, SETTINGS_FILE
+
+from .assets import find_vendor_files
+from .csp import add_policy
+from .generate import generate
+from .site import GeneratedPage, Site
+
+log = logging.getLogger("mkdocs.plugins.omh")
+EPOCH_DATE = "1970-01-01"
+
+
+class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    root = c.Dir(exists=True)
+    """The catalogue folder."""
+    node_modules = c.Optional(c.Dir(exists=True))
+    csp = c.Type(bool, default=True)
+    """Add a Content-Security-Policy to every page (off for ``omh serve``, whose live reload
+    injects an inline script)."""
+
+
+class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        self.preloaded: Catalogue | None = None
+        """A catalogue ``omh build`` already loaded and checked (saves loading it twice)."""
+        self.site: Site | None = None
+        self.pages: dict[str, GeneratedPage] = {}
+        self.default_date = EPOCH_DATE
+        self.generate_seconds = 0.0
+        self._full_content: str | None = None
+
+    def _catalogue(self) -> Catalogue:
+        if self.preloaded is not None:
+            return self.preloaded
+        catalogue, _ = load_catalogue(Path(self.config.root), check=False)
+        return catalogue
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        root = Path(self.config.root)
+        node_modules = Path(self.config.node_modules) if self.config.node_modules else None
+        vendor = find_vendor_files(root, node_modules)
+        start = time.perf_counter()
+        site = generate(self._catalogue())
+        self.generate_seconds = time.perf_counter() - start
+        self.site = site
+        self.pages = {page.src_uri: page for page in site.pages}
+        dates = [p.date for p in site.pages if p.date]
+        self.default_date = max(dates) if dates else EPOCH_DATE
+        in_nav = {f"{path}index.md" for _, path in site.nav}
+        for page in site.pages:
+            files.append(File.generated(
+                config, page.src_uri, content="",
+                inclusion=InclusionLevel.UNDEFINED if page.src_uri in in_nav
+                else InclusionLevel.NOT_IN_NAV))
+        for published in site.files:
+            if published.source is not None:
+                files.append(File.generated(config, published.path,
+                                            abs_src_path=str(published.source)))
+            else:
+                files.append(File.generated(config, published.path,
+                                            content=published.content or b""))
+        for site_path, source in sorted(vendor.items()):
+            files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return markdown
+        # Material prints page.meta.title and .description without escaping them. The home
+        # page keeps the site's name as its title.
+        if generated.path:
+            page.meta["title"] = str(escape(generated.title))
+        if generated.description:
+            page.meta["description"] = str(escape(generated.description))
+        page.meta["omh_scripts"] = sorted(generated.scripts)
+        # The tabs are the navigation; the left sidebar would only repeat them.
+        page.meta["hide"] = ["navigation"]
+        if not generated.searchable:
+            page.meta["search"] = {"exclude": True}
+        # The sitemap's <lastmod> and the gzip timestamp come from the records, not the clock.
+        page.update_date = generated.date or self.default_date
+        return ""
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return html
+        page.toc = get_toc([{"level": 2, "id": entry.id, "name": entry.title, "children": []}
+                            for entry in generated.toc])
+        return generated.html
+
+    # The search plugin indexes page.content while the page context is built: it is given the
+    # page's search view (title, description, facts, card) and the page gets its full content
+    # back before the theme renders it.
+    @event_priority(100)
+    def _search_view(self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig,
+                     nav: Navigation) -> dict[str, Any]:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is not None and generated.search_html is not None:
+            self._full_content = page.content
+            page.content = generated.search_html
+        return context
+
+    @event_priority(-100)
+    def _full_view(self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig,
+                   nav: Navigation) -> dict[str, Any]:
+        if self._full_content is not None:
+            page.content, self._full_content = self._full_content, None
+        return context
+
+    on_page_context = CombinedEvent(_search_view, _full_view)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return add_policy(output, page.content) if self.config.csp else output
+
+    def on_post_template(self, output_content: str, /, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        if self.config.csp and template_name.endswith(".html"):
+            return add_policy(output_content)
+        return output_content
+
+    def on_post_build(self, /, *, config: MkDocsConfig) -> None:
+        if self.site is None:
+            return
+        for path, content in sorted(self.site.overrides.items()):
+            (Path(config.site_dir) / path).write_bytes(content)
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer:
+        root = Path(self.config.root)
+        for kind in KINDS.values():
+            if (root / kind.folder).is_dir():
+                server.watch(str(root / kind.folder))
+        if (root / SETTINGS_FILE).is_file():
+            server.watch(str(root / SETTINGS_FILE))
+        return server

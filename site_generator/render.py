@@ -1,0 +1,160 @@
+"""Templates: the Jinja environment, relative links between pages, and the rendered page.
+
+Every template is autoescaped: a record's text can only ever appear as text. The few helpers
+that return markup (``Links.record``, the ``paragraphs`` filter) escape what they wrap.
+Links between pages are relative (``../../datasets/iris/``), so the site works under any path
+and from any host, and two builds write the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import jinja2
+from markupsafe import Markup, escape
+
+from catalogue.catalogue import Catalogue
+from catalogue.jsonld import LinkedData, model_emissions
+from catalogue.kinds import KINDS
+
+from . import formatting
+from .carbon_view import CarbonFigures
+
+VENDOR_MERMAID = "assets/vendor/mermaid.min.js"
+VENDOR_CHART = "assets/vendor/chart.umd.min.js"
+_H2 = re.compile(r'<h2 id="([A-Za-z0-9_-]+)"[^>]*>(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+class TocEntry(NamedTuple):
+    id: str
+    title: str
+    """HTML-escaped text, as MkDocs' table of contents expects."""
+
+
+@dataclass
+class SiteContext:
+    """What every page is rendered from."""
+
+    catalogue: Catalogue
+    carbon: CarbonFigures
+    base_url: str
+    """The published site's address (for citations and absolute identifiers)."""
+    kind_counts: dict[str, int] = field(default_factory=dict)
+    linked: LinkedData = field(init=False)
+    """The records as JSON-LD, with absolute identifiers under ``base_url``."""
+
+    def __post_init__(self) -> None:
+        self.kind_counts = {name: len(self.catalogue.of_kind(name)) for name in KINDS}
+        self.linked = LinkedData(self.catalogue, self.base_url,
+                                 model_emissions(self.carbon.report))
+
+    def has_page(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and record_id in self.catalogue.records
+
+
+def relative_url(here: str, target: str) -> str:
+    """The link from the page at ``here`` (``""`` or ``"models/x/"``) to ``target``, a path
+    from the site root that is already URL-safe (record ids are slugs; file names are quoted
+    by whoever publishes them)."""
+    return ("../" * here.count("/") + target) or "./"
+
+
+class Links:
+    """Link helpers bound to the page being rendered."""
+
+    def __init__(self, site: SiteContext, here: str) -> None:
+        self.site = site
+        self.here = here
+
+    def url(self, target: str) -> str:
+        return relative_url(self.here, target)
+
+    def record_url(self, record_id: object) -> str | None:
+        return self.url(f"{record_id}/") if self.site.has_page(record_id) else None
+
+    def title(self, record_id: object) -> str:
+        return self.site.catalogue.title_of(record_id) if isinstance(record_id, str) else str(
+            record_id)
+
+    def versioned(self, record_id: object) -> str:
+        """The record's title with its version, to tell versions apart in lists."""
+        record = self.site.catalogue.get(record_id) if isinstance(record_id, str) else None
+        version = record.data.get("version") if record is not None else None
+        title = self.title(record_id)
+        return f"{title} v{version}" if isinstance(version, str) else title
+
+    def record(self, record_id: object, text: object = None) -> Markup:
+        """A link to the record's page, or its id as text when it has no page."""
+        label = str(text) if text is not None else self.title(record_id)
+        url = self.record_url(record_id)
+        if url is None:
+            return Markup('<span class="omh-missing" title="not in the catalogue">{}</span>'
+                          ).format(label)
+        return Markup('<a href="{}">{}</a>').format(url, label)
+
+    def external(self, url: object, text: object = None) -> Markup:
+        """A link to another site, for an ``http(s)`` URL only; anything else is shown as
+        text (a record's URL never becomes a ``javascript:`` or relative link)."""
+        label = str(text if text is not None else url)
+        if isinstance(url, str) and re.match(r"^https?://[^\s/]", url) and \
+                not _CONTROL.search(url):
+            return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(
+                url, label)
+        return Markup("{}").format(label) if url is not None else Markup(formatting.DASH)
+
+    def mailto(self, email: object) -> Markup:
+        text = str(email)
+        if re.fullmatch(r"[^\s@<>\"'\\:/]+@[^\s@<>\"'\\:/]+", text):
+            return Markup('<a href="mailto:{}">{}</a>').format(text, text)
+        return Markup("{}").format(text)
+
+    def records(self, record_ids: Iterable[object]) -> Markup:
+        return Markup(", ").join(self.record(i) for i in record_ids)
+
+
+def paragraphs(text: object) -> Markup:
+    """Plain text as paragraphs (a blank line starts a new one); never interpreted as HTML."""
+    if text is None or text == "":
+        return Markup("")
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", str(text)) if b.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(" ".join(b.split())) for b in blocks)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("site_generator", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({
+        "number": formatting.number, "size": formatting.size, "date": formatting.date,
+        "duration": formatting.duration, "hours": formatting.hours, "kg": formatting.kg,
+        "kwh": formatting.kwh, "percent": formatting.percent, "label": formatting.label,
+        "shape": formatting.shape, "truncate_text": formatting.truncate,
+        "ms": formatting.milliseconds, "mb": formatting.megabytes, "gb": formatting.gigabytes,
+        "paragraphs": paragraphs,
+    })
+    env.globals.update({"KINDS": KINDS, "DASH": formatting.DASH})
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def table_of_contents(page_html: str) -> list[TocEntry]:
+    """The page's sections: every ``<h2 id=...>`` the templates wrote."""
+    return [TocEntry(anchor, str(escape(html.unescape(_TAGS.sub("", title)).strip())))
+            for anchor, title in _H2.findall(page_html)]
+
+
+def render(template: str, site: SiteContext, here: str, **context: Any) -> str:
+    return ENVIRONMENT.get_template(template).render(
+        links=Links(site, here), site=site, here=here, **context)

@@ -1,0 +1,51 @@
+"""The site as data: its pages (HTML bodies with a title and sections) and the files published
+beside them. ``generate`` builds it from a loaded catalogue; MkDocs turns it into the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .downloads import PublishedFile
+from .render import TocEntry
+
+MERMAID = "mermaid"
+CHART = "chart"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    path: str
+    """The page's URL path from the site root: ``""`` (home) or ``"models/x/"``."""
+    title: str
+    html: str
+    toc: tuple[TocEntry, ...] = ()
+    description: str = ""
+    date: str | None = None
+    """``YYYY-MM-DD`` the page's content last changed (from the records), for the sitemap."""
+    scripts: frozenset[str] = frozenset()
+    """Libraries the page needs: ``mermaid``, ``chart``."""
+    searchable: bool = True
+    search_html: str | None = None
+    """What the search index gets instead of ``html`` (None: the page itself)."""
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.path}index.md"
+
+
+@dataclass
+class Site:
+    pages: list[GeneratedPage] = field(default_factory=list)
+    files: list[PublishedFile] = field(default_factory=list)
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    """(title, page path) of the top-level navigation."""
+    overrides: dict[str, bytes] = field(default_factory=dict)
+    """Files written after MkDocs has finished, replacing the theme's own (the sitemap)."""
+
+    def sorted(self) -> Site:
+        """Pages and files in path order, so that two builds write files in the same order."""
+        files: dict[str, PublishedFile] = {}
+        for published in self.files:
+            files.setdefault(published.path, published)
+        return Site(sorted(self.pages, key=lambda p: p.path),
+                    [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides))

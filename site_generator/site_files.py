@@ -1,0 +1,88 @@
+"""Site-wide files for machines: the sitemap and robots.txt for crawlers, one RDF dump (N-Quads)
+and a DCAT catalogue for linked-data users, and a static JSON API (each record beside its page,
+an index per kind) so scripts need no scraping."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+from catalogue.exports import dcat_catalog, robots_txt, sitemap_xml, to_nquads
+from catalogue.jsonld import LinkedData
+from catalogue.kinds import KINDS
+from catalogue.records import Record
+
+from .downloads import PublishedFile
+
+RECORD_JSON = "record.json"
+API_FOLDER = "api"
+NQUADS_FILE = "catalogue.nq"
+DCAT_FILE = "catalogue.dcat.jsonld"
+DATA_CATALOG_FILE = "catalogue.jsonld"
+
+
+def _day(value: object) -> str | None:
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def record_json(record: Record, linked: LinkedData) -> dict[str, Any]:
+    """The record's own data, plus its id, page and every link in both directions."""
+    graph = linked.catalogue.graph
+    return {
+        "id": record.id,
+        "kind": record.kind.name,
+        "url": linked.url(record.id),
+        "data": record.data,
+        "links": {"outgoing": graph.outgoing.get(record.id, {}),
+                  "incoming": graph.incoming.get(record.id, {})},
+    }
+
+
+def _summary(record: Record, linked: LinkedData) -> dict[str, Any]:
+    data = record.data
+    summary = {"id": record.id, "name": record.title, "url": linked.url(record.id),
+               "json": linked.url(record.id) + RECORD_JSON, "status": record.status}
+    for key in ("version", "license", "created_at", "updated_at", "framework", "model_type",
+                "format", "experiment_type", "resource_type", "organization_type"):
+        if key in data:
+            summary[key] = data[key]
+    return summary
+
+
+def machine_files(linked: LinkedData) -> list[PublishedFile]:
+    """Every site-wide file, and a ``record.json`` beside each record's page."""
+    catalogue = linked.catalogue
+    files = [PublishedFile(f"{r.id}/{RECORD_JSON}", content=_json_bytes(record_json(r, linked)))
+             for r in catalogue.records.values()]
+    indexes = {}
+    for kind in KINDS.values():
+        records = catalogue.of_kind(kind.name)
+        path = f"{API_FOLDER}/{kind.folder}.json"
+        indexes[kind.folder] = {"count": len(records), "url": linked.base + path}
+        files.append(PublishedFile(path, content=_json_bytes(
+            {"kind": kind.name, "count": len(records),
+             "records": [_summary(r, linked) for r in records]})))
+    files.append(PublishedFile(f"{API_FOLDER}/index.json", content=_json_bytes(
+        {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
+         "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
+    documents = [linked.record(r) for r in catalogue.records.values()]
+    files.append(PublishedFile(NQUADS_FILE, content=to_nquads(
+        [*documents, linked.data_catalog()]).encode()))
+    files.append(PublishedFile(DCAT_FILE, content=_json_bytes(dcat_catalog(linked))))
+    files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(linked.data_catalog())))
+    files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
+    return files
+
+
+def sitemap_files(linked: LinkedData) -> dict[str, bytes]:
+    """``sitemap.xml`` listing exactly the asset pages, and its gzip twin (no timestamp inside,
+    so that builds stay byte-identical). They replace the ones the theme writes."""
+    pages = {linked.url(r.id): _day(r.data.get("updated_at") or r.data.get("created_at"))
+             for r in linked.catalogue.records.values()}
+    xml = sitemap_xml(pages).encode()
+    return {"sitemap.xml": xml, "sitemap.xml.gz": gzip.compress(xml, mtime=0)}
