@@ -335,6 +335,7 @@ def record_page(record: Record, site: SiteContext,
         card_problem=card_problem, lineage=lineage,
         mermaid=lineage.mermaid() if lineage else None,
         citation=plain_text(citation_for(record, catalogue)) if record.kind.is_asset else None,
+        quality=site.quality.get(record.id),
         exports=exports, exports_json=Markup(script_json(exports.jsonld))
         if exports.jsonld else None, export_names=sorted(exports.files),
         versions=version_chain(record, site),

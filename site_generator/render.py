@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from catalogue.catalogue import Catalogue
 from catalogue.jsonld import LinkedData, model_emissions
+from catalogue.quality import QualityReport, quality_reports
 from catalogue.kinds import KINDS
 
 from . import formatting
@@ -48,11 +49,14 @@ class SiteContext:
     kind_counts: dict[str, int] = field(default_factory=dict)
     linked: LinkedData = field(init=False)
     """The records as JSON-LD, with absolute identifiers under ``base_url``."""
+    quality: dict[str, QualityReport] = field(init=False)
+    """The FAIR quality score of every asset, by record id."""
 
     def __post_init__(self) -> None:
         self.kind_counts = {name: len(self.catalogue.of_kind(name)) for name in KINDS}
         self.linked = LinkedData(self.catalogue, self.base_url,
                                  model_emissions(self.carbon.report))
+        self.quality = quality_reports(self.catalogue, self.catalogue.records.values())
 
     def has_page(self, record_id: object) -> bool:
         return isinstance(record_id, str) and record_id in self.catalogue.records

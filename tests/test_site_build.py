@@ -311,3 +311,20 @@ def test_lineage_graph_shows_a_bounded_neighbourhood(tmp_path: Path) -> None:
     assert len([n for n in graph.nodes.values() if n.kind == "experiment"]) == PER_RELATION
     assert 'ndatasets_test_data[("Test Data v1.0.0")]' in text
     assert "class ndatasets_test_data omhcurrent" in text
+
+
+def test_asset_pages_show_their_quality_score(site: Path) -> None:
+    from catalogue.catalogue import load_catalogue
+    from catalogue.quality import quality_report
+
+    catalogue, _ = load_catalogue(REPO, check=False)
+    for record_id in ("models/climate-detection-resnet", "datasets/urban-street-imagery",
+                      "experiments/climate-detection-training-run"):
+        report = quality_report(catalogue.records[record_id], catalogue)
+        page = (site / record_id / "index.html").read_text("utf-8")
+        assert f"Quality score {report.score}%" in page
+        assert f"<strong>{report.score} / 100</strong>" in page
+        for check in report.failed:
+            assert check.title in page
+    person = (site / "researchers" / "alice-johnson" / "index.html").read_text("utf-8")
+    assert "Quality score" not in person
