@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import json
 import sys
@@ -13,8 +12,8 @@ from pathlib import Path
 from ..carbon import CarbonReport, Totals, carbon_report
 from ..carbon_footprint import UtilisationFootprint
 from ..carbon_intensity import TABLE_NAME
-from ..kinds import CARD_FILE, RECORD_FILE
 from ..loader import RecordStore
+from .record_ids import normalise_record_id
 
 COLUMNS = ("EXPERIMENT", "RESOURCE", "HOURS", "KWH", "KG CO2E", "KG RANGE", "METHOD")
 NUMERIC = {"HOURS", "KWH", "KG CO2E", "KG RANGE"}
@@ -36,17 +35,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                              "(default: the whole catalogue)")
     parser.add_argument("--json", action="store_true",
                         help="print the JSON summary the site generator reads")
-
-
-def _normalise(value: str, root: Path) -> str:
-    path = Path(value)
-    if path.is_absolute() or path.exists():
-        with contextlib.suppress(ValueError):
-            value = path.resolve().relative_to(root).as_posix()
-    value = value.strip().strip("/")
-    for suffix in (f"/{RECORD_FILE}", f"/{CARD_FILE}"):
-        value = value.removesuffix(suffix)
-    return value
 
 
 def _unknown(record_id: str, store: RecordStore) -> str:
@@ -115,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print("omh carbon: catalogue.yaml is invalid, so its carbon settings cannot be trusted; "
               "fix it first (omh validate catalogue.yaml)", file=sys.stderr)
         return 1
-    ids = [_normalise(value, store.root) for value in args.ids]
+    ids = [normalise_record_id(value, store.root) for value in args.ids]
     for record_id in ids:
         if not store.exists(record_id):
             print(_unknown(record_id, store), file=sys.stderr)

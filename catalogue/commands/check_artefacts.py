@@ -8,7 +8,6 @@ the same URL is caught: the scheduled workflow runs it to watch for link rot.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -16,11 +15,11 @@ from pathlib import Path
 
 from ..artefacts import ArtefactError, ArtefactUnavailable, Resolver, record_pointers
 from ..findings import Finding, Location, Severity, error, warning
-from ..kinds import CARD_FILE, RECORD_FILE
 from ..loader import RecordStore
 from ..records import Record
 from ..reporting import format_findings
 from ..yaml_source import format_path
+from .record_ids import normalise_record_id
 
 OK, PROBLEM, UNAVAILABLE, NOT_CHECKED = "verified", "failed", "unreachable", "not checked"
 FORMATS = ("text", "json", "github", "markdown")
@@ -54,17 +53,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="text, json, github (workflow commands) or markdown (a report)")
     parser.add_argument("--strict", action="store_true",
                         help="also fail when a remote artefact cannot be reached")
-
-
-def _normalise(value: str, root: Path) -> str:
-    path = Path(value)
-    if path.is_absolute() or path.exists():
-        with contextlib.suppress(ValueError):
-            value = path.resolve().relative_to(root).as_posix()
-    value = value.strip().strip("/")
-    for suffix in (f"/{RECORD_FILE}", f"/{CARD_FILE}"):
-        value = value.removesuffix(suffix)
-    return value
 
 
 def check_record(record: Record, resolver: Resolver, fetch: bool) -> list[ArtefactCheck]:
@@ -132,7 +120,7 @@ def markdown(checks: list[ArtefactCheck], fetched: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     store = RecordStore(root)
-    ids = [_normalise(value, store.root) for value in args.ids]
+    ids = [normalise_record_id(value, store.root) for value in args.ids]
     unknown = [i for i in ids if not store.exists(i)]
     if unknown:
         print(f"omh check-artefacts: no record {', '.join(repr(u) for u in unknown)} in "

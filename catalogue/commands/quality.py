@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import json
 import sys
 from pathlib import Path
 
-from ..kinds import CARD_FILE, RECORD_FILE
 from ..loader import RecordStore
 from ..quality import (
     FAIL,
@@ -19,6 +17,7 @@ from ..quality import (
     quality_reports,
     quality_settings,
 )
+from .record_ids import normalise_record_id
 
 MARKS = {PASS: "pass", FAIL: "FAIL", "n/a": "n/a "}
 FACETS = ("Findable", "Accessible", "Interoperable", "Reusable")
@@ -41,17 +40,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when an asset shown scores below quality.minimum_score")
-
-
-def _normalise(value: str, root: Path) -> str:
-    path = Path(value)
-    if path.is_absolute() or path.exists():
-        with contextlib.suppress(ValueError):
-            value = path.resolve().relative_to(root).as_posix()
-    value = value.strip().strip("/")
-    for suffix in (f"/{RECORD_FILE}", f"/{CARD_FILE}"):
-        value = value.removesuffix(suffix)
-    return value
 
 
 def _table(reports: list[QualityReport], minimum: int) -> str:
@@ -96,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     store = RecordStore(root)
     minimum = quality_settings(store.settings.raw).minimum_score
-    ids = [_normalise(value, store.root) for value in args.ids]
+    ids = [normalise_record_id(value, store.root) for value in args.ids]
     for record_id in ids:
         record = store.get(record_id) if store.exists(record_id) else None
         if record is None:

@@ -1,0 +1,20 @@
+"""Record ids as commands accept them: an id (``models/x``), or a path to the record's folder or
+one of its files, relative to the current folder or absolute."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ..kinds import CARD_FILE, RECORD_FILE
+
+
+def normalise_record_id(value: str, root: Path) -> str:
+    path = Path(value)
+    if path.is_absolute() or path.exists():
+        with contextlib.suppress(ValueError):
+            value = path.resolve().relative_to(root).as_posix()
+    value = value.strip().strip("/")
+    for suffix in (f"/{RECORD_FILE}", f"/{CARD_FILE}"):
+        value = value.removesuffix(suffix)
+    return value
