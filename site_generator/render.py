@@ -19,8 +19,8 @@ from markupsafe import Markup, escape
 
 from catalogue.catalogue import Catalogue
 from catalogue.jsonld import LinkedData, model_emissions
-from catalogue.quality import QualityReport, quality_reports
 from catalogue.kinds import KINDS
+from catalogue.quality import QualityReport, quality_reports
 
 from . import formatting
 from .carbon_view import CarbonFigures
