@@ -59,7 +59,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     """What MkDocs warned about while building."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent loading and checking the catalogue, generating pages, and in MkDocs."""
+    """Seconds spent loading and checking the catalogue, generating pages, in MkDocs, and
+    indexing the pages for search."""
 
 
 class _Collect(logging.Handler):
@@ -126,12 +127,14 @@ def load_checked(root: Path, force: bool) -> tuple[Catalogue, list[Finding]]:
 
 def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                verbose: bool = False, node_modules: Path | None = None,
-               catalogue: Catalogue | None = None) -> BuildResult:
+               catalogue: Catalogue | None = None,
+               material_search: bool = False) -> BuildResult:
     """Check the catalogue and build its site into ``site_dir`` (default: ``<root>/site``).
 
     Raises ``SiteBuildError`` (with a message for people) when the catalogue has errors and
     ``force`` is not given, when the output folder is unsafe to clean, or when the JavaScript
-    libraries are not installed.
+    libraries are not installed. ``material_search`` adds MkDocs Material's built-in search
+    beside the site's own (for the search benchmark's comparison).
     """
     start = time.perf_counter()
     root = root.resolve()
@@ -145,7 +148,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     checked = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="omh-build-") as work:
         config_file = write_config(Path(work), root, site_dir, catalogue.settings, navigation(),
-                                   node_modules=node_modules)
+                                   node_modules=node_modules, material_search=material_search)
         with mkdocs_logging(verbose) as collected:
             try:
                 config = load_config(config_file=str(config_file))
@@ -159,7 +162,8 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
         assert site is not None
     end = time.perf_counter()
     timings = {"check": checked - start, "generate": plugin.generate_seconds,
-               "mkdocs": end - checked - plugin.generate_seconds}
+               "mkdocs": end - checked - plugin.generate_seconds - plugin.index_seconds,
+               "search index": plugin.index_seconds}
     return BuildResult(site_dir, len(catalogue.records), len(site.pages), len(site.files),
                        end - start, findings, collected.messages, timings)
 

@@ -5,6 +5,11 @@ The policy allows scripts from the site itself and, by hash, the inline scripts 
 that reached a page's content would not run, nor would a ``javascript:`` URL, and no page can
 load a script, style, font, image or frame from another host. Hashes are taken from the theme's
 part of the page only, never from the content, so they cannot allow an injected script.
+
+The search page alone also allows ``'wasm-unsafe-eval'``: Pagefind's search is WebAssembly,
+which a browser compiles only under that source (it allows compiling WebAssembly, not ``eval``
+of JavaScript). Pagefind runs it in a web worker (``worker-src 'self'``), or in the page itself
+when a worker cannot start.
 """
 
 from __future__ import annotations
@@ -40,10 +45,11 @@ def inline_script_hashes(html: str, content: str | None = None) -> list[str]:
     return sorted(set(hashes))
 
 
-def policy(script_hashes: list[str]) -> str:
+def policy(script_hashes: list[str], wasm: bool = False) -> str:
+    sources = ["'self'", *(["'wasm-unsafe-eval'"] if wasm else []), *script_hashes]
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self' " + " ".join(script_hashes) if script_hashes else "script-src 'self'",
+        "script-src " + " ".join(sources),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",
@@ -56,11 +62,12 @@ def policy(script_hashes: list[str]) -> str:
     ])
 
 
-def add_policy(html: str, content: str | None = None) -> str:
-    """The page with a CSP ``<meta>`` as the first element of ``<head>``."""
+def add_policy(html: str, content: str | None = None, wasm: bool = False) -> str:
+    """The page with a CSP ``<meta>`` as the first element of ``<head>`` (``wasm``: the page
+    may compile WebAssembly)."""
     head = HEAD.search(html)
     if head is None:
         return html
     meta = ('<meta http-equiv="Content-Security-Policy" content="'
-            f'{policy(inline_script_hashes(html, content))}">')
+            f'{policy(inline_script_hashes(html, content), wasm)}">')
     return html[:head.end()] + "\n    " + meta + html[head.end():]

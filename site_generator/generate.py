@@ -12,6 +12,7 @@ from .listing import kind_pages, list_path, overflow_pages
 from .record_pages import record_page
 from .related import Overflow
 from .render import SiteContext
+from .search import indexed_page, search_page
 from .site import Site
 from .site_files import machine_files, sitemap_files
 
@@ -33,13 +34,14 @@ def generate(catalogue: Catalogue) -> Site:
     result = Site(nav=navigation())
     for record in catalogue.records.values():
         page, files = record_page(record, site, overflow)
-        result.pages.append(page)
+        result.pages.append(indexed_page(page, record, site))
         result.files.extend(files)
     result.pages.extend(overflow_pages(site, overflow))
     for kind in KINDS:
         result.pages.extend(kind_pages(site, kind))
     result.pages.append(home_page(site))
     result.pages.append(carbon_page(site))
+    result.pages.append(search_page(site))
     result.files.extend(machine_files(site.linked))
     result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

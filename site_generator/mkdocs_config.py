@@ -2,8 +2,10 @@
 
 It inherits the repository's ``mkdocs.yml`` (theme, palette, features: MkDocs' own ``INHERIT``
 merge) and fixes what the generator relies on: Material with its web fonts off (no request to
-Google Fonts), our theme overrides, the short navigation, the ``search`` and ``omh`` plugins,
-and an empty ``docs_dir`` (every page comes from the catalogue).
+Google Fonts), our theme overrides, the short navigation, the ``omh`` plugin, and an empty
+``docs_dir`` (every page comes from the catalogue). The site's search is its own (Pagefind, run
+by the ``omh`` plugin); Material's built-in ``search`` plugin is only added with
+``material_search``, for the benchmark that compares the two on the same site.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ DEFAULT_THEME: dict[str, Any] = {
 
 def mkdocs_config(root: Path, site_dir: Path, docs_dir: Path, settings: Settings,
                   nav: list[tuple[str, str]], *, csp: bool = True,
-                  node_modules: Path | None = None) -> dict[str, Any]:
+                  node_modules: Path | None = None,
+                  material_search: bool = False) -> dict[str, Any]:
     user_config = root / CONFIG_NAME
     plugin: dict[str, Any] = {"root": str(root), "csp": csp}
     if node_modules is not None:
@@ -41,7 +44,7 @@ def mkdocs_config(root: Path, site_dir: Path, docs_dir: Path, settings: Settings
         "use_directory_urls": True,
         "theme": {"name": "material", "font": False, "custom_dir": str(THEME_DIR)},
         "nav": [{title: f"{path}index.md"} for title, path in nav],
-        "plugins": ["search", {PLUGIN: plugin}],
+        "plugins": [*(["search"] if material_search else []), {PLUGIN: plugin}],
         "markdown_extensions": [],
         "extra_css": [],
         "extra_javascript": [],
@@ -60,12 +63,12 @@ def mkdocs_config(root: Path, site_dir: Path, docs_dir: Path, settings: Settings
 
 def write_config(work: Path, root: Path, site_dir: Path, settings: Settings,
                  nav: list[tuple[str, str]], *, csp: bool = True,
-                 node_modules: Path | None = None) -> Path:
+                 node_modules: Path | None = None, material_search: bool = False) -> Path:
     """Write the configuration (JSON, which is YAML) into ``work``; returns its path."""
     docs_dir = work / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     path = work / CONFIG_NAME
     config = mkdocs_config(root, site_dir, docs_dir, settings, nav, csp=csp,
-                           node_modules=node_modules)
+                           node_modules=node_modules, material_search=material_search)
     path.write_text(json.dumps(config, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
     return path

@@ -4,6 +4,8 @@ It adds every generated page and published file to MkDocs' file list (in memory:
 written into the repository), gives each page its title, description, date and table of
 contents, and puts the generated HTML in place of the Markdown MkDocs would have rendered. The
 page content is decided by ``site_generator.generate`` alone; this module only delivers it.
+Once MkDocs has written the site, Pagefind indexes the record pages' index documents into it,
+for the search page.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -30,7 +33,8 @@ from catalogue.kinds import KINDS, SETTINGS_FILE
 from .assets import find_vendor_files
 from .csp import add_policy
 from .generate import generate
-from .site import GeneratedPage, Site
+from .pagefind_index import SearchIndexError, build_search_index
+from .site import SEARCH, GeneratedPage, Site
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
@@ -43,6 +47,8 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     csp = c.Type(bool, default=True)
     """Add a Content-Security-Policy to every page (off for ``omh serve``, whose live reload
     injects an inline script)."""
+    search = c.Type(bool, default=True)
+    """Index the record pages with Pagefind for the search page."""
 
 
 class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
@@ -53,6 +59,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.pages: dict[str, GeneratedPage] = {}
         self.default_date = EPOCH_DATE
         self.generate_seconds = 0.0
+        self.index_seconds = 0.0
         self._full_content: str | None = None
 
     def _catalogue(self) -> Catalogue:
@@ -101,8 +108,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if generated.description:
             page.meta["description"] = str(escape(generated.description))
         page.meta["omh_scripts"] = sorted(generated.scripts)
-        # The tabs are the navigation; the left sidebar would only repeat them.
-        page.meta["hide"] = ["navigation"]
+        # The tabs are the navigation; the left sidebar would only repeat them. The search page
+        # needs the width of the table of contents for its filters.
+        page.meta["hide"] = ["navigation", "toc"] if SEARCH in generated.scripts \
+            else ["navigation"]
         if not generated.searchable:
             page.meta["search"] = {"exclude": True}
         # The sitemap's <lastmod> and the gzip timestamp come from the records, not the clock.
@@ -140,7 +149,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_page_context = CombinedEvent(_search_view, _full_view)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return add_policy(output, page.content) if self.config.csp else output
+        if not self.config.csp:
+            return output
+        generated = self.pages.get(page.file.src_uri)
+        # Only the search page runs WebAssembly (Pagefind's, when it cannot use its worker).
+        wasm = generated is not None and SEARCH in generated.scripts
+        return add_policy(output, page.content, wasm=wasm)
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
                          config: MkDocsConfig) -> str:
@@ -153,6 +167,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         for path, content in sorted(self.site.overrides.items()):
             (Path(config.site_dir) / path).write_bytes(content)
+        documents = {page.path: page.index_html for page in self.site.pages
+                     if page.index_html is not None}
+        if self.config.search and documents:
+            start = time.perf_counter()
+            try:
+                build_search_index(Path(config.site_dir), documents)
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from exc
+            self.index_seconds = time.perf_counter() - start
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

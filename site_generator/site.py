@@ -10,6 +10,7 @@ from .render import TocEntry
 
 MERMAID = "mermaid"
 CHART = "chart"
+SEARCH = "search"
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,17 @@ class GeneratedPage:
     date: str | None = None
     """``YYYY-MM-DD`` the page's content last changed (from the records), for the sitemap."""
     scripts: frozenset[str] = frozenset()
-    """Libraries the page needs: ``mermaid``, ``chart``."""
+    """Libraries the page needs: ``mermaid``, ``chart``, ``search`` (the search page's script,
+    which runs Pagefind's WebAssembly)."""
     searchable: bool = True
+    """In MkDocs Material's built-in search index, when it is built (``material_search``:
+    the benchmark's comparison only; the site's own search indexes record pages)."""
     search_html: str | None = None
-    """What the search index gets instead of ``html`` (None: the page itself)."""
+    """What Material's search index gets instead of ``html`` (None: the page itself)."""
+    index_html: str | None = None
+    """The document the site's own search (Pagefind) indexes for the page: its search view
+    with facets, sorts and result facts (None: not searched; only record pages are, except a
+    deleted record's)."""
 
     @property
     def src_uri(self) -> str:

@@ -1,0 +1,84 @@
+"""Run Pagefind over the record pages' index documents: the search index, split into chunks
+the browser fetches on demand, and the script and WebAssembly that read them, written into the
+site (``pagefind/``) and served from it.
+
+Pagefind's binary comes with its PyPI wheel (``pagefind[extended]``). It is given the index
+documents (``search.indexed_page``), each written in a work folder at its page's path, so
+that a result's URL is its page's; it never parses the published pages, whose header,
+navigation and tables would only slow it down and add noise. Pagefind's ready-made user
+interfaces are removed (the search page has its own script, ``theme/assets/omh``), and
+``pagefind_stable`` puts the index in a canonical order so that builds stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .pagefind_stable import NotCanonical, make_stable
+from .search import BUNDLE_FOLDER
+
+log = logging.getLogger("mkdocs.plugins.omh")
+UNUSED_FILES = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+    "wasm.unknown.pagefind",  # every document is indexed as English: wasm.en.pagefind is used
+)
+LANGUAGE = "en"
+"""Every document is indexed as English (the theme's language), whatever a card is written in:
+one index, and the same one on every build."""
+
+
+class SearchIndexError(Exception):
+    """Pagefind is missing or failed; the message says what to do."""
+
+
+def pagefind_binary() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:
+        raise SearchIndexError("Pagefind is not installed: reinstall the project with "
+                               "`pip install -e .` (it depends on pagefind[extended])") from exc
+    binary = get_executable()
+    if binary is None or not binary.is_file():
+        raise SearchIndexError("Pagefind's binary was not found: reinstall it with "
+                               "`pip install --force-reinstall 'pagefind[extended]'`")
+    return binary
+
+
+def write_documents(folder: Path, documents: Mapping[str, str]) -> None:
+    """Each document at ``<page path>index.html`` under ``folder``."""
+    for path, html in documents.items():
+        target = folder / path / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+
+def build_search_index(site_dir: Path, documents: Mapping[str, str]) -> None:
+    """Index ``documents`` (page path -> index document) into ``site_dir/pagefind/``."""
+    bundle = site_dir / BUNDLE_FOLDER
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    with tempfile.TemporaryDirectory(prefix="omh-search-") as work:
+        write_documents(Path(work), documents)
+        command = [str(pagefind_binary()), "--site", work, "--output-path", str(bundle),
+                   "--force-language", LANGUAGE, "--silent"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=3600,
+                                  check=False, cwd=work)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
+    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        output = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchIndexError("Pagefind could not index the site (exit status "
+                               f"{done.returncode}): " + " ".join(output[-5:]))
+    for name in UNUSED_FILES:
+        (bundle / name).unlink(missing_ok=True)
+    try:
+        make_stable(bundle)
+    except (NotCanonical, OSError, ValueError, KeyError) as exc:
+        log.warning("the search index works but two builds may differ: %s", exc)

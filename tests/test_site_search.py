@@ -1,0 +1,255 @@
+"""The site's search: Pagefind indexes the record pages (never a deleted one) with their facets,
+sorts and key facts; the search page combines a query with facets, keeps them in its address,
+and runs under the Content-Security-Policy, in headless Chromium, with nothing from another
+host."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from test_site_browser import CLEAN, _open, _page_problems, browser, evil, example, example_path
+from test_site_support import REPO, example_site, html_pages, site_files
+
+from catalogue.catalogue import load_catalogue
+from catalogue.loader import RecordStore
+from site_generator.generate import generate
+from site_generator.pagefind_stable import Raw, decode, encode, make_stable
+from site_generator.search import EVERY_RECORD, FACETS
+
+pytestmark = pytest.mark.slow
+__all__ = ["browser", "evil", "example", "example_path"]  # fixtures shared with the browser tests
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return example_site(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, str]:
+    """The index document of every page that has one, by page path."""
+    catalogue, _ = load_catalogue(REPO, check=False)
+    return {page.path: page.index_html for page in generate(catalogue).pages
+            if page.index_html is not None}
+
+
+def _filters(document: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in re.findall(r'<span data-pagefind-filter="([a-z_]+)">([^<]*)</span>',
+                                 document):
+        found.setdefault(key, []).append(value)
+    return found
+
+
+# -- what is indexed ------------------------------------------------------------------------
+
+def test_records_are_indexed_but_deleted_ones_are_not(site: Path,
+                                                      documents: dict[str, str]) -> None:
+    records = {record.id: record for record in RecordStore(REPO).load_all()}
+    assert set(documents) == {f"{i}/" for i, r in records.items() if r.status != "deleted"}
+    assert "datasets/urban-street-imagery" in records
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == len(documents)
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert not (site / "pagefind" / "pagefind-ui.js").exists()  # our page, not Pagefind's UI
+    assert not (site / "search" / "search_index.json").exists()  # Material's search is off
+    published = (site / "models" / "climate-detection-resnet" / "index.html").read_text("utf-8")
+    assert "data-pagefind" not in published  # the pages themselves are left as they are
+
+
+def test_a_record_carries_its_facets_sorts_and_facts(documents: dict[str, str]) -> None:
+    model = documents["models/climate-detection-resnet/"]
+    assert _filters(model) == {
+        "kind": ["Model"], "task": ["Image classification"], "type": ["Classification"],
+        "framework": ["PyTorch"], "license": ["MIT"], "organization": ["AI Research Institute"],
+        "access": ["Public"], "status": ["Active"], "year": ["2025"], "carbon": ["Low"],
+        "parity": ["No evidence"]}
+    assert set(_filters(model)) <= {facet.key for facet in FACETS}
+    assert '<span data-pagefind-sort="date">2025-10-14</span>' in model
+    assert f"<p>{EVERY_RECORD}</p>" in model
+    assert "ResNet50 with custom classification head" not in model  # the search view only
+    assert "Model card" in model and "Image classification" in model
+    facts = re.search(r'<span data-pagefind-meta="facts">([^<]*)</span>', model)
+    assert facts is not None and ["Framework", "PyTorch"] in json.loads(
+        facts.group(1).replace("&#34;", '"'))
+    dataset = _filters(documents["datasets/weather-station-readings-v1/"])
+    assert dataset["status"] == ["Deprecated"] and dataset["format"] == ["CSV"]
+    assert _filters(documents["models/iris-softmax-classifier/"])["parity"] == ["Passed"]
+    assert _filters(documents["researchers/chen-wei/"])["organization"] == ["Open Climate Lab"]
+
+
+def test_only_the_search_page_may_compile_webassembly(site: Path) -> None:
+    for page in html_pages(site):
+        head = page.read_text(encoding="utf-8")[:3000]
+        wasm = "'wasm-unsafe-eval'" in head
+        assert wasm == (page == site / "search" / "index.html"), page
+        assert "'unsafe-eval'" not in head
+
+
+def test_every_page_leads_to_the_search_page(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<a class="md-button md-button--primary" href="search/">' in home
+    record = (site / "models" / "iris-softmax-classifier" / "index.html").read_text("utf-8")
+    assert '<form class="omh-header-search" action="../../search/" method="get"' in record
+    models = (site / "models" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../search/?kind=Model"' in models
+    for page in html_pages(site):
+        assert 'for="__search"' not in page.read_text(encoding="utf-8").split("md-content")[1]
+
+
+def test_the_index_is_canonical(site: Path, tmp_path: Path) -> None:
+    """Pagefind writes filters in a random order; the build puts them in one order (two builds
+    being byte-identical is tested in test_site_build)."""
+    bundle = tmp_path / "pagefind"
+    shutil.copytree(site / "pagefind", bundle)
+    make_stable(bundle)  # again: nothing moves
+    assert site_files(bundle) == site_files(site / "pagefind")
+    for chunk in (bundle / "filter").iterdir():
+        item, _ = decode(gzip.decompress(chunk.read_bytes())[len(b"pagefind_dcd"):])
+        values = [value for value, _ in item[1]]
+        assert values == sorted(values)
+
+
+def test_cbor_round_trip() -> None:
+    item = [0, 23, 24, 255, 256, 65536, 2**32, -1, -500, "", "é" * 30, b"\x00\x01",
+            [[1, [2]], {"a": [3]}], Raw(b"\xfb" + bytes(8)), Raw(b"\xf5")]
+    data = encode(item)
+    assert decode(data) == (item, len(data))
+
+
+# -- in the browser -------------------------------------------------------------------------
+
+def _wait_done(driver: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+        "var r = document.getElementById('omh-search');"
+        "return r && r.getAttribute('data-omh-state') === 'done'"))
+
+
+def _titles(driver: Any) -> list[str]:
+    return [a.text for a in driver.find_elements("css selector", "a.omh-result__title")]
+
+
+def _facet(driver: Any, key: str, value: str) -> Any:
+    return driver.find_element("css selector",
+                               f"input[data-omh-facet='{key}'][value='{value}']")
+
+
+def _address(driver: Any) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(driver.current_url).query)
+
+
+CLIMATE_PYTORCH_MODELS = ["Climate Detection ResNet Model", "Climate Detection ResNet Model (beta)",
+                          "Climate Detection ResNet Model, Arctic fine-tune"]
+
+
+def test_query_and_two_facets_survive_opening_a_result(browser: Any, example: str) -> None:
+    _open(browser, example + "search/")
+    _wait_done(browser)
+    assert len(_titles(browser)) == 20  # every record, newest first, a page at a time
+    query = browser.find_element("id", "omh-search-query")
+    query.send_keys("climate")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda d: _address(d).get("q") == ["climate"])
+    _wait_done(browser)
+    assert "Climate Change Detection Dataset" in _titles(browser)
+    _facet(browser, "kind", "Model").click()
+    WebDriverWait(browser, 30).until(lambda d: "kind" in _address(d))
+    _wait_done(browser)
+    assert _facet(browser, "framework", "NumPy").is_displayed()  # other frameworks, counted
+    _facet(browser, "framework", "PyTorch").click()
+    WebDriverWait(browser, 30).until(lambda d: "framework" in _address(d))
+    _wait_done(browser)
+    assert sorted(_titles(browser)) == CLIMATE_PYTORCH_MODELS
+    assert _address(browser) == {"q": ["climate"], "kind": ["Model"], "framework": ["PyTorch"]}
+    status = browser.find_element("id", "omh-search-status").text
+    assert status.startswith("3 results")
+    deprecated = browser.find_elements("css selector", "li.omh-result--deprecated "
+                                                       "a.omh-result__title")
+    assert [a.text for a in deprecated] == ["Climate Detection ResNet Model (beta)"]
+    facts = browser.find_element("css selector", "li.omh-result .omh-result__facts").text
+    assert "PyTorch" in facts and "AI Research Institute" in facts
+    assert _page_problems(browser) == CLEAN
+
+    link = next(a for a in browser.find_elements("css selector", "a.omh-result__title")
+                if a.text == "Climate Detection ResNet Model")
+    link.click()
+    WebDriverWait(browser, 30).until(
+        lambda d: urlsplit(d.current_url).path == "/models/climate-detection-resnet/")
+    assert browser.find_element("css selector", "h1").text.startswith(
+        "Climate Detection ResNet Model")
+    browser.back()
+    _wait_done(browser)
+    assert browser.find_element("id", "omh-search-query").get_attribute("value") == "climate"
+    assert _facet(browser, "kind", "Model").is_selected()
+    assert _facet(browser, "framework", "PyTorch").is_selected()
+    assert sorted(_titles(browser)) == CLIMATE_PYTORCH_MODELS
+
+    browser.find_element("id", "omh-search-clear").click()
+    WebDriverWait(browser, 30).until(lambda d: _address(d) == {"q": ["climate"]})
+    _wait_done(browser)
+    assert len(_titles(browser)) > 3
+    assert _page_problems(browser) == CLEAN
+
+
+def test_sorting_and_deleted_records(browser: Any, example: str) -> None:
+    _open(browser, example + "search/?kind=Dataset&sort=name")
+    _wait_done(browser)
+    titles = _titles(browser)
+    assert titles == sorted(titles, key=str.casefold) and len(titles) == 6
+    assert "Urban Street Imagery" not in titles  # deleted: its page stays, search drops it
+    _open(browser, example + "search/?q=urban+street+imagery&kind=Dataset")
+    _wait_done(browser)
+    assert _titles(browser) == []
+    assert browser.find_element("id", "omh-search-status").text == "No results."
+    _open(browser, example + "search/?kind=Model&sort=carbon")
+    _wait_done(browser)
+    titles = _titles(browser)
+    assert titles[0] == "Iris Softmax Classifier"
+    assert titles[-2:] == ["Nordic Station Weather Forecaster",
+                           "Climate Detection ResNet Model (beta)"]  # no footprint: last
+    assert _page_problems(browser) == CLEAN
+
+
+MAIN_THREAD = """
+const done = arguments[arguments.length - 1];
+import(new URL("../pagefind/pagefind.js", document.baseURI).href)
+  .then(p => { const i = p.createInstance({noWorker: true}); return i.search("iris"); })
+  .then(r => done(r.results.length), e => done(String(e)));
+"""
+
+
+def test_pagefind_runs_in_the_page_under_the_policy(browser: Any, example: str) -> None:
+    """Pagefind runs in a worker, or in the page when it cannot start one: its WebAssembly is
+    allowed on the search page ('wasm-unsafe-eval') and nowhere else."""
+    browser.set_script_timeout(30)
+    _open(browser, example + "search/")
+    _wait_done(browser)
+    assert browser.execute_async_script(MAIN_THREAD) >= 3
+    assert _page_problems(browser) == CLEAN
+    _open(browser, example + "carbon/")
+    assert not isinstance(browser.execute_async_script(MAIN_THREAD), int)
+    assert any("wasm" in v or "script-src" in v for v in _page_problems(browser)["violations"])
+
+
+def test_search_results_never_run_payloads(browser: Any, evil: tuple[str, Path]) -> None:
+    url, _ = evil
+    _open(browser, url + "search/?q=evil")
+    _wait_done(browser)
+    assert _titles(browser)
+    _open(browser, url + "search/?q=script")
+    _wait_done(browser)
+    assert browser.find_elements("css selector", "li.omh-result")
+    assert browser.execute_script(
+        "return document.querySelectorAll('.omh-results :is(script, img, svg, iframe)').length"
+    ) == 0
+    assert _page_problems(browser) == CLEAN
