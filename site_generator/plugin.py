@@ -127,7 +127,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                             for entry in generated.toc])
         return generated.html
 
-    # The search plugin indexes page.content while the page context is built: it is given the
+    # Material's search plugin (on only in the search benchmark's comparison copy, see
+    # mkdocs_config) indexes page.content while the page context is built: it is given the
     # page's search view (title, description, facts, card) and the page gets its full content
     # back before the theme renders it.
     @event_priority(100)
