@@ -204,37 +204,31 @@ def _component_power(utilisation: Mapping[str, Any], resource: Mapping[str, Any]
     watts = low_watts = high_watts = 0.0
     terms: list[str] = []
 
-    gpus = _count(utilisation, "gpus_used", resource, "gpu_count")
-    if gpus:
-        gpu_watts = number(resource.get("gpu_power_watts"))
-        if gpu_watts is None:
-            gpu_watts = defaults.gpu_power_watts
-            used.append("gpu_power_watts")
-        share = _utilisation_share(utilisation.get("gpu_utilization_percent"), defaults)
+    # (count used, count on the resource, power on the resource, default power, utilisation,
+    # label, names of the inputs as the JSON reports them)
+    processors = (
+        ("gpus_used", "gpu_count", "gpu_power_watts", defaults.gpu_power_watts,
+         "gpu_utilization_percent", "GPU", ("gpus", "gpu_power_watts")),
+        ("cpu_cores_used", "cpu_cores", "cpu_power_watts_per_core",
+         defaults.cpu_power_watts_per_core, "cpu_utilization_percent", "cores",
+         ("cpu_cores", "cpu_power_watts_per_core")),
+    )
+    for used_key, count_key, power_key, default_power, share_key, label, names in processors:
+        count = _count(utilisation, used_key, resource, count_key)
+        if not count:
+            continue
+        unit_watts = number(resource.get(power_key))
+        if unit_watts is None:
+            unit_watts = default_power
+            used.append(power_key)
+        share = _utilisation_share(utilisation.get(share_key), defaults)
         if share.default:
-            used.append("gpu_utilization_percent")
-        watts += gpus * gpu_watts * share.value
-        low_watts += gpus * gpu_watts * share.low
-        high_watts += gpus * gpu_watts * share.high
-        terms.append(f"{gpus} GPU x {_fmt(gpu_watts)} W x {_fmt(share.value * 100)} %")
-        inputs.update(gpus=gpus, gpu_power_watts=gpu_watts,
-                      gpu_utilization_percent=share.value * 100)
-
-    cores = _count(utilisation, "cpu_cores_used", resource, "cpu_cores")
-    if cores:
-        core_watts = number(resource.get("cpu_power_watts_per_core"))
-        if core_watts is None:
-            core_watts = defaults.cpu_power_watts_per_core
-            used.append("cpu_power_watts_per_core")
-        share = _utilisation_share(utilisation.get("cpu_utilization_percent"), defaults)
-        if share.default:
-            used.append("cpu_utilization_percent")
-        watts += cores * core_watts * share.value
-        low_watts += cores * core_watts * share.low
-        high_watts += cores * core_watts * share.high
-        terms.append(f"{cores} cores x {_fmt(core_watts)} W x {_fmt(share.value * 100)} %")
-        inputs.update(cpu_cores=cores, cpu_power_watts_per_core=core_watts,
-                      cpu_utilization_percent=share.value * 100)
+            used.append(share_key)
+        watts += count * unit_watts * share.value
+        low_watts += count * unit_watts * share.low
+        high_watts += count * unit_watts * share.high
+        terms.append(f"{count} {label} x {_fmt(unit_watts)} W x {_fmt(share.value * 100)} %")
+        inputs.update({names[0]: count, names[1]: unit_watts, share_key: share.value * 100})
 
     memory = number(utilisation.get("memory_usage_gb"))
     if memory is None:
