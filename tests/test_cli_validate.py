@@ -105,8 +105,9 @@ def test_removed_record_breaks_its_referrers(catalogue: Path, monkeypatch: pytes
     shutil.rmtree(catalogue / "datasets" / "test-data")
     monkeypatch.chdir(catalogue)
     assert main(["validate", "datasets/test-data/record.yaml"]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "no dataset 'datasets/test-data'" in out
+    assert "datasets/test-data/record.yaml does not exist" in err
     assert "experiments/test-run/record.yaml" in out and "models/test-model/record.yaml" in out
 
 

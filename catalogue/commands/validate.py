@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     except GitError as exc:
         print(f"omh validate: --base {args.base}: {exc}", file=sys.stderr)
         return 2
+    for path in args.paths:
+        if not path.exists():  # a removed record, or a typo: say which, not nothing
+            print(f"omh validate: note: {path} does not exist; checked the records that refer "
+                  "to it", file=sys.stderr)
     output = format_findings(findings, root, args.format, len(scope.ids))
     print(output, file=sys.stdout)
     failed = has_errors(findings) or (args.strict and bool(findings))
