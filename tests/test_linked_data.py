@@ -270,3 +270,27 @@ def test_script_injection_in_names_keeps_jsonld_parsing(tmp_path: Path) -> None:
         for attributes, text in parsed.scripts:
             assert attributes.get("type") == "application/ld+json" or (
                 "src" in attributes and not text.strip()) or "alert" not in text
+
+
+def test_embedded_block_stays_small_for_very_large_schemas(tmp_path: Path) -> None:
+    import hashlib
+
+    records = minimal_records()
+    dataset = records["datasets/test-data"]
+    dataset["columns"] = [{"name": f"feature_{i}", "data_type": "float",
+                           "description": "A measured value " * 5} for i in range(2000)]
+    content = (",".join(c["name"] for c in dataset["columns"]) + "\n").encode()
+    dataset["artefacts"] = [{"path": "data.csv", "sha256": hashlib.sha256(content).hexdigest(),
+                             "size_bytes": len(content), "media_type": "text/csv",
+                             "role": "data"}]
+    write_catalogue(tmp_path, dict(records))
+    (tmp_path / "datasets/test-data/data.csv").write_bytes(content)
+    catalogue, _ = load_catalogue(tmp_path, check=False)
+    linked = LinkedData(catalogue)
+    record = catalogue.records["datasets/test-data"]
+    full = linked.record(record, embedded=False)
+    embedded = linked.record(record, embedded=True)
+    assert len(full["recordSet"][0]["field"]) == 2000
+    assert "recordSet" not in embedded
+    assert len(embedded["variableMeasured"]) <= 50
+    assert len(script_json(embedded)) < 20_000 < len(json.dumps(full))
