@@ -507,20 +507,27 @@ def check_vocabulary(record: Record, lookup: Lookup) -> Verdict:
         columns = record.mappings("columns")
         if not columns:
             return not_applicable("no columns described")
-        untyped = [str(c.get("name")) for c in columns if "role" not in c]
-        if not untyped:
-            return passed(f"{len(columns)} column(s) with data type and role", "columns")
-        return failed("column(s) without a role: " + ", ".join(untyped[:5]),
-                      "give each column a role: feature, target, identifier or metadata "
-                      "(Croissant and the site derive the target from it)", "columns")
+        return _every_item_has(columns, "role", "columns",
+                               f"{len(columns)} column(s) with data type and role",
+                               "column(s) without a role",
+                               "give each column a role: feature, target, identifier or "
+                               "metadata (Croissant and the site derive the target from it)")
     metrics = record.mappings("metrics")
     if not metrics:
         return not_applicable("no metrics")
-    untyped = [str(m.get("name")) for m in metrics if "metric_type" not in m]
-    if not untyped:
-        return passed(f"{len(metrics)} metric(s) with a metric_type", "metrics")
-    return failed("metric(s) without metric_type: " + ", ".join(untyped[:5]),
-                  "give each metric a metric_type (loss, accuracy, f1, ...)", "metrics")
+    return _every_item_has(metrics, "metric_type", "metrics",
+                           f"{len(metrics)} metric(s) with a metric_type",
+                           "metric(s) without metric_type",
+                           "give each metric a metric_type (loss, accuracy, f1, ...)")
+
+
+def _every_item_has(items: list[dict[str, Any]], key: str, field: str, ok: str, missing: str,
+                    fix: str) -> Verdict:
+    """Pass when every item of the list ``field`` names ``key``; else name the first few."""
+    lacking = [str(item.get("name")) for item in items if key not in item]
+    if not lacking:
+        return passed(ok, field)
+    return failed(f"{missing}: " + ", ".join(lacking[:5]), fix, field)
 
 
 def check_qualified_references(record: Record, lookup: Lookup) -> Verdict:

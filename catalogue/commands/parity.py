@@ -11,7 +11,6 @@ on the samples match the reference outputs within the record's tolerance. Offlin
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -31,6 +30,7 @@ from ..parity import (
     write_report,
 )
 from ..reporting import FORMATS, format_findings
+from .record_ids import normalise_record_id
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -64,12 +64,7 @@ def model_ids(store: RecordStore, names: list[str]) -> tuple[list[str], list[str
     found: list[str] = []
     unknown: list[str] = []
     for name in names:
-        candidate = name.rstrip("/")
-        path = Path(candidate)
-        if path.exists():
-            with contextlib.suppress(ValueError):
-                parts = path.resolve().relative_to(store.root).parts
-                candidate = "/".join(parts[:2]) if len(parts) >= 2 else candidate
+        candidate = normalise_record_id(name, store.root)
         if not candidate.startswith(folder + "/"):
             candidate = f"{folder}/{candidate}"
         if store.exists(candidate):
