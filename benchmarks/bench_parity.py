@@ -29,10 +29,10 @@ import onnxruntime as ort
 import yaml
 from onnx import TensorProto, helper, numpy_helper
 
-from catalogue import artefacts
-from catalogue.artefacts import Resolver
-from catalogue.loader import RecordStore
-from catalogue.parity import PASSED, evaluate_model
+from catalogue.check.parity import PASSED, evaluate_model
+from catalogue.load import artefacts
+from catalogue.load.artefacts import Resolver
+from catalogue.load.store import RecordStore
 
 ROOT = Path(__file__).resolve().parent.parent
 

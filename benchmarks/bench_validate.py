@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate
 
-from catalogue.loader import RecordStore
-from catalogue.validate import validate
+from catalogue.load.store import RecordStore
+from catalogue.pipeline import validate
 
 
 def _timed(root: Path, paths: list[Path] | None) -> tuple[float, int, int]:

@@ -21,15 +21,14 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from catalogue.catalogue import Catalogue, load_catalogue
-from catalogue.findings import Finding, Severity
-from catalogue.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
-from catalogue.settings import load_settings
-
-from .assets import find_vendor_files
-from .generate import navigation
-from .mkdocs_config import PLUGIN, write_config
-from .plugin import CataloguePlugin
+from catalogue.link.catalogue import Catalogue, load_catalogue
+from catalogue.model.findings import Finding, Severity
+from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
+from catalogue.model.settings import load_settings
+from site_generator.assets import find_vendor_files
+from site_generator.generate import navigation
+from site_generator.mkdocs_config import PLUGIN, write_config
+from site_generator.plugin import CataloguePlugin
 
 DEFAULT_SITE_DIR = "site"
 SITE_MARKERS = ("index.html", "404.html", "sitemap.xml")

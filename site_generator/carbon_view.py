@@ -1,15 +1,15 @@
 """Energy and carbon figures for pages: the one place the site asks ``catalogue`` for them.
 
-``catalogue.carbon_rollup.carbon_report`` computes every resource utilisation's footprint (with
-measured or estimated energy, low/high bounds and the impact band) and rolls them up by
+``catalogue.derive.carbon_rollup.carbon_report`` computes every resource utilisation's footprint
+(with measured or estimated energy, low/high bounds and the impact band) and rolls them up by
 experiment, model, resource, researcher, organisation and year; pages only format what it says.
 """
 
 from __future__ import annotations
 
-from catalogue.carbon_footprint import UtilisationFootprint
-from catalogue.carbon_rollup import CarbonReport, ModelFootprint, Totals, carbon_report
-from catalogue.catalogue import Catalogue
+from catalogue.derive.carbon_footprint import UtilisationFootprint
+from catalogue.derive.carbon_rollup import CarbonReport, ModelFootprint, Totals, carbon_report
+from catalogue.link.catalogue import Catalogue
 
 __all__ = ["CarbonFigures", "ModelFootprint", "Totals", "UtilisationFootprint",
            "carbon_figures"]

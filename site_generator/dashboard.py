@@ -7,13 +7,12 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from catalogue.jsonld import script_json
-from catalogue.kinds import KINDS
-
-from . import formatting
-from .carbon_view import Totals
-from .render import SiteContext, render, table_of_contents
-from .site import CHART, GeneratedPage
+from catalogue.model.kinds import KINDS
+from catalogue.standards.jsonld import script_json
+from site_generator import formatting
+from site_generator.carbon_view import Totals
+from site_generator.render import SiteContext, render, table_of_contents
+from site_generator.site import CHART, GeneratedPage
 
 RECENT = 5
 TOP = 15

@@ -1,7 +1,7 @@
 """Artefacts as download rows, and which record files the site publishes beside a page.
 
 A local artefact (a ``path`` inside the record's folder) is published at
-``/<kind folder>/<slug>/<path>`` (where ``catalogue.urls.file_url`` says it is) only when:
+``/<kind folder>/<slug>/<path>`` (where ``catalogue.standards.urls.file_url`` says it is) only when:
 
 * the record offers downloads at all: it is ``active`` and its ``access_rights`` are public
   (deprecated and deleted records keep their page without downloads; restricted, embargoed and
@@ -22,11 +22,16 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
-from catalogue.artefacts import ArtefactError, Pointer, local_file, record_pointers, sha256_file
-from catalogue.records import Record
-from catalogue.urls import file_url
-
-from .markdown_safety import is_publishable
+from catalogue.load.artefacts import (
+    ArtefactError,
+    Pointer,
+    local_file,
+    record_pointers,
+    sha256_file,
+)
+from catalogue.model.records import Record
+from catalogue.standards.urls import file_url
+from site_generator.markdown_safety import is_publishable
 
 PUBLIC_ACCESS = frozenset({"public"})
 RESERVED_NAMES = frozenset({"index.html", "index.md", "related"})

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from catalogue.exports import asset_exports
-from catalogue.jsonld import LinkedData
-from catalogue.records import Record
+from catalogue.model.records import Record
+from catalogue.standards.exports import asset_exports
+from catalogue.standards.jsonld import LinkedData
 
 
 class PageExports(NamedTuple):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from catalogue.artefacts import record_pointers
-from catalogue.records import Record
-
-from . import formatting
-from .carbon_view import CarbonFigures, Totals
+from catalogue.load.artefacts import record_pointers
+from catalogue.model.records import Record
+from site_generator import formatting
+from site_generator.carbon_view import CarbonFigures, Totals
 
 MODEL_FILE_ROLES = frozenset({"onnx", "weights", "checkpoint"})
 SUFFIX_FORMATS = {

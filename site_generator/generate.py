@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from catalogue.catalogue import Catalogue
-from catalogue.kinds import KINDS
-from catalogue.urls import base_url
-
-from .carbon_view import carbon_figures
-from .dashboard import carbon_page, home_page
-from .listing import kind_pages, list_path, overflow_pages
-from .record_pages import record_page
-from .related import Overflow
-from .render import SiteContext
-from .search import indexed_page, search_page
-from .site import Site
-from .site_files import machine_files, sitemap_files
+from catalogue.link.catalogue import Catalogue
+from catalogue.model.kinds import KINDS
+from catalogue.standards.urls import base_url
+from site_generator.carbon_view import carbon_figures
+from site_generator.dashboard import carbon_page, home_page
+from site_generator.listing import kind_pages, list_path, overflow_pages
+from site_generator.record_pages import record_page
+from site_generator.related import Overflow
+from site_generator.render import SiteContext
+from site_generator.search import indexed_page, search_page
+from site_generator.site import Site
+from site_generator.site_files import machine_files, sitemap_files
 
 CARBON_PATH = "carbon/"
 

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from catalogue.catalogue import Catalogue
-from catalogue.records import Record
+from catalogue.link.catalogue import Catalogue
+from catalogue.model.records import Record
 
 PER_RELATION = 6
 MAX_NODES = 40

@@ -8,15 +8,14 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from catalogue.kinds import KINDS
-from catalogue.records import Record
-
-from . import formatting
-from .downloads import total_size
-from .facts import band_of, carbon_totals, model_formats, place
-from .related import Overflow, by_title, overflow_path, pages_of
-from .render import Links, SiteContext, render, table_of_contents
-from .site import GeneratedPage
+from catalogue.model.kinds import KINDS
+from catalogue.model.records import Record
+from site_generator import formatting
+from site_generator.downloads import total_size
+from site_generator.facts import band_of, carbon_totals, model_formats, place
+from site_generator.related import Overflow, by_title, overflow_path, pages_of
+from site_generator.render import Links, SiteContext, render, table_of_contents
+from site_generator.site import GeneratedPage
 
 LIST_PAGE_SIZE = 50
 Cell = Callable[[Record, SiteContext, Links], object]

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from catalogue.settings import Settings
+from catalogue.model.settings import Settings
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 CONFIG_NAME = "mkdocs.yml"

@@ -19,8 +19,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .pagefind_stable import NotCanonical, make_stable
-from .search import BUNDLE_FOLDER
+from site_generator.pagefind_stable import NotCanonical, make_stable
+from site_generator.search import BUNDLE_FOLDER
 
 log = logging.getLogger("mkdocs.plugins.omh")
 UNUSED_FILES = (

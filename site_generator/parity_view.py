@@ -1,16 +1,16 @@
 """The parity badge and its evidence, read from the committed ``parity-report.json``.
 
-This is the one place the site asks ``catalogue.parity`` about a model; nothing here runs a
+This is the one place the site asks ``catalogue.check.parity`` about a model; nothing here runs a
 model (the build stays fast and offline): the report is the evidence, and whether it still
-describes the files the record points to is decided by ``catalogue.parity.stale_reasons``.
+describes the files the record points to is decided by ``catalogue.check.parity.stale_reasons``.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from catalogue.parity import REPORT_FILE, onnx_pointers, read_report, stale_reasons
-from catalogue.records import Record
+from catalogue.check.parity import REPORT_FILE, onnx_pointers, read_report, stale_reasons
+from catalogue.model.records import Record
 
 PASSED, FAILED, STALE, INVALID, NO_EVIDENCE, NOT_APPLICABLE = (
     "passed", "failed", "stale", "invalid", "no-evidence", "not-applicable")

@@ -27,14 +27,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from catalogue.catalogue import Catalogue, load_catalogue
-from catalogue.kinds import KINDS, SETTINGS_FILE
-
-from .assets import find_vendor_files
-from .csp import add_policy
-from .generate import generate
-from .pagefind_index import SearchIndexError, build_search_index
-from .site import SEARCH, GeneratedPage, Site
+from catalogue.link.catalogue import Catalogue, load_catalogue
+from catalogue.model.kinds import KINDS, SETTINGS_FILE
+from site_generator.assets import find_vendor_files
+from site_generator.csp import add_policy
+from site_generator.generate import generate
+from site_generator.pagefind_index import SearchIndexError, build_search_index
+from site_generator.site import SEARCH, GeneratedPage, Site
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"

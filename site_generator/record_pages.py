@@ -12,17 +12,16 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from catalogue.artefacts import ArtefactError, local_file
-from catalogue.citations import citation_for, plain_text
-from catalogue.jsonld import script_json
-from catalogue.records import Record
-from catalogue.urls import doi_url, orcid_url, ror_url
-
-from . import formatting
-from .carbon_view import UtilisationFootprint
-from .downloads import PublishedFile, access, downloads, is_reserved
-from .exports_view import page_exports
-from .facts import (
+from catalogue.load.artefacts import ArtefactError, local_file
+from catalogue.model.records import Record
+from catalogue.standards.citations import citation_for, plain_text
+from catalogue.standards.jsonld import script_json
+from catalogue.standards.urls import doi_url, orcid_url, ror_url
+from site_generator import formatting
+from site_generator.carbon_view import UtilisationFootprint
+from site_generator.downloads import PublishedFile, access, downloads, is_reserved
+from site_generator.exports_view import page_exports
+from site_generator.facts import (
     band_of,
     carbon_totals,
     column_groups,
@@ -30,13 +29,13 @@ from .facts import (
     model_formats,
     place,
 )
-from .lineage import lineage_for
-from .listing import COLUMNS
-from .markdown_safety import RenderedCard, read_card, render_card
-from .parity_view import parity_for
-from .related import Overflow, RelatedList
-from .render import SiteContext, render, table_of_contents
-from .site import CHART, MERMAID, GeneratedPage
+from site_generator.lineage import lineage_for
+from site_generator.listing import COLUMNS
+from site_generator.markdown_safety import RenderedCard, read_card, render_card
+from site_generator.parity_view import parity_for
+from site_generator.related import Overflow, RelatedList
+from site_generator.render import SiteContext, render, table_of_contents
+from site_generator.site import CHART, MERMAID, GeneratedPage
 
 VERSION_CHAIN_LIMIT = 10
 CHART_POINTS = 500

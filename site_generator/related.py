@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from catalogue.catalogue import Catalogue
-from catalogue.records import Record
+from catalogue.link.catalogue import Catalogue
+from catalogue.model.records import Record
 
 INLINE_LIMIT = 20
 PAGE_SIZE = 100

@@ -17,13 +17,12 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from catalogue.catalogue import Catalogue
-from catalogue.jsonld import LinkedData, model_emissions
-from catalogue.kinds import KINDS
-from catalogue.quality import QualityReport, quality_reports
-
-from . import formatting
-from .carbon_view import CarbonFigures
+from catalogue.derive.quality import QualityReport, quality_reports
+from catalogue.link.catalogue import Catalogue
+from catalogue.model.kinds import KINDS
+from catalogue.standards.jsonld import LinkedData, model_emissions
+from site_generator import formatting
+from site_generator.carbon_view import CarbonFigures
 
 VENDOR_MERMAID = "assets/vendor/mermaid.min.js"
 VENDOR_CHART = "assets/vendor/chart.umd.min.js"

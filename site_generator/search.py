@@ -24,14 +24,13 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from catalogue.records import Record
-
-from . import formatting
-from .facts import band_of, carbon_totals
-from .listing import COLUMNS
-from .parity_view import NOT_APPLICABLE, parity_for
-from .render import Links, SiteContext, render, table_of_contents
-from .site import SEARCH, GeneratedPage
+from catalogue.model.records import Record
+from site_generator import formatting
+from site_generator.facts import band_of, carbon_totals
+from site_generator.listing import COLUMNS
+from site_generator.parity_view import NOT_APPLICABLE, parity_for
+from site_generator.render import Links, SiteContext, render, table_of_contents
+from site_generator.site import SEARCH, GeneratedPage
 
 SEARCH_PATH = "search/"
 BUNDLE_FOLDER = "pagefind"

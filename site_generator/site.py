@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .downloads import PublishedFile
-from .render import TocEntry
+from site_generator.downloads import PublishedFile
+from site_generator.render import TocEntry
 
 MERMAID = "mermaid"
 CHART = "chart"

@@ -8,12 +8,11 @@ import gzip
 import json
 from typing import Any
 
-from catalogue.exports import dcat_catalog, robots_txt, sitemap_xml, to_nquads
-from catalogue.jsonld import LinkedData
-from catalogue.kinds import KINDS
-from catalogue.records import Record
-
-from .downloads import PublishedFile
+from catalogue.model.kinds import KINDS
+from catalogue.model.records import Record
+from catalogue.standards.exports import dcat_catalog, robots_txt, sitemap_xml, to_nquads
+from catalogue.standards.jsonld import LinkedData
+from site_generator.downloads import PublishedFile
 
 RECORD_JSON = "record.json"
 API_FOLDER = "api"

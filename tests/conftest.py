@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from catalogue.findings import Finding
-from catalogue.loader import RecordStore
-from catalogue.validate import validate
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding
+from catalogue.pipeline import validate
 
 MINIMAL: dict[str, dict[str, Any]] = {
     "organizations/test-institute": {

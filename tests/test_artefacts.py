@@ -10,7 +10,7 @@ import pytest
 from conftest import findings_for, minimal_records, write_catalogue
 from parity_helpers import COMMIT, artefact_server, sha256
 
-from catalogue.artefacts import (
+from catalogue.load.artefacts import (
     ArtefactError,
     ArtefactUnavailable,
     Pointer,

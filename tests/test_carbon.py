@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from conftest import write_catalogue, write_record
 
-from catalogue.carbon import (
+from catalogue.derive.carbon_interop import EmissionsFormatError
+from catalogue.gates.carbon_inputs import (
     CarbonReport,
     UtilisationFootprint,
     above_threshold,
@@ -24,8 +25,7 @@ from catalogue.carbon import (
     carbon_report,
     parse_co2_eq_emissions,
 )
-from catalogue.carbon_interop import EmissionsFormatError
-from catalogue.loader import RecordStore
+from catalogue.load.store import RecordStore
 
 APPROX = 1e-9
 

@@ -14,9 +14,9 @@ import pytest
 from conftest import findings_for, write_catalogue
 from test_carbon import EXPERIMENTS, LINEAGE, PEOPLE, RESOURCES, experiment, measured
 
-from catalogue.carbon import carbon_report
-from catalogue.cli import main
-from catalogue.loader import RecordStore
+from catalogue.gates.carbon_inputs import carbon_report
+from catalogue.load.store import RecordStore
+from omh.cli import main
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -170,7 +170,7 @@ def test_unusable_utilisation_is_left_out_and_said_so(tmp_path: Path) -> None:
                         {"resource": "resources/gpu-box", "duration_seconds": "four hours"},
                         {"resource": "resources/gpu-box", "duration_seconds": 3600})
     write_catalogue(tmp_path, copy.deepcopy({**PEOPLE, **RESOURCES, "experiments/x": broken}))
-    result = subprocess.run([sys.executable, "-m", "catalogue.cli", "carbon", "--root",
+    result = subprocess.run([sys.executable, "-m", "omh.cli", "carbon", "--root",
                              str(tmp_path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "Traceback" not in result.stdout + result.stderr

@@ -12,7 +12,7 @@ import pytest
 from conftest import MODEL_CARD, findings_for, minimal_records, write_catalogue, write_record
 from parity_helpers import sha256
 
-from catalogue.cards import MODEL_CARD_SECTIONS, numbered_list, parse_card, scan_text
+from catalogue.check.cards import MODEL_CARD_SECTIONS, numbered_list, parse_card, scan_text
 
 MODEL = "models/test-model"
 

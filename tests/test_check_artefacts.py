@@ -9,7 +9,7 @@ import pytest
 from conftest import minimal_records, write_catalogue
 from parity_helpers import artefact_server, sha256
 
-from catalogue.cli import main
+from omh.cli import main
 
 LOCAL = b"labels of the test model\n"
 REMOTE = b"weights of a model that is published elsewhere\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
-from catalogue.cli import main
-from catalogue.loader import RecordStore
-from catalogue.validate import select_scope
+from catalogue.load.store import RecordStore
+from catalogue.pipeline import select_scope
+from omh.cli import main
 
 
 def _break_model(root: Path) -> None:
@@ -71,7 +71,7 @@ def test_usage_errors_exit_two(tmp_path: Path) -> None:
 
 def test_console_script_runs_without_traceback(catalogue: Path) -> None:
     write_record(catalogue, "researchers/ada-lovelace", "kind: [unclosed\n")
-    result = subprocess.run([sys.executable, "-m", "catalogue.cli", "validate", "--root",
+    result = subprocess.run([sys.executable, "-m", "omh.cli", "validate", "--root",
                              str(catalogue)], capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr

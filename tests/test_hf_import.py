@@ -11,15 +11,15 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue import hf_import
-from catalogue.carbon import carbon_report
-from catalogue.carbon_interop import EmissionsFormatError, read_card_emissions
-from catalogue.cli import main
-from catalogue.findings import Severity
-from catalogue.hf_import import HfImportError, convert_co2, import_card, spdx_license
-from catalogue.loader import RecordStore
-from catalogue.scaffold import PLACEHOLDER
-from catalogue.validate import validate
+from catalogue.derive.carbon_interop import EmissionsFormatError, read_card_emissions
+from catalogue.gates.carbon_inputs import carbon_report
+from catalogue.importers import huggingface as hf_import
+from catalogue.importers.huggingface import HfImportError, convert_co2, import_card, spdx_license
+from catalogue.importers.scaffold import PLACEHOLDER
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Severity
+from catalogue.pipeline import validate
+from omh.cli import main
 
 CARDS = Path(__file__).parent / "hf_cards"
 PEOPLE = ["--created-by", "researchers/ada-lovelace", "--organization",

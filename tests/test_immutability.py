@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.cli import main
+from omh.cli import main
 
 ARTEFACT = {"path": "weights.bin", "sha256": "0" * 64, "size_bytes": 4,
             "media_type": "application/octet-stream", "role": "weights"}

@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 from conftest import minimal_records, write_catalogue
 
-from catalogue.catalogue import Catalogue, load_catalogue
-from catalogue.citations import citation_for, csl_json
-from catalogue.datacite import datacite_xml
-from catalogue.exports import asset_exports, dcat_catalog, expand, to_nquads
-from catalogue.jsonld import LinkedData, script_json
-from catalogue.vocabularies import CONTEXT
+from catalogue.link.catalogue import Catalogue, load_catalogue
+from catalogue.standards.citations import citation_for, csl_json
+from catalogue.standards.datacite import datacite_xml
+from catalogue.standards.exports import asset_exports, dcat_catalog, expand, to_nquads
+from catalogue.standards.jsonld import LinkedData, script_json
+from catalogue.standards.vocabularies import CONTEXT
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 VOCAB = REPOSITORY.parent / "shared" / "vocab"
@@ -198,7 +198,7 @@ def test_injection_in_names_cannot_close_the_script_element(tmp_path: Path) -> N
 
 
 def test_omh_export_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from catalogue.cli import main
+    from omh.cli import main
 
     write_catalogue(tmp_path / "hub", dict(minimal_records()))
     out = tmp_path / "out"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import errors_for, minimal_records, write_catalogue
 
-from catalogue.links import build_graph
-from catalogue.loader import RecordStore
+from catalogue.link.graph import build_graph
+from catalogue.load.store import RecordStore
 
 
 def _line_of(root: Path, file: str, line: int) -> str:

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from conftest import errors_for, findings_for, minimal_records, write_catalogue, write_record
 
-from catalogue.findings import Finding
-from catalogue.loader import RecordStore
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding
 
 RESEARCHER = "researchers/ada-lovelace"
 RESEARCHER_FILE = f"{RESEARCHER}/record.yaml"

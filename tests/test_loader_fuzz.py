@@ -10,7 +10,7 @@ from conftest import MINIMAL, write_catalogue
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.validate import validate
+from catalogue.pipeline import validate
 
 VALID_TEXTS = {record_id: yaml.safe_dump(data, sort_keys=False)
                for record_id, data in MINIMAL.items()}

@@ -35,11 +35,11 @@ from parity_helpers import (
     write_yaml,
 )
 
-from catalogue.artefacts import Resolver
-from catalogue.cli import main
-from catalogue.findings import Finding
-from catalogue.loader import RecordStore
-from catalogue.parity import PASSED, REPORT_FILE, evaluate_model, read_report
+from catalogue.check.parity import PASSED, REPORT_FILE, evaluate_model, read_report
+from catalogue.load.artefacts import Resolver
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding
+from omh.cli import main
 
 
 def parity(root: Path, *args: str) -> tuple[int, str]:

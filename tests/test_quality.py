@@ -13,17 +13,17 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.catalogue import load_catalogue
-from catalogue.cli import main
-from catalogue.loader import RecordStore
-from catalogue.quality import (
+from catalogue.derive.quality import (
     PRINCIPLES,
     QUALITY_CHECKS,
     quality_report,
     quality_reports,
     quality_settings,
 )
-from catalogue.validate import validate
+from catalogue.link.catalogue import load_catalogue
+from catalogue.load.store import RecordStore
+from catalogue.pipeline import validate
+from omh.cli import main
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

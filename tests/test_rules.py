@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import errors_for, findings_for, minimal_records, write_catalogue
 
-from catalogue.rules import orcid_checksum_ok, ror_checksum_ok
+from catalogue.check.rules import orcid_checksum_ok, ror_checksum_ok
 
 
 def _with(catalogue: Path, record_id: str, **changes: Any) -> Path:

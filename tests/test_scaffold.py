@@ -10,11 +10,11 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.cli import main
-from catalogue.findings import Severity
-from catalogue.kinds import KINDS
-from catalogue.scaffold import PLACEHOLDER, find_placeholders, render
-from catalogue.validate import validate
+from catalogue.importers.scaffold import PLACEHOLDER, find_placeholders, render
+from catalogue.model.findings import Severity
+from catalogue.model.kinds import KINDS
+from catalogue.pipeline import validate
+from omh.cli import main
 
 MODEL_FILE = b"\x00safetensors-bytes-of-the-test-model\x01" * 8
 DATA_FILE = b"sepal_length_cm,species\n5.1,setosa\n7.0,versicolor\n6.3,virginica\n"

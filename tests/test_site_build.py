@@ -14,11 +14,11 @@ import pytest
 from conftest import minimal_records, write_catalogue, write_record
 from test_site_support import REPO, build_once, example_site, html_pages, parse_page, site_files
 
-from catalogue.catalogue import load_catalogue
-from catalogue.cli import main
-from catalogue.exports import EXPORT_FORMATS
-from catalogue.kinds import KINDS
-from catalogue.loader import RecordStore
+from catalogue.link.catalogue import load_catalogue
+from catalogue.load.store import RecordStore
+from catalogue.model.kinds import KINDS
+from catalogue.standards.exports import EXPORT_FORMATS
+from omh.cli import main
 from site_generator import record_pages
 from site_generator.build import build_site
 from site_generator.exports_view import PageExports
@@ -314,8 +314,8 @@ def test_lineage_graph_shows_a_bounded_neighbourhood(tmp_path: Path) -> None:
 
 
 def test_asset_pages_show_their_quality_score(site: Path) -> None:
-    from catalogue.catalogue import load_catalogue
-    from catalogue.quality import quality_report
+    from catalogue.derive.quality import quality_report
+    from catalogue.link.catalogue import load_catalogue
 
     catalogue, _ = load_catalogue(REPO, check=False)
     for record_id in ("models/climate-detection-resnet", "datasets/urban-street-imagery",

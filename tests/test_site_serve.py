@@ -43,7 +43,7 @@ def test_serve_previews_the_site_and_reloads_a_changed_record(tmp_path: Path) ->
     root = write_catalogue(tmp_path / "catalogue", dict(minimal_records()))
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "catalogue.cli", "serve", "--root", str(root),
+        [sys.executable, "-m", "omh.cli", "serve", "--root", str(root),
          "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from catalogue.yaml_source import parse_yaml
+from catalogue.model.yaml_source import parse_yaml
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GITHUB = REPOSITORY / ".github"

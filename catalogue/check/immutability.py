@@ -1,0 +1,142 @@
+"""Published versions do not change in place: compared with a base revision (the pull request's
+target branch), no artefact of an existing record may change its checksum, size or location,
+and no record may disappear (mark it deprecated or deleted instead)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding, Location, error
+from catalogue.model.kinds import KINDS_BY_FOLDER, RECORD_FILE
+from catalogue.model.records import Record
+from catalogue.model.yaml_source import YamlError, parse_yaml
+
+# Where artefact pointers live in a record (the artefact list, experiment checkpoints).
+ARTEFACT_PATTERNS = (("artefacts", "*"), ("checkpoints", "*", "artefact"))
+
+
+class GitError(Exception):
+    """git is missing, the folder is not a repository, or the revision does not exist."""
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
+                                check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    if result.returncode != 0:
+        raise GitError(result.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
+    return result.stdout
+
+
+def base_record_texts(root: Path, ref: str) -> dict[str, str]:
+    """The text of every record file at ``ref``, by record id (one ``git cat-file`` call)."""
+    prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
+    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    listing = _git(root, "ls-tree", "-r", "--name-only", ref, "--", *sorted(KINDS_BY_FOLDER))
+    ids: dict[str, str] = {}
+    for line in listing.decode().splitlines():
+        relative = line[len(prefix):] if line.startswith(prefix) else line
+        parts = relative.split("/")
+        if len(parts) == 3 and parts[2] == RECORD_FILE and parts[0] in KINDS_BY_FOLDER:
+            ids[f"{parts[0]}/{parts[1]}"] = line
+    if not ids:
+        return {}
+    request = "".join(f"{ref}:{path}\n" for path in ids.values()).encode()
+    output = _git(root, "cat-file", "--batch", stdin=request)
+    texts: dict[str, str] = {}
+    position = 0
+    for record_id in ids:
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].split()[2])
+        texts[record_id] = output[header_end + 1: header_end + 1 + size].decode(errors="replace")
+        position = header_end + 1 + size + 1
+    return texts
+
+
+def _pointers(data: Any, patterns: Iterable[tuple[str, ...]]) -> dict[str, dict[str, Any]]:
+    """Artefacts by where they point (path or URL)."""
+    found: dict[str, dict[str, Any]] = {}
+    for pattern in patterns:
+        for item in _walk(data, pattern):
+            if isinstance(item, dict):
+                key = item.get("path") or item.get("url")
+                if isinstance(key, str):
+                    found[key] = item
+    return found
+
+
+def _walk(value: Any, pattern: tuple[str, ...]) -> Iterator[Any]:
+    if not pattern:
+        yield value
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        for item in value if isinstance(value, list) else []:
+            yield from _walk(item, rest)
+    elif isinstance(value, dict) and head in value:
+        yield from _walk(value[head], rest)
+
+
+def _artefact_location(record: Record, target: str) -> Location:
+    for pattern in ARTEFACT_PATTERNS:
+        for path, item in record.values_at(pattern):
+            if isinstance(item, dict) and target in (item.get("path"), item.get("url")):
+                return record.location(path)
+    return record.location(("artefacts",))
+
+
+def check_record(record: Record, base_text: str) -> Iterator[Finding]:
+    try:
+        base = parse_yaml(base_text).value
+    except YamlError:
+        return  # the base revision was already broken; nothing published to protect
+    if not isinstance(base, dict):
+        return
+    before = _pointers(base, ARTEFACT_PATTERNS)
+    after = _pointers(record.data, ARTEFACT_PATTERNS)
+    new_version = ("publish the change as a new version: a new record with "
+                   f"parent_version: {record.id}")
+    for target, old in before.items():
+        current = after.get(target)
+        if current is None:
+            if record.status == "deleted":
+                continue  # a deleted record keeps no files
+            moved = [t for t, a in after.items() if a.get("sha256") == old.get("sha256")]
+            what = (f"moved from '{target}' to '{moved[0]}'" if moved
+                    else f"'{target}' was removed")
+            yield error("immutable-artefact", f"artefact {what} in a published version; "
+                        f"{new_version}", _artefact_location(record, moved[0] if moved else ""),
+                        record.id, "artefacts")
+            continue
+        for key in ("sha256", "size_bytes"):
+            if current.get(key) != old.get(key):
+                yield error("immutable-artefact",
+                            f"artefact '{target}': {key} changed from {old.get(key)} to "
+                            f"{current.get(key)} in a published version; {new_version}",
+                            _artefact_location(record, target), record.id, "artefacts")
+
+
+def check_against_base(store: RecordStore, ref: str,
+                       scope: Iterable[str] | None = None) -> list[Finding]:
+    """Immutability findings for the records in ``scope`` (default: all) compared with ``ref``.
+    Raises ``GitError`` when the comparison cannot be made."""
+    texts = base_record_texts(store.root, ref)
+    wanted = set(texts) if scope is None else set(scope) & set(texts)
+    findings: list[Finding] = []
+    for record_id in sorted(wanted):
+        if not store.exists(record_id):
+            findings.append(error(
+                "removed-record", f"record {record_id} exists on {ref} but was removed; a "
+                "published record keeps its page: set 'status: deleted' and a status_reason "
+                "instead", Location(f"{record_id}/{RECORD_FILE}"), record_id))
+            continue
+        record = store.get(record_id)
+        if record is not None:
+            findings.extend(check_record(record, texts[record_id]))
+    return findings

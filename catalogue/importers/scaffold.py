@@ -1,0 +1,166 @@
+"""Scaffolding: ``omh new KIND SLUG`` writes a record (and, for models and datasets, a card) from
+the commented templates in ``catalogue/templates/``, and ``omh validate`` refuses any
+``<FILL ...>`` placeholder left in a record or card, saying where it is and what it asks for.
+
+A template validates once every placeholder is filled: the placeholders stand where the
+contributor's knowledge is needed, everything else is prefilled or commented out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from catalogue.check.context import CheckContext
+from catalogue.load.store import SLUG, suggest_slug
+from catalogue.model.findings import Finding, Location, error
+from catalogue.model.kinds import CARD_FILE, KINDS, KINDS_BY_FOLDER, RECORD_FILE, RecordKind
+from catalogue.model.records import Record
+
+PLACEHOLDER = re.compile(r"<FILL\b([^>]*)>")
+RULE = "placeholder"
+CARD_KINDS = frozenset({"model", "dataset"})
+
+
+class ScaffoldError(Exception):
+    """A request ``omh new`` cannot carry out; the message says why and what to do."""
+
+
+def placeholder(hint: str) -> str:
+    return f"<FILL {hint}>"
+
+
+def find_placeholders(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, hint) of every ``<FILL ...>`` placeholder in ``text``."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    line = 0
+    for match in PLACEHOLDER.finditer(text):
+        while line + 1 < len(starts) and starts[line + 1] <= match.start():
+            line += 1
+        hint = " ".join(match.group(1).split())
+        yield line + 1, match.start() - starts[line] + 1, hint
+
+
+def kind_named(name: str) -> RecordKind:
+    """The kind called ``name`` (``model`` or its folder ``models``), or ``ScaffoldError``."""
+    lowered = name.strip().lower()
+    kind = KINDS.get(lowered) or KINDS_BY_FOLDER.get(lowered)
+    if kind is None:
+        raise ScaffoldError(f"unknown kind '{name}'; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def title_from_slug(slug: str) -> str:
+    return " ".join(word.capitalize() for word in slug.split("-"))
+
+
+def _template(name: str) -> str | None:
+    resource = resources.files("catalogue").joinpath("templates", name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    record_id: str
+    files: dict[str, str]
+    """File name (record.yaml, README.md) -> text."""
+
+
+def render(kind: RecordKind, slug: str, name: str | None = None,
+           today: datetime.date | None = None) -> Scaffold:
+    """The files of a new record of ``kind`` called ``slug``, not yet written."""
+    if not SLUG.match(slug):
+        raise ScaffoldError(f"'{slug}' is not a valid slug: use lower-case letters, digits and "
+                            f"single hyphens, e.g. '{suggest_slug(slug)}'")
+    record_id = kind.record_id(slug)
+    title = (name or "").strip() or title_from_slug(slug)
+    first, _, last = title.rpartition(" ")
+    values = {
+        "id": record_id, "slug": slug, "kind": kind.name,
+        "name": json.dumps(title, ensure_ascii=False),
+        "title": title,
+        "first_name": json.dumps(first, ensure_ascii=False) if name and first
+        else placeholder("first name"),
+        "last_name": json.dumps(last, ensure_ascii=False) if name and first
+        else placeholder("last name"),
+        "today": (today or datetime.date.today()).isoformat(),
+    }
+    files: dict[str, str] = {}
+    record_text = _template(f"{kind.name}.{RECORD_FILE}")
+    if record_text is None:
+        raise ScaffoldError(f"no template for a {kind.name}")  # pragma: no cover
+    files[RECORD_FILE] = Template(record_text).safe_substitute(values)
+    card_text = _template(f"{kind.name}.{CARD_FILE}")
+    if card_text is not None:
+        card_values = dict(values, name=title)
+        files[CARD_FILE] = Template(card_text).safe_substitute(card_values)
+    return Scaffold(record_id, files)
+
+
+def write(root: Path, scaffold: Scaffold, force: bool = False) -> list[Path]:
+    """Write the scaffold under ``root``; refuse to overwrite an existing record unless
+    ``force``. Returns the files written."""
+    folder = root / scaffold.record_id
+    if (folder / RECORD_FILE).exists() and not force:
+        raise ScaffoldError(f"{scaffold.record_id}/{RECORD_FILE} already exists; choose another "
+                            "slug (a new version is a new record with parent_version) or pass "
+                            "--force to overwrite it")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in scaffold.files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# -- the check -----------------------------------------------------------------------------
+
+
+def _placeholder_findings(record: Record, name: str, path: Path) -> Iterator[Finding]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # unreadable files are reported by the loader and the card check
+    if "<FILL" not in text:
+        return
+    for line, column, hint in find_placeholders(text):
+        yield error(RULE, f"{name}: placeholder left to fill in: {hint or 'a value'}",
+                    Location(f"{record.id}/{name}", line, column), record.id)
+
+
+def check_placeholders(context: CheckContext) -> Iterator[Finding]:
+    """No ``<FILL ...>`` placeholder of a template is left in a record or its card."""
+    for record in context.records:
+        yield from _placeholder_findings(record, RECORD_FILE, record.folder / RECORD_FILE)
+        if record.card_path.is_file():
+            yield from _placeholder_findings(record, CARD_FILE, record.card_path)
+
+
+def has_placeholders(record: Record) -> bool:
+    """Whether the record or its card still holds a ``<FILL ...>`` placeholder."""
+    for path in (record.folder / RECORD_FILE, record.card_path):
+        try:
+            if "<FILL" in path.read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
+
+
+def without_placeholder_echoes(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings minus those that only repeat an unfilled placeholder: any other finding on
+    a line that holds one (the schema and reference checks see '<FILL ...>' as a wrong value),
+    or quoting one. A contributor then sees one message per placeholder, saying what to write."""
+    findings = list(findings)
+    lines = {(f.location.path, f.location.line) for f in findings if f.rule == RULE}
+    if not lines:
+        return findings
+    return [f for f in findings if f.rule == RULE or (
+        (f.location.path, f.location.line) not in lines and "<FILL" not in f.message)]

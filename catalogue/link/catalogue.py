@@ -1,0 +1,48 @@
+"""A whole catalogue, loaded and linked: what the derive and publish stages read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalogue.link.graph import Graph, build_graph
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding
+from catalogue.model.kinds import KINDS
+from catalogue.model.records import Record
+from catalogue.model.settings import Settings
+from catalogue.pipeline import validate
+
+
+@dataclass
+class Catalogue:
+    root: Path
+    settings: Settings
+    store: RecordStore
+    records: dict[str, Record]
+    """Every readable record, by id, in id order."""
+    graph: Graph
+
+    def of_kind(self, kind: str) -> list[Record]:
+        prefix = KINDS[kind].folder + "/"
+        return [r for i, r in self.records.items() if i.startswith(prefix)]
+
+    def get(self, record_id: object) -> Record | None:
+        """The record with this id; ``None`` for anything else, including values of the wrong
+        type read from a record that failed its checks."""
+        return self.records.get(record_id) if isinstance(record_id, str) else None
+
+    def title_of(self, record_id: str) -> str:
+        record = self.get(record_id)
+        return record.title if record else record_id
+
+
+def load_catalogue(root: Path, check: bool = True) -> tuple[Catalogue, list[Finding]]:
+    """Load and link every record; with ``check``, also run ``omh validate``'s checks."""
+    store = RecordStore(root)
+    findings: list[Finding] = []
+    if check:
+        findings, _ = validate(root, store=store)
+    records = {r.id: r for r in sorted(store.load_all(), key=lambda r: r.id)}
+    return Catalogue(store.root, store.settings, store, records, build_graph(records.values())), \
+        findings

@@ -1,0 +1,271 @@
+"""JSON Schema validation of records, with messages that say where, what was found and what was
+expected (and, for a misspelt field or value, the nearest known name)."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from catalogue.model.findings import Finding, Location, error
+from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # catalogue/
+# Installed from a wheel the schemas sit in the package (see pyproject's package-dir); in a
+# checkout they are the repository's top-level schemas/ folder.
+SCHEMA_DIR = next((d for d in (_PACKAGE_DIR / "schemas", _PACKAGE_DIR.parent / "schemas")
+                   if d.is_dir()), _PACKAGE_DIR.parent / "schemas")
+
+# Spellings people reach for first; difflib covers plain typos.
+_SYNONYMS = {
+    "licence": "license", "organisation": "organization", "author": "created_by",
+    "authors": "created_by", "creator": "created_by", "creators": "created_by",
+    "title": "name", "keywords": "subjects", "tags": "subjects", "doi": "persistent_identifier",
+    "utilisation": "utilization", "resource_utilisations": "resource_utilizations",
+    "orcid": "orcid_id", "affiliation": "affiliations", "datasets_used": "datasets",
+}
+
+
+@functools.cache
+def schema_documents() -> dict[str, dict[str, Any]]:
+    """Every schema shipped with the package, by file name."""
+    return {
+        entry.name: json.loads(entry.read_text(encoding="utf-8"))
+        for entry in sorted(SCHEMA_DIR.glob("*.schema.json"))
+    }
+
+
+@functools.cache
+def _registry() -> Registry[Any]:
+    registry: Registry[Any] = Registry()
+    for document in schema_documents().values():
+        registry = registry.with_resource(document["$id"],
+                                          Resource.from_contents(document, DRAFT202012))
+    return registry
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+
+    @checker.checks("iso8601-date-or-datetime", raises=ValueError)
+    def _date_or_datetime(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        if "T" in value or " " in value:
+            return _datetime(value)
+        date.fromisoformat(value)
+        return True
+
+    @checker.checks("iso8601-datetime", raises=ValueError)
+    def _datetime(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        if "T" not in value:
+            raise ValueError("a date-time needs a time: write e.g. 2025-10-14T17:42:00Z")
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("the time has no time zone: add Z for UTC or an offset like +02:00")
+        return True
+
+    @checker.checks("spdx-expression", raises=ValueError)
+    def _spdx(value: object) -> bool:
+        if isinstance(value, str):
+            from catalogue.model.licenses import check_spdx_expression
+
+            problem = check_spdx_expression(value)
+            if problem:
+                raise ValueError(problem)
+        return True
+
+    @checker.checks("uri", raises=ValueError)
+    def _uri(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parsed = urlparse(value)
+        return bool(parsed.scheme and parsed.netloc) and " " not in value
+
+    @checker.checks("email")
+    def _email(value: object) -> bool:
+        return not isinstance(value, str) or bool(
+            re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value))
+
+    return checker
+
+
+@functools.cache
+def validator_for(schema_file: str) -> Draft202012Validator:
+    schema = schema_documents()[schema_file]
+    return Draft202012Validator(schema, registry=_registry(), format_checker=_format_checker())
+
+
+@functools.cache
+def declared_properties(schema_file: str) -> frozenset[str]:
+    """Every property name the kind's schema declares at the top level, variants included."""
+    return frozenset(_properties_of(schema_documents()[schema_file], schema_file, set()))
+
+
+def _properties_of(schema: Mapping[str, Any], base: str, seen: set[str]) -> Iterator[str]:
+    yield from schema.get("properties", {})
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(keyword, []):
+            yield from _properties_of(sub, base, seen)
+    for keyword in ("then", "else"):
+        if keyword in schema:
+            yield from _properties_of(schema[keyword], base, seen)
+    ref = schema.get("$ref")
+    if ref and ref not in seen:
+        seen.add(ref)
+        target_file, _, pointer = ref.partition("#")
+        document = schema_documents()[target_file or base]
+        for part in filter(None, pointer.split("/")):
+            document = document[part]
+        yield from _properties_of(document, target_file or base, seen)
+
+
+def validate_document(doc: YamlDocument, schema_file: str, file: str, record_id: str | None,
+                      skip_paths: frozenset[FieldPath] = frozenset()) -> list[Finding]:
+    """Validate ``doc`` against a schema; one finding per problem, located on its line."""
+    findings: list[Finding] = []
+    errors = [err for err in validator_for(schema_file).iter_errors(doc.value)
+              if tuple(err.absolute_path) not in skip_paths]
+    # In JSON Schema 2020-12 a failing subschema evaluates nothing, so when any other rule fails,
+    # valid fields show up as "unevaluated": then only truly unknown names are reported.
+    sound = all(err.validator == "unevaluatedProperties" for err in errors)
+    for err in errors:
+        findings.extend(_describe(err, tuple(err.absolute_path), doc, schema_file, file,
+                                  record_id, sound))
+    return findings
+
+
+_TYPE_NAMES = {
+    "string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+    "object": "a mapping of fields", "boolean": "true or false", "null": "nothing (null)",
+}
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _expected_types(types: Any) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+
+
+def _suggest(word: str, choices: Any) -> str:
+    options = [str(c) for c in choices]
+    target = _SYNONYMS.get(word.lower())
+    if target in options:
+        return f"; did you mean '{target}'?"
+    lowered = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+
+
+def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_file: str,
+              file: str, record_id: str | None, sound: bool = True) -> Iterator[Finding]:
+    def at(where: FieldPath, message: str) -> Finding:
+        line, column = doc.key_position(where) if where else (1, 1)
+        name = format_path(where) or None
+        prefix = f"field '{name}': " if name else ""
+        return error("schema", prefix + message, Location(file, line, column), record_id, name)
+
+    schema: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
+    value: Any = err.validator_value
+    hint = schema.get("description")
+    expected = f" (expected: {hint})" if hint else ""
+    kind = err.validator
+
+    if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(err.instance, dict):
+        known = (declared_properties(schema_file) if not path
+                 else set(schema.get("properties", {})))
+        for key in err.instance:
+            if repr(key) not in err.message:
+                continue
+            if key in known and sound:
+                yield at((*path, key), "is not allowed here: it belongs to another variant of "
+                                       "this record (check resource_type)")
+            elif key not in known:
+                allowed = ", ".join(sorted(known)) if len(known) <= 12 else "see the schema"
+                yield at((*path, key), f"unknown field{_suggest(key, known)} "
+                                       f"(known fields: {allowed})")
+        return
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        prop = schema.get("properties", {}).get(missing)
+        what = prop.get("description") if isinstance(prop, dict) else None
+        yield at(path, f"missing required field '{missing}'" + (f" ({what})" if what else ""))
+        return
+    if kind == "type":
+        quote = (" (quote it to make it text)" if "string" in str(value)
+                 and isinstance(err.instance, int | float) else "")
+        yield at(path, f"expected {_expected_types(value)}, "
+                       f"found {_found(err.instance)}{quote}")
+        return
+    if kind == "enum":
+        options = value
+        yield at(path, f"{_found(err.instance)} is not allowed; expected one of: "
+                       f"{', '.join(map(str, options))}"
+                 + (_suggest(err.instance, options) if isinstance(err.instance, str) else ""))
+        return
+    if kind == "const":
+        yield at(path, f"expected {value!r}, found {_found(err.instance)}")
+        return
+    if kind == "format":
+        reason = f": {err.cause}" if err.cause else ""
+        yield at(path, f"{_found(err.instance)} is not a valid {value}{reason}"
+                       f"{expected}")
+        return
+    if kind == "pattern":
+        yield at(path, f"{_found(err.instance)} is not in the expected form"
+                       f"{expected or f' (pattern {value})'}")
+        return
+    if kind == "oneOf" and _is_exclusive_required(value):
+        names = " or ".join(f"'{sub['required'][0]}'" for sub in value)
+        present = [sub["required"][0] for sub in value
+                   if isinstance(err.instance, dict) and sub["required"][0] in err.instance]
+        verb = "give only one of" if present else "give one of"
+        yield at(path, f"{verb} {names}" + (f" (found {', '.join(present)})" if present else ""))
+        return
+    if kind in ("oneOf", "anyOf") and err.context:
+        inner = best_match(err.context)
+        yield from _describe(inner, tuple(inner.absolute_path), doc, schema_file, file,
+                             record_id, sound)
+        return
+    if kind == "dependentRequired":
+        yield at(path, err.message.replace("is a dependency of", "is required when giving"))
+        return
+    yield at(path, f"{err.message}{expected}")
+
+
+def _is_exclusive_required(subschemas: Any) -> bool:
+    return isinstance(subschemas, list) and all(
+        isinstance(sub, dict) and list(sub) == ["required"] and len(sub["required"]) == 1
+        for sub in subschemas)
+
+
+def enum_values(name: str) -> list[str]:
+    """The allowed values of a shared enumeration in ``defs.schema.json``."""
+    return list(schema_documents()["defs.schema.json"]["$defs"][name]["enum"])

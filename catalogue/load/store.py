@@ -1,0 +1,168 @@
+"""Load: find every ``<kind folder>/<slug>/record.yaml`` and turn each into a ``Record``.
+
+Discovery only lists folders, so it is cheap on a catalogue of any size; records are parsed and
+schema-checked when first asked for, which lets ``omh validate`` on a few changed records touch
+only those and the records that refer to them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from catalogue.load.schema_check import validate_document
+from catalogue.model.findings import Finding, Location, error
+from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER, RECORD_FILE
+from catalogue.model.records import Record
+from catalogue.model.settings import Settings, load_settings
+from catalogue.model.yaml_source import YamlError, read_yaml_file
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def suggest_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-record"
+
+
+class RecordStore:
+    """The records of one catalogue, loaded lazily and cached, with their load findings."""
+
+    def __init__(self, root: Path, settings: Settings | None = None) -> None:
+        self.root = root.resolve()
+        if settings is None:
+            settings, self.settings_findings = load_settings(self.root)
+        else:
+            self.settings_findings = []
+        self.settings = settings
+        self.paths: dict[str, Path] = {}
+        self.discovery_findings: dict[str, list[Finding]] = {}
+        self._records: dict[str, Record | None] = {}
+        self._findings: dict[str, list[Finding]] = {}
+        self._discover()
+
+    # -- discovery -------------------------------------------------------------------------
+    def _discover(self) -> None:
+        for folder in sorted(KINDS_BY_FOLDER):
+            kind_dir = self.root / folder
+            if not kind_dir.is_dir():
+                continue
+            with os.scandir(kind_dir) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    self._discover_entry(folder, entry)
+
+    def _discover_entry(self, folder: str, entry: os.DirEntry[str]) -> None:
+        record_id = f"{folder}/{entry.name}"
+        where = Location(record_id)
+        if entry.name.startswith(".") or entry.name in {"README.md", ".gitkeep"}:
+            return
+        if not entry.is_dir():
+            self.discovery_findings[record_id] = [error(
+                "layout", f"'{record_id}' is a file; each record is a folder "
+                f"{folder}/<slug>/ holding {RECORD_FILE}", where, record_id)]
+            return
+        if not SLUG.match(entry.name):
+            self.discovery_findings[record_id] = [error(
+                "slug", f"folder name '{entry.name}' is not a valid slug: use lower-case letters, "
+                f"digits and single hyphens, e.g. '{suggest_slug(entry.name)}'", where, record_id)]
+            return
+        record_file = Path(entry.path) / RECORD_FILE
+        if not record_file.is_file():
+            self.discovery_findings[record_id] = [error(
+                "layout", f"folder '{record_id}' has no {RECORD_FILE}", where, record_id)]
+            return
+        self.paths[record_id] = record_file
+
+    # -- access ----------------------------------------------------------------------------
+    def ids(self, kind: str | None = None) -> list[str]:
+        if kind is None:
+            return list(self.paths)
+        prefix = KINDS[kind].folder + "/"
+        return [i for i in self.paths if i.startswith(prefix)]
+
+    def exists(self, record_id: str) -> bool:
+        return record_id in self.paths
+
+    def get(self, record_id: str) -> Record | None:
+        """The record, or ``None`` if it does not exist or cannot be read at all."""
+        if record_id not in self._records:
+            self._records[record_id] = self._load(record_id)
+        return self._records[record_id]
+
+    def findings(self, record_id: str) -> list[Finding]:
+        self.get(record_id)
+        return self.discovery_findings.get(record_id, []) + self._findings.get(record_id, [])
+
+    def load_all(self) -> list[Record]:
+        return [r for r in (self.get(i) for i in self.paths) if r is not None]
+
+    def loaded(self) -> list[Record]:
+        return [r for r in self._records.values() if r is not None]
+
+    def referrers(self, targets: Iterable[str]) -> set[str]:
+        """Ids of the records that mention any of ``targets``.
+
+        A byte search over the record files finds the candidates without parsing them; a
+        candidate counts only if a declared reference field really holds the id.
+        """
+        needles = {t: t.encode() for t in targets}
+        found: set[str] = set()
+        for record_id, path in self.paths.items():
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            hits = {t for t, n in needles.items() if n in raw}
+            if not hits:
+                continue
+            record = self.get(record_id)
+            if record is not None and hits & record.referenced_ids():
+                found.add(record_id)
+        return found
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load(self, record_id: str) -> Record | None:
+        path = self.paths.get(record_id)
+        if path is None:
+            return None
+        folder = record_id.split("/", 1)[0]
+        kind = KINDS_BY_FOLDER[folder]
+        file = f"{record_id}/{RECORD_FILE}"
+        findings = self._findings.setdefault(record_id, [])
+        try:
+            doc = read_yaml_file(path, self.settings.max_record_bytes)
+        except YamlError as exc:
+            findings.append(error(exc.rule, exc.message, Location(file, exc.line, exc.column),
+                                  record_id))
+            return None
+        except OSError as exc:
+            findings.append(error("io", f"cannot read the file: {exc.strerror}", Location(file),
+                                  record_id))
+            return None
+        if not isinstance(doc.value, dict):
+            found = "an empty file" if doc.value is None else f"a {type(doc.value).__name__}"
+            findings.append(error("schema", f"a record must be a mapping of fields, found {found}"
+                                  f" (start with 'kind: {kind.name}')", Location(file), record_id))
+            return None
+        record = Record(record_id, kind, path.parent, file, doc)
+        skip: frozenset[tuple[str | int, ...]] = frozenset()
+        declared_kind = doc.value.get("kind")
+        if declared_kind != kind.name:
+            findings.append(error(
+                "kind-mismatch",
+                f"field 'kind': found {declared_kind!r} but records in {folder}/ are "
+                f"'{kind.name}'" + (f"; move the folder to {KINDS[declared_kind].folder}/"
+                                    if isinstance(declared_kind, str) and declared_kind in KINDS
+                                    else f"; write 'kind: {kind.name}'"),
+                record.location(("kind",)), record_id, "kind"))
+            skip = frozenset({("kind",)})
+        declared_id = doc.value.get("id")
+        if declared_id is not None and declared_id != record_id:
+            findings.append(error(
+                "id-mismatch", f"field 'id': found {declared_id!r} but the record's folder makes "
+                f"its id '{record_id}'; an id is its path: fix the id or rename the folder",
+                record.location(("id",)), record_id, "id"))
+            skip |= {("id",)}
+        findings.extend(validate_document(doc, kind.schema_file, file, record_id, skip))
+        return record

@@ -1,0 +1,104 @@
+"""Typed records: the data of one ``record.yaml`` with the position of every value in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalogue.model.findings import Location
+from catalogue.model.kinds import CARD_FILE, WILDCARD, RecordKind, Reference
+from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
+
+
+@dataclass
+class Record:
+    id: str
+    kind: RecordKind
+    folder: Path
+    """Absolute path of the record's folder."""
+    file: str
+    """Path of ``record.yaml`` relative to the catalogue root, as messages print it."""
+    doc: YamlDocument
+
+    @property
+    def data(self) -> dict[str, Any]:
+        value = self.doc.value
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def slug(self) -> str:
+        return self.id.split("/", 1)[1]
+
+    @property
+    def title(self) -> str:
+        return self.kind.title(self.data) or self.slug
+
+    @property
+    def status(self) -> str:
+        status = self.data.get("status", "active")
+        return status if isinstance(status, str) else "active"
+
+    @property
+    def card_path(self) -> Path:
+        return self.folder / CARD_FILE
+
+    def location(self, path: FieldPath = ()) -> Location:
+        """Where the value at ``path`` is written (for a mapping key: the key's line)."""
+        line, column = self.doc.key_position(path) if path else (1, 1)
+        return Location(self.file, line, column)
+
+    def get(self, path: FieldPath) -> Any:
+        value: Any = self.data
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(value, list) or part >= len(value):
+                    return None
+                value = value[part]
+            else:
+                if not isinstance(value, dict):
+                    return None
+                value = value.get(part)
+        return value
+
+    def items(self, field: str) -> list[Any]:
+        """The list in ``field``, or ``[]`` when it is absent or not a list (the schema check
+        reports the wrong type; later stages need not guard against it again)."""
+        value = self.data.get(field)
+        return value if isinstance(value, list) else []
+
+    def mappings(self, field: str) -> list[dict[str, Any]]:
+        """The mappings in the list ``field``, skipping items of the wrong type."""
+        return [item for item in self.items(field) if isinstance(item, dict)]
+
+    def values_at(self, pattern: tuple[str, ...]) -> Iterator[tuple[FieldPath, Any]]:
+        """Every value matching ``pattern``; ``*`` stands for each item of a list."""
+        yield from _walk(self.data, pattern, ())
+
+    def references(self) -> Iterator[tuple[Reference, FieldPath, Any]]:
+        for reference in self.kind.references:
+            for path, value in self.values_at(reference.path):
+                if value is not None:
+                    yield reference, path, value
+
+    def referenced_ids(self) -> set[str]:
+        return {value for _, _, value in self.references() if isinstance(value, str)}
+
+
+def _walk(value: Any, pattern: tuple[str, ...],
+          prefix: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield prefix, value
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == WILDCARD:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _walk(item, rest, (*prefix, index))
+    elif isinstance(value, dict) and head in value:
+        yield from _walk(value[head], rest, (*prefix, head))
+
+
+def field_name(path: FieldPath) -> str:
+    return format_path(path) or "(record)"
