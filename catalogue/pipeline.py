@@ -1,52 +1,25 @@
-"""Check: run every check over the whole catalogue, or over the records named and the records
-that refer to them (what a commit can have broken), and collect the findings."""
+"""The pipeline, ``load -> link -> check -> derive -> gates``: the one module that knows the order
+of the stages. Commands and the site generator go through here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from catalogue.check.context import CheckContext
 from catalogue.check.immutability import check_against_base
+from catalogue.check.placeholders import without_placeholder_echoes
 from catalogue.check.registry import CHECKS
-from catalogue.importers.scaffold import without_placeholder_echoes
+from catalogue.check.scope import Scope, select_scope
+from catalogue.gates.registry import GATES
+from catalogue.link.catalogue import Catalogue, link
+from catalogue.load.settings_file import load_settings
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, sort_findings
-from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
+from catalogue.model.kinds import SETTINGS_FILE
+from catalogue.model.settings import Settings
 
-
-@dataclass
-class Scope:
-    ids: list[str]
-    named: set[str]
-    whole: bool
-
-
-def ids_for_paths(store: RecordStore, paths: Sequence[Path]) -> set[str]:
-    """Map files and folders (as pre-commit passes them) to the record ids they belong to."""
-    ids: set[str] = set()
-    for path in paths:
-        try:
-            relative = path.resolve().relative_to(store.root)
-        except ValueError:
-            continue
-        parts = relative.parts
-        if not parts or parts[0] not in KINDS_BY_FOLDER:
-            continue
-        if len(parts) == 1:
-            ids.update(store.ids(KINDS_BY_FOLDER[parts[0]].name))
-        else:
-            ids.add(f"{parts[0]}/{parts[1]}")
-    return ids
-
-
-def select_scope(store: RecordStore, paths: Sequence[Path] | None) -> Scope:
-    if not paths:
-        return Scope(sorted(store.paths), set(store.paths), True)
-    named = ids_for_paths(store, paths)
-    in_scope = {i for i in named if store.exists(i)} | store.referrers(named)
-    return Scope(sorted(in_scope), named, False)
+__all__ = ["Catalogue", "Scope", "Settings", "load_catalogue", "load_settings", "validate"]
 
 
 def validate(root: Path, paths: Sequence[Path] | None = None,
@@ -73,8 +46,17 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
             if record_id not in store.paths:
                 findings.extend(problems)
     context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base)
-    for check in CHECKS:
+    for check in (*CHECKS, *GATES):
         findings.extend(check(context))
     if base is not None:
         findings.extend(check_against_base(store, base, None if scope.whole else scope.named))
     return sort_findings(without_placeholder_echoes(findings)), scope
+
+
+def load_catalogue(root: Path, check: bool = True) -> tuple[Catalogue, list[Finding]]:
+    """Load and link every record; with ``check``, also run ``omh validate``'s checks."""
+    store = RecordStore(root)
+    findings: list[Finding] = []
+    if check:
+        findings, _ = validate(root, store=store)
+    return link(store), findings

@@ -21,10 +21,9 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from catalogue.link.catalogue import Catalogue, load_catalogue
 from catalogue.model.findings import Finding, Severity
 from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
-from catalogue.model.settings import load_settings
+from catalogue.pipeline import Catalogue, load_catalogue, load_settings
 from site_generator.assets import find_vendor_files
 from site_generator.generate import navigation
 from site_generator.mkdocs_config import PLUGIN, write_config

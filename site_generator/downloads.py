@@ -22,13 +22,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
-from catalogue.load.artefacts import (
-    ArtefactError,
-    Pointer,
-    local_file,
-    record_pointers,
-    sha256_file,
-)
+from catalogue.load.artefacts import local_file, sha256_file
+from catalogue.model.pointers import ArtefactError, Pointer, record_pointers
 from catalogue.model.records import Record
 from catalogue.standards.urls import file_url
 from site_generator.markdown_safety import is_publishable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from catalogue.load.artefacts import record_pointers
+from catalogue.model.pointers import record_pointers
 from catalogue.model.records import Record
 from site_generator import formatting
 from site_generator.carbon_view import CarbonFigures, Totals

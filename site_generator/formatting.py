@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from catalogue.load.artefacts import human_bytes
+from catalogue.model.pointers import human_bytes
 
 LABELS: dict[str, str] = {
     # frameworks

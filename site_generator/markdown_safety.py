@@ -34,7 +34,8 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
-from catalogue.load.artefacts import ArtefactError, check_relative_path, local_file
+from catalogue.load.artefacts import local_file
+from catalogue.model.pointers import ArtefactError, check_relative_path
 
 CARD_ID_PREFIX = "card-"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})

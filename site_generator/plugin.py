@@ -27,8 +27,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from catalogue.link.catalogue import Catalogue, load_catalogue
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
+from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
 from site_generator.csp import add_policy
 from site_generator.generate import generate

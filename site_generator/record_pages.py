@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from catalogue.load.artefacts import ArtefactError, local_file
+from catalogue.load.artefacts import local_file
+from catalogue.model.pointers import ArtefactError
 from catalogue.model.records import Record
 from catalogue.standards.citations import citation_for, plain_text
 from catalogue.standards.jsonld import script_json

@@ -10,14 +10,8 @@ import pytest
 from conftest import findings_for, minimal_records, write_catalogue
 from parity_helpers import COMMIT, artefact_server, sha256
 
-from catalogue.load.artefacts import (
-    ArtefactError,
-    ArtefactUnavailable,
-    Pointer,
-    Resolver,
-    local_file,
-    parse_pointer,
-)
+from catalogue.load.artefacts import Resolver, local_file
+from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, Pointer, parse_pointer
 
 DATA = b"weights of a model that is not really a model\n"
 

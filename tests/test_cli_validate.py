@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
+from catalogue.check.scope import select_scope
 from catalogue.load.store import RecordStore
-from catalogue.pipeline import select_scope
 from omh.cli import main
 
 

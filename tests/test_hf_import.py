@@ -15,9 +15,9 @@ from catalogue.derive.carbon_interop import EmissionsFormatError, read_card_emis
 from catalogue.gates.carbon_inputs import carbon_report
 from catalogue.importers import huggingface as hf_import
 from catalogue.importers.huggingface import HfImportError, convert_co2, import_card, spdx_license
-from catalogue.importers.scaffold import PLACEHOLDER
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Severity
+from catalogue.model.placeholders import PLACEHOLDER
 from catalogue.pipeline import validate
 from omh.cli import main
 

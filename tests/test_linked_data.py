@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from conftest import minimal_records, write_catalogue
 
-from catalogue.link.catalogue import Catalogue, load_catalogue
+from catalogue.pipeline import Catalogue, load_catalogue
 from catalogue.standards.citations import citation_for, csl_json
 from catalogue.standards.datacite import datacite_xml
 from catalogue.standards.exports import asset_exports, dcat_catalog, expand, to_nquads

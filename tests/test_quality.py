@@ -13,16 +13,10 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.derive.quality import (
-    PRINCIPLES,
-    QUALITY_CHECKS,
-    quality_report,
-    quality_reports,
-    quality_settings,
-)
-from catalogue.link.catalogue import load_catalogue
+from catalogue.derive.quality import PRINCIPLES, QUALITY_CHECKS, quality_report, quality_reports
+from catalogue.gates.quality_minimum import quality_settings
 from catalogue.load.store import RecordStore
-from catalogue.pipeline import validate
+from catalogue.pipeline import load_catalogue, validate
 from omh.cli import main
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -10,9 +10,10 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.importers.scaffold import PLACEHOLDER, find_placeholders, render
+from catalogue.importers.scaffold import render
 from catalogue.model.findings import Severity
 from catalogue.model.kinds import KINDS
+from catalogue.model.placeholders import PLACEHOLDER, find_placeholders
 from catalogue.pipeline import validate
 from omh.cli import main
 

@@ -14,9 +14,9 @@ import pytest
 from conftest import minimal_records, write_catalogue, write_record
 from test_site_support import REPO, build_once, example_site, html_pages, parse_page, site_files
 
-from catalogue.link.catalogue import load_catalogue
 from catalogue.load.store import RecordStore
 from catalogue.model.kinds import KINDS
+from catalogue.pipeline import load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS
 from omh.cli import main
 from site_generator import record_pages
@@ -315,7 +315,7 @@ def test_lineage_graph_shows_a_bounded_neighbourhood(tmp_path: Path) -> None:
 
 def test_asset_pages_show_their_quality_score(site: Path) -> None:
     from catalogue.derive.quality import quality_report
-    from catalogue.link.catalogue import load_catalogue
+    from catalogue.pipeline import load_catalogue
 
     catalogue, _ = load_catalogue(REPO, check=False)
     for record_id in ("models/climate-detection-resnet", "datasets/urban-street-imagery",

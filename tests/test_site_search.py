@@ -17,8 +17,8 @@ import pytest
 from test_site_browser import CLEAN, _open, _page_problems, browser, evil, example, example_path
 from test_site_support import REPO, example_site, html_pages, site_files
 
-from catalogue.link.catalogue import load_catalogue
 from catalogue.load.store import RecordStore
+from catalogue.pipeline import load_catalogue
 from site_generator.generate import generate
 from site_generator.pagefind_stable import Raw, decode, encode, make_stable
 from site_generator.search import EVERY_RECORD, FACETS

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from catalogue.check.context import CheckContext
-from catalogue.load.artefacts import ArtefactError, Pointer, Resolver, local_file, usable_pointers
+from catalogue.load.artefacts import Resolver, local_file
 from catalogue.model.findings import Finding, Location, error, warning
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
+from catalogue.model.pointers import ArtefactError, Pointer, usable_pointers
 from catalogue.model.records import Record
 
 

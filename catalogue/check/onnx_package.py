@@ -20,12 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from catalogue.load.artefacts import (
-    ArtefactError,
-    ArtefactUnavailable,
-    check_relative_path,
-    local_file,
-)
+from catalogue.load.artefacts import local_file
+from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, check_relative_path
 from catalogue.model.yaml_source import FieldPath
 
 # TensorProto.DataType -> the catalogue's dtype names (defs.schema.json `dtype`).

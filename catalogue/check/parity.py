@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from catalogue.check.artefacts import pointer_finding
 from catalogue.check.context import CheckContext
 from catalogue.check.onnx_package import (
     Problem,
@@ -44,17 +45,9 @@ from catalogue.check.onnx_package import (
     read_signature,
     runnable_layout,
 )
-from catalogue.load.artefacts import (
-    ArtefactError,
-    ArtefactUnavailable,
-    Pointer,
-    Resolver,
-    local_file,
-    pointer_finding,
-    sha256_file,
-    usable_pointers,
-)
+from catalogue.load.artefacts import Resolver, local_file, sha256_file
 from catalogue.model.findings import Finding, Location, error, warning
+from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, Pointer, usable_pointers
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import FieldPath, format_path
 

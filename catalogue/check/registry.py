@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from catalogue.check.artefacts import check_artefacts
 from catalogue.check.cards import check_cards
 from catalogue.check.context import Check, CheckContext
 from catalogue.check.parity import check_parity
+from catalogue.check.placeholders import check_placeholders
+from catalogue.check.references import check_links
 from catalogue.check.rules import RECORD_RULES
-from catalogue.derive.quality import check_quality_minimum
-from catalogue.gates.carbon_inputs import check_carbon_inputs
-from catalogue.importers.scaffold import check_placeholders
-from catalogue.link.graph import check_links
-from catalogue.load.artefacts import check_artefacts
 from catalogue.model.findings import Finding
 
 
@@ -26,6 +24,5 @@ def links(context: CheckContext) -> Iterable[Finding]:
     return check_links(context.records, context.store)
 
 
-CHECKS: tuple[Check, ...] = (record_rules, links, check_carbon_inputs, check_artefacts,
-                             check_cards, check_parity, check_placeholders,
-                             check_quality_minimum)
+CHECKS: tuple[Check, ...] = (record_rules, links, check_artefacts, check_cards, check_parity,
+                             check_placeholders)

@@ -62,11 +62,12 @@ from catalogue.derive.carbon_interop import (
     parse_co2_eq_emissions,
 )
 from catalogue.derive.quality import DATASET_CARD_SECTIONS
-from catalogue.importers.scaffold import placeholder
-from catalogue.load.artefacts import parse_hf_url
-from catalogue.load.store import SLUG, RecordStore, suggest_slug
+from catalogue.load.store import RecordStore
+from catalogue.model.ids import SLUG, suggest_slug
 from catalogue.model.kinds import CARD_FILE, KINDS, RECORD_FILE, RecordKind
 from catalogue.model.licenses import check_spdx_expression
+from catalogue.model.placeholders import placeholder
+from catalogue.model.pointers import parse_hf_url
 from catalogue.model.yaml_source import YamlDocument, YamlError, parse_yaml
 
 HUB_REPO = re.compile(r"^(?:(?P<type>datasets|models)/)?(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*"

@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 
-from catalogue.check.context import CheckContext
-from catalogue.load.store import SLUG, suggest_slug
-from catalogue.model.findings import Finding, Location, error
+from catalogue.model.ids import SLUG, suggest_slug
 from catalogue.model.kinds import CARD_FILE, KINDS, KINDS_BY_FOLDER, RECORD_FILE, RecordKind
-from catalogue.model.records import Record
+from catalogue.model.placeholders import placeholder
 
-PLACEHOLDER = re.compile(r"<FILL\b([^>]*)>")
-RULE = "placeholder"
 CARD_KINDS = frozenset({"model", "dataset"})
 
 
 class ScaffoldError(Exception):
     """A request ``omh new`` cannot carry out; the message says why and what to do."""
-
-
-def placeholder(hint: str) -> str:
-    return f"<FILL {hint}>"
-
-
-def find_placeholders(text: str) -> Iterator[tuple[int, int, str]]:
-    """(line, column, hint) of every ``<FILL ...>`` placeholder in ``text``."""
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    line = 0
-    for match in PLACEHOLDER.finditer(text):
-        while line + 1 < len(starts) and starts[line + 1] <= match.start():
-            line += 1
-        hint = " ".join(match.group(1).split())
-        yield line + 1, match.start() - starts[line] + 1, hint
 
 
 def kind_named(name: str) -> RecordKind:
@@ -118,49 +97,3 @@ def write(root: Path, scaffold: Scaffold, force: bool = False) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
-
-
-# -- the check -----------------------------------------------------------------------------
-
-
-def _placeholder_findings(record: Record, name: str, path: Path) -> Iterator[Finding]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return  # unreadable files are reported by the loader and the card check
-    if "<FILL" not in text:
-        return
-    for line, column, hint in find_placeholders(text):
-        yield error(RULE, f"{name}: placeholder left to fill in: {hint or 'a value'}",
-                    Location(f"{record.id}/{name}", line, column), record.id)
-
-
-def check_placeholders(context: CheckContext) -> Iterator[Finding]:
-    """No ``<FILL ...>`` placeholder of a template is left in a record or its card."""
-    for record in context.records:
-        yield from _placeholder_findings(record, RECORD_FILE, record.folder / RECORD_FILE)
-        if record.card_path.is_file():
-            yield from _placeholder_findings(record, CARD_FILE, record.card_path)
-
-
-def has_placeholders(record: Record) -> bool:
-    """Whether the record or its card still holds a ``<FILL ...>`` placeholder."""
-    for path in (record.folder / RECORD_FILE, record.card_path):
-        try:
-            if "<FILL" in path.read_text(encoding="utf-8"):
-                return True
-        except (OSError, UnicodeDecodeError):
-            continue
-    return False
-
-
-def without_placeholder_echoes(findings: Iterable[Finding]) -> list[Finding]:
-    """The findings minus those that only repeat an unfilled placeholder: any other finding on
-    a line that holds one (the schema and reference checks see '<FILL ...>' as a wrong value),
-    or quoting one. A contributor then sees one message per placeholder, saying what to write."""
-    findings = list(findings)
-    lines = {(f.location.path, f.location.line) for f in findings if f.rule == RULE}
-    if not lines:
-        return findings
-    return [f for f in findings if f.rule == RULE or (
-        (f.location.path, f.location.line) not in lines and "<FILL" not in f.message)]

@@ -7,11 +7,9 @@ from pathlib import Path
 
 from catalogue.link.graph import Graph, build_graph
 from catalogue.load.store import RecordStore
-from catalogue.model.findings import Finding
 from catalogue.model.kinds import KINDS
 from catalogue.model.records import Record
 from catalogue.model.settings import Settings
-from catalogue.pipeline import validate
 
 
 @dataclass
@@ -37,12 +35,7 @@ class Catalogue:
         return record.title if record else record_id
 
 
-def load_catalogue(root: Path, check: bool = True) -> tuple[Catalogue, list[Finding]]:
-    """Load and link every record; with ``check``, also run ``omh validate``'s checks."""
-    store = RecordStore(root)
-    findings: list[Finding] = []
-    if check:
-        findings, _ = validate(root, store=store)
+def link(store: RecordStore) -> Catalogue:
+    """Every readable record of ``store``, in id order, with the graph of their references."""
     records = {r.id: r for r in sorted(store.load_all(), key=lambda r: r.id)}
-    return Catalogue(store.root, store.settings, store, records, build_graph(records.values())), \
-        findings
+    return Catalogue(store.root, store.settings, store, records, build_graph(records.values()))

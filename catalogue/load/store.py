@@ -8,22 +8,17 @@ only those and the records that refer to them.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from catalogue.load.schema_check import validate_document
+from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
+from catalogue.model.ids import SLUG, suggest_slug
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER, RECORD_FILE
 from catalogue.model.records import Record
-from catalogue.model.settings import Settings, load_settings
+from catalogue.model.settings import Settings
 from catalogue.model.yaml_source import YamlError, read_yaml_file
-
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def suggest_slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-record"
 
 
 class RecordStore:

@@ -12,8 +12,8 @@ from typing import Any
 
 from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.link.catalogue import Catalogue
-from catalogue.load.artefacts import Pointer, usable_pointers
 from catalogue.model.licenses import license_urls
+from catalogue.model.pointers import Pointer, usable_pointers
 from catalogue.model.records import Record
 from catalogue.standards.citations import bibtex, citation_for
 from catalogue.standards.urls import base_url, doi_url, file_url, orcid_url, page_url, ror_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from catalogue.load.artefacts import Pointer
+from catalogue.model.pointers import Pointer
 
 DEFAULT_BASE_URL = "https://catalogue.invalid/"
 """Used when catalogue.yaml gives no site_url: clearly not a real address."""

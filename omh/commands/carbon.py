@@ -13,7 +13,7 @@ from catalogue.derive.carbon_footprint import UtilisationFootprint
 from catalogue.derive.carbon_intensity import TABLE_NAME
 from catalogue.gates.carbon_inputs import CarbonReport, Totals, carbon_report
 from catalogue.load.store import RecordStore
-from omh.commands.record_ids import normalise_record_id
+from catalogue.model.ids import normalise_record_id
 
 COLUMNS = ("EXPERIMENT", "RESOURCE", "HOURS", "KWH", "KG CO2E", "KG RANGE", "METHOD")
 NUMERIC = {"HOURS", "KWH", "KG CO2E", "KG RANGE"}

@@ -13,12 +13,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalogue.load.artefacts import ArtefactError, ArtefactUnavailable, Resolver, record_pointers
+from catalogue.load.artefacts import Resolver
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, Severity, error, warning
+from catalogue.model.ids import normalise_record_id
+from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, record_pointers
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import format_path
-from omh.commands.record_ids import normalise_record_id
 from omh.reporting import format_findings
 
 OK, PROBLEM, UNAVAILABLE, NOT_CHECKED = "verified", "failed", "unreachable", "not checked"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from catalogue.link.catalogue import load_catalogue
+from catalogue.pipeline import load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData
 

@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from catalogue.check.artefacts import check_record_artefacts
 from catalogue.check.cards import check_labels
 from catalogue.check.parity import (
     NO_EVIDENCE,
@@ -25,11 +26,11 @@ from catalogue.check.parity import (
     read_report,
     write_report,
 )
-from catalogue.load.artefacts import Resolver, check_record_artefacts
+from catalogue.load.artefacts import Resolver
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Severity, has_errors, sort_findings
+from catalogue.model.ids import normalise_record_id
 from catalogue.model.kinds import KINDS
-from omh.commands.record_ids import normalise_record_id
 from omh.reporting import FORMATS, format_findings
 
 

@@ -8,16 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from catalogue.derive.quality import (
-    FAIL,
-    PASS,
-    QualityReport,
-    is_scored,
-    quality_reports,
-    quality_settings,
-)
+from catalogue.derive.quality import FAIL, PASS, QualityReport, is_scored, quality_reports
+from catalogue.gates.quality_minimum import quality_settings
 from catalogue.load.store import RecordStore
-from omh.commands.record_ids import normalise_record_id
+from catalogue.model.ids import normalise_record_id
 
 MARKS = {PASS: "pass", FAIL: "FAIL", "n/a": "n/a "}
 FACETS = ("Findable", "Accessible", "Interoperable", "Reusable")

@@ -1,12 +1,22 @@
-"""Record ids as commands accept them: an id (``models/x``), or a path to the record's folder or
-one of its files, relative to the current folder or absolute."""
+"""Record ids: a record's id is its path, ``<kind folder>/<slug>``. The slug rule, and the one way
+to turn what a person types (an id, a folder, a file inside a record) into an id."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""Lower-case letters and digits in words joined by single hyphens; ``defs.schema.json`` says
+the same (a test holds them together)."""
+SLUG = re.compile(SLUG_PATTERN)
+
+
+def suggest_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-record"
 
 
 def normalise_record_id(value: str, root: Path) -> str:

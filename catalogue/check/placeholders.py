@@ -1,0 +1,56 @@
+"""No ``<FILL ...>`` placeholder of a template is left in a record or its card; and the findings
+that only echo one are dropped, so a contributor sees one message per placeholder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from catalogue.check.context import CheckContext
+from catalogue.model.findings import Finding, Location, error
+from catalogue.model.kinds import CARD_FILE, RECORD_FILE
+from catalogue.model.placeholders import RULE, find_placeholders
+from catalogue.model.records import Record
+
+
+def _placeholder_findings(record: Record, name: str, path: Path) -> Iterator[Finding]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # unreadable files are reported by the loader and the card check
+    if "<FILL" not in text:
+        return
+    for line, column, hint in find_placeholders(text):
+        yield error(RULE, f"{name}: placeholder left to fill in: {hint or 'a value'}",
+                    Location(f"{record.id}/{name}", line, column), record.id)
+
+
+def check_placeholders(context: CheckContext) -> Iterator[Finding]:
+    """No ``<FILL ...>`` placeholder of a template is left in a record or its card."""
+    for record in context.records:
+        yield from _placeholder_findings(record, RECORD_FILE, record.folder / RECORD_FILE)
+        if record.card_path.is_file():
+            yield from _placeholder_findings(record, CARD_FILE, record.card_path)
+
+
+def has_placeholders(record: Record) -> bool:
+    """Whether the record or its card still holds a ``<FILL ...>`` placeholder."""
+    for path in (record.folder / RECORD_FILE, record.card_path):
+        try:
+            if "<FILL" in path.read_text(encoding="utf-8"):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
+
+
+def without_placeholder_echoes(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings minus those that only repeat an unfilled placeholder: any other finding on
+    a line that holds one (the schema and reference checks see '<FILL ...>' as a wrong value),
+    or quoting one. A contributor then sees one message per placeholder, saying what to write."""
+    findings = list(findings)
+    lines = {(f.location.path, f.location.line) for f in findings if f.rule == RULE}
+    if not lines:
+        return findings
+    return [f for f in findings if f.rule == RULE or (
+        (f.location.path, f.location.line) not in lines and "<FILL" not in f.message)]
