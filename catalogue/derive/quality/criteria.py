@@ -1,37 +1,13 @@
-"""Quality (FAIR) score: a transparent score per asset from named checks grouped by FAIR
-principle.
+"""The quality criteria: each has an id, the FAIR principle it serves, a weight, the kinds it
+applies to, and a verdict per record. A new criterion is a new entry in ``QUALITY_CHECKS``."""
 
-Each check in ``QUALITY_CHECKS`` has an id, the FAIR principle it serves (F1-F4, A1-A2, I1-I3,
-R1-R1.3, as in the seed's "FAIR Evaluation"), a weight, the kinds it applies to, and a verdict
-per record: pass, fail (saying what was found and how to fix it) or "does not apply". The score is
-``100 x (weights of the checks passed) / (weights of the checks that apply)``, rounded down, so a
-reader can recompute it from the breakdown the site shows.
-
-``quality_report(record, catalogue)`` gives the report the site renders; ``omh quality`` prints
-it; ``check_quality_minimum`` (one of ``omh validate``'s checks) refuses a new or changed asset
-scoring below ``quality.minimum_score`` of ``catalogue.yaml`` (no minimum when it is not set, so
-that a catalogue opts in; this repository's catalogue.yaml sets 60).
-
-Which assets the minimum applies to (``quality.apply_to``):
-
-* ``changed`` (the default): the assets a change touches. With paths (``omh validate PATH...``, as
-  pre-commit runs it) the records those paths belong to; with ``--base REF`` (as CI runs it) the
-  records new or changed since REF, record file, card or any file in the folder (both given: the
-  named records that changed). Validating everything without ``--base`` applies it to none: the
-  assets already published are not failed retroactively when the minimum is raised, and their
-  scores stay visible on the site and in ``omh quality``.
-* ``all``: every asset checked, whatever changed.
-
-Deleted records are never held to the minimum (they keep their metadata, not their files), nor
-are records with template placeholders left (the placeholder check refuses them already).
-"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 from catalogue.check.cards import (
     MODEL_CARD_SECTIONS,
@@ -43,43 +19,12 @@ from catalogue.check.cards import (
 )
 from catalogue.check.parity import PASSED, REPORT_FILE, onnx_pointers, read_report, stale_reasons
 from catalogue.derive.carbon_interop import read_card_emissions
-from catalogue.load.store import RecordStore
-from catalogue.model.findings import Finding, Location, Severity
+from catalogue.derive.quality.lookup import Lookup
+from catalogue.derive.quality.report import Verdict, failed, not_applicable, passed
 from catalogue.model.kinds import CARD_FILE, KINDS
 from catalogue.model.licenses import check_spdx_expression
 from catalogue.model.pointers import is_loopback, usable_pointers
 from catalogue.model.records import Record
-
-if TYPE_CHECKING:
-    from catalogue.link.catalogue import Catalogue
-
-DEFAULT_MINIMUM_SCORE = 0
-"""No minimum unless catalogue.yaml sets one."""
-APPLY_TO = ("changed", "all")
-RULE = "quality"
-
-PRINCIPLES: dict[str, tuple[str, str]] = {
-    "F1": ("Findable", "(Meta)data are assigned a globally unique and persistent identifier"),
-    "F2": ("Findable", "Data are described with rich metadata"),
-    "F3": ("Findable", "Metadata clearly and explicitly include the identifier of the data "
-                       "they describe"),
-    "F4": ("Findable", "(Meta)data are registered or indexed in a searchable resource"),
-    "A1": ("Accessible", "(Meta)data are retrievable by their identifier using a standardised "
-                         "communications protocol"),
-    "A1.2": ("Accessible", "The protocol allows for an authentication and authorisation "
-                           "procedure, where necessary"),
-    "A2": ("Accessible", "Metadata are accessible, even when the data are no longer available"),
-    "I1": ("Interoperable", "(Meta)data use a formal, accessible, shared and broadly applicable "
-                            "language for knowledge representation"),
-    "I2": ("Interoperable", "(Meta)data use vocabularies that follow FAIR principles"),
-    "I3": ("Interoperable", "(Meta)data include qualified references to other (meta)data"),
-    "R1": ("Reusable", "(Meta)data are richly described with a plurality of accurate and "
-                       "relevant attributes"),
-    "R1.1": ("Reusable", "(Meta)data are released with a clear and accessible data usage "
-                         "licence"),
-    "R1.2": ("Reusable", "(Meta)data are associated with detailed provenance"),
-    "R1.3": ("Reusable", "(Meta)data meet domain-relevant community standards"),
-}
 
 MODEL, DATASET, EXPERIMENT = "model", "dataset", "experiment"
 ASSETS = frozenset(name for name, kind in KINDS.items() if kind.is_asset)
@@ -123,209 +68,6 @@ DATASET_SEARCH_CHARS = (50, 5000)
 PORTABLE_SUFFIXES = frozenset({".onnx", ".safetensors"})
 RUN_STATES_WITHOUT_USAGE = frozenset({"pending", "cancelled"})
 PINNED = re.compile(r"^[A-Za-z0-9_.\-\[\],]+\s*(===?)\s*\S+$")
-
-
-# -- results -------------------------------------------------------------------------------
-
-
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
-
-
-class Verdict(NamedTuple):
-    """What one check found on one record."""
-
-    status: str
-    detail: str
-    fix: str | None = None
-    """How to fix it, when more specific than the check's own hint."""
-    field: str | None = None
-    """The record field the verdict is about, for the location of a message."""
-
-
-def passed(detail: str, field: str | None = None) -> Verdict:
-    return Verdict(PASS, detail, None, field)
-
-
-def failed(detail: str, fix: str | None = None, field: str | None = None) -> Verdict:
-    return Verdict(FAIL, detail, fix, field)
-
-
-def not_applicable(detail: str) -> Verdict:
-    return Verdict(NOT_APPLICABLE, detail)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    id: str
-    principle: str
-    """F1 ... R1.3"""
-    title: str
-    weight: int
-    status: str
-    """``pass``, ``fail`` or ``n/a`` (does not apply to this record)."""
-    detail: str
-    """What was found."""
-    fix: str | None
-    """How to pass (only for a failed check)."""
-    location: Location
-
-    @property
-    def passed(self) -> bool:
-        return self.status == PASS
-
-    @property
-    def applies(self) -> bool:
-        return self.status != NOT_APPLICABLE
-
-    @property
-    def points(self) -> int:
-        return self.weight if self.passed else 0
-
-    @property
-    def facet(self) -> str:
-        """Findable, Accessible, Interoperable or Reusable."""
-        return PRINCIPLES[self.principle][0]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "principle": self.principle, "facet": self.facet,
-                "title": self.title, "weight": self.weight, "status": self.status,
-                "points": self.points, "detail": self.detail, "fix": self.fix,
-                "path": self.location.path, "line": self.location.line}
-
-
-class PrincipleScore(NamedTuple):
-    principle: str
-    facet: str
-    description: str
-    earned: int
-    possible: int
-    checks: tuple[CheckResult, ...]
-
-
-@dataclass(frozen=True)
-class QualityReport:
-    """The score of one asset and every check behind it."""
-
-    record_id: str
-    kind: str
-    checks: tuple[CheckResult, ...]
-
-    @property
-    def applicable(self) -> list[CheckResult]:
-        return [c for c in self.checks if c.applies]
-
-    @property
-    def earned(self) -> int:
-        return sum(c.points for c in self.applicable)
-
-    @property
-    def possible(self) -> int:
-        return sum(c.weight for c in self.applicable)
-
-    @property
-    def score(self) -> int:
-        """0-100: points earned over points possible, rounded down."""
-        return self.earned * 100 // self.possible if self.possible else 100
-
-    @property
-    def failed(self) -> list[CheckResult]:
-        """Failed checks, the heaviest first."""
-        return sorted((c for c in self.checks if c.status == FAIL),
-                      key=lambda c: (-c.weight, _principle_order(c.principle), c.id))
-
-    def gain(self, check: CheckResult) -> int:
-        """How many score points passing ``check`` would add."""
-        if check.passed or not check.applies or not self.possible:
-            return 0
-        return (self.earned + check.weight) * 100 // self.possible - self.score
-
-    def principles(self) -> list[PrincipleScore]:
-        """The checks grouped by FAIR principle, in F1 ... R1.3 order (principles with no
-        applicable check are left out)."""
-        groups: list[PrincipleScore] = []
-        for principle, (facet, description) in PRINCIPLES.items():
-            checks = tuple(c for c in self.checks if c.principle == principle)
-            applicable = [c for c in checks if c.applies]
-            if applicable:
-                groups.append(PrincipleScore(principle, facet, description,
-                                             sum(c.points for c in applicable),
-                                             sum(c.weight for c in applicable), checks))
-        return groups
-
-    def facets(self) -> dict[str, tuple[int, int]]:
-        """(earned, possible) per facet: Findable, Accessible, Interoperable, Reusable."""
-        totals: dict[str, tuple[int, int]] = {}
-        for group in self.principles():
-            earned, possible = totals.get(group.facet, (0, 0))
-            totals[group.facet] = (earned + group.earned, possible + group.possible)
-        return totals
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "record": self.record_id, "kind": self.kind, "score": self.score,
-            "earned": self.earned, "possible": self.possible,
-            "facets": {name: {"earned": e, "possible": p}
-                       for name, (e, p) in self.facets().items()},
-            "checks": [c.as_dict() for c in self.checks],
-        }
-
-
-def _principle_order(principle: str) -> int:
-    return list(PRINCIPLES).index(principle)
-
-
-# -- what the checks can look up -----------------------------------------------------------
-
-
-class Lookup:
-    """Records by id and the experiments that produced each model, from a loaded catalogue
-    (its link graph) or from a record store (searched once for the models asked about)."""
-
-    def __init__(self, store: RecordStore, producers: dict[str, list[str]] | None = None) -> None:
-        self.store = store
-        self._producers = producers
-        self._asked: set[str] = set(producers or ())
-
-    @classmethod
-    def of(cls, catalogue: Catalogue | RecordStore) -> Lookup:
-        if isinstance(catalogue, RecordStore):
-            return cls(catalogue)
-        producers = {model.id: catalogue.graph.related(model.id, "produced_by")
-                     for model in catalogue.of_kind(MODEL)}
-        return cls(catalogue.store, producers)
-
-    def get(self, record_id: object) -> Record | None:
-        if not isinstance(record_id, str) or not self.store.exists(record_id):
-            return None
-        return self.store.get(record_id)
-
-    def prepare(self, model_ids: Iterable[str]) -> None:
-        """Find the producers of many models in one pass over the store."""
-        wanted = set(model_ids) - self._asked
-        if self._producers is None:
-            self._producers = {}
-        if not wanted:
-            return
-        self._asked |= wanted
-        if len(wanted) > 20:  # cheaper to read every experiment than to search for each model
-            candidates: Iterable[str] = self.store.ids(EXPERIMENT)
-        else:
-            candidates = sorted(self.store.referrers(wanted))
-        for experiment_id in candidates:
-            experiment = self.get(experiment_id)
-            if experiment is None or experiment.kind.name != EXPERIMENT:
-                continue
-            for model_id in experiment.items("produced_models"):
-                if model_id in wanted:
-                    self._producers.setdefault(model_id, []).append(experiment_id)
-
-    def producers(self, model_id: str) -> list[str]:
-        if model_id not in self._asked:
-            self.prepare([model_id])
-        return (self._producers or {}).get(model_id, [])
-
-    def load_errors(self, record_id: str) -> list[Finding]:
-        return [f for f in self.store.findings(record_id) if f.severity is Severity.ERROR]
 
 
 # -- the checks ----------------------------------------------------------------------------
@@ -787,57 +529,3 @@ QUALITY_CHECKS: tuple[QualityCheck, ...] = (
 """Every check, in F1 ... R1.3 order. A new check is a new entry."""
 
 CHECKS_BY_ID = {check.id: check for check in QUALITY_CHECKS}
-
-
-# -- scoring -------------------------------------------------------------------------------
-
-
-def is_scored(record: Record) -> bool:
-    """Assets (models, datasets, experiments) get a score; people, organisations and
-    resources do not."""
-    return record.kind.name in ASSETS
-
-
-def _result(check: QualityCheck, record: Record, verdict: Verdict) -> CheckResult:
-    if verdict.field and verdict.field in record.data:
-        location = record.location((verdict.field,))
-    elif check.id == "card" or (check.id == "access-conditions" and verdict.status == PASS):
-        location = Location(f"{record.id}/{CARD_FILE}")
-    else:
-        location = record.location()
-    fix = None if verdict.status != FAIL else (verdict.fix or check.fix)
-    return CheckResult(check.id, check.principle, check.title, check.weight, verdict.status,
-                       verdict.detail, fix, location)
-
-
-def score_record(record: Record, lookup: Lookup) -> QualityReport:
-    if not is_scored(record):
-        raise ValueError(f"{record.id} is a {record.kind.name}; only models, datasets and "
-                         "experiments have a quality score")
-    results = []
-    for check in QUALITY_CHECKS:
-        if record.kind.name in check.kinds:
-            results.append(_result(check, record, check.evaluate(record, lookup)))
-    return QualityReport(record.id, record.kind.name, tuple(results))
-
-
-def quality_report(record: Record, catalogue: Catalogue | RecordStore) -> QualityReport:
-    """The score of ``record`` and its breakdown by FAIR principle. Raises ``ValueError`` for a
-    record that is not an asset (see ``is_scored``)."""
-    return score_record(record, Lookup.of(catalogue))
-
-
-def quality_reports(catalogue: Catalogue | RecordStore,
-                    records: Iterable[Record]) -> dict[str, QualityReport]:
-    """Reports for many records, sharing one lookup (the site's way to score everything)."""
-    lookup = Lookup.of(catalogue)
-    wanted = [r for r in records if is_scored(r)]
-    lookup.prepare(r.id for r in wanted if r.kind.name == MODEL)
-    return {r.id: score_record(r, lookup) for r in wanted}
-
-
-__all__ = [
-    "CHECKS_BY_ID", "DATASET_CARD_SECTIONS", "DEFAULT_MINIMUM_SCORE", "PRINCIPLES",
-    "QUALITY_CHECKS", "CheckResult", "PrincipleScore", "QualityCheck", "QualityReport",
-    "Verdict", "is_scored", "quality_report", "quality_reports",
-]

@@ -1,0 +1,155 @@
+"""What the quality score is made of: a verdict per criterion and record, the results, and the
+report that adds them up (``100 x points passed / points that apply``, rounded down)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from catalogue.derive.quality.principles import PRINCIPLES
+from catalogue.model.findings import Location
+
+PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
+
+
+class Verdict(NamedTuple):
+    """What one check found on one record."""
+
+    status: str
+    detail: str
+    fix: str | None = None
+    """How to fix it, when more specific than the check's own hint."""
+    field: str | None = None
+    """The record field the verdict is about, for the location of a message."""
+
+
+def passed(detail: str, field: str | None = None) -> Verdict:
+    return Verdict(PASS, detail, None, field)
+
+
+def failed(detail: str, fix: str | None = None, field: str | None = None) -> Verdict:
+    return Verdict(FAIL, detail, fix, field)
+
+
+def not_applicable(detail: str) -> Verdict:
+    return Verdict(NOT_APPLICABLE, detail)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    principle: str
+    """F1 ... R1.3"""
+    title: str
+    weight: int
+    status: str
+    """``pass``, ``fail`` or ``n/a`` (does not apply to this record)."""
+    detail: str
+    """What was found."""
+    fix: str | None
+    """How to pass (only for a failed check)."""
+    location: Location
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    @property
+    def applies(self) -> bool:
+        return self.status != NOT_APPLICABLE
+
+    @property
+    def points(self) -> int:
+        return self.weight if self.passed else 0
+
+    @property
+    def facet(self) -> str:
+        """Findable, Accessible, Interoperable or Reusable."""
+        return PRINCIPLES[self.principle][0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "principle": self.principle, "facet": self.facet,
+                "title": self.title, "weight": self.weight, "status": self.status,
+                "points": self.points, "detail": self.detail, "fix": self.fix,
+                "path": self.location.path, "line": self.location.line}
+
+
+class PrincipleScore(NamedTuple):
+    principle: str
+    facet: str
+    description: str
+    earned: int
+    possible: int
+    checks: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The score of one asset and every check behind it."""
+
+    record_id: str
+    kind: str
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def applicable(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.applies]
+
+    @property
+    def earned(self) -> int:
+        return sum(c.points for c in self.applicable)
+
+    @property
+    def possible(self) -> int:
+        return sum(c.weight for c in self.applicable)
+
+    @property
+    def score(self) -> int:
+        """0-100: points earned over points possible, rounded down."""
+        return self.earned * 100 // self.possible if self.possible else 100
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        """Failed checks, the heaviest first."""
+        return sorted((c for c in self.checks if c.status == FAIL),
+                      key=lambda c: (-c.weight, _principle_order(c.principle), c.id))
+
+    def gain(self, check: CheckResult) -> int:
+        """How many score points passing ``check`` would add."""
+        if check.passed or not check.applies or not self.possible:
+            return 0
+        return (self.earned + check.weight) * 100 // self.possible - self.score
+
+    def principles(self) -> list[PrincipleScore]:
+        """The checks grouped by FAIR principle, in F1 ... R1.3 order (principles with no
+        applicable check are left out)."""
+        groups: list[PrincipleScore] = []
+        for principle, (facet, description) in PRINCIPLES.items():
+            checks = tuple(c for c in self.checks if c.principle == principle)
+            applicable = [c for c in checks if c.applies]
+            if applicable:
+                groups.append(PrincipleScore(principle, facet, description,
+                                             sum(c.points for c in applicable),
+                                             sum(c.weight for c in applicable), checks))
+        return groups
+
+    def facets(self) -> dict[str, tuple[int, int]]:
+        """(earned, possible) per facet: Findable, Accessible, Interoperable, Reusable."""
+        totals: dict[str, tuple[int, int]] = {}
+        for group in self.principles():
+            earned, possible = totals.get(group.facet, (0, 0))
+            totals[group.facet] = (earned + group.earned, possible + group.possible)
+        return totals
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "record": self.record_id, "kind": self.kind, "score": self.score,
+            "earned": self.earned, "possible": self.possible,
+            "facets": {name: {"earned": e, "possible": p}
+                       for name, (e, p) in self.facets().items()},
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+
+def _principle_order(principle: str) -> int:
+    return list(PRINCIPLES).index(principle)
