@@ -41,7 +41,7 @@ def checker_run(root: Path, model_id: str) -> Callable[[], None]:
     store = RecordStore(root)
     record = store.get(model_id)
     assert record is not None, model_id
-    resolver = Resolver.from_settings(store.root, store.settings.raw)
+    resolver = Resolver.from_settings(store.root, store.settings.artefacts)
 
     def run() -> None:
         artefacts._DIGESTS.clear()  # hash the files every time, as a fresh process would

@@ -29,7 +29,6 @@ import contextlib
 import gzip
 import http.server
 import mimetypes
-import os
 import statistics
 import sys
 import tempfile
@@ -41,18 +40,13 @@ from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
 from synthetic import generate
 
 from site_generator.build import build_site
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1600",
-         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-         "--proxy-server=http://127.0.0.1:9")
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml",
                     "application/xml")
 FIRST_RESULT = "#omh-search-results li, .md-search-result__item"
@@ -164,25 +158,12 @@ def serve(site: Path) -> Iterator[tuple[str, Counter]]:
 # -- the browser ----------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def chromium(profile: Path) -> Iterator[Any]:
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must download nothing
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(300)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
-    try:
+def cold_chromium(profile: Path) -> Iterator[Any]:
+    """The tests' browser, with the probe on every page and no HTTP cache (every load cold)."""
+    with chromium(profile, page_load_timeout=300, on_every_page=PROBE) as driver:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         yield driver
-    finally:
-        driver.quit()
 
 
 class Sample(NamedTuple):
@@ -307,7 +288,7 @@ def run_size(size: int, runs: int, work: Path) -> None:
     print(HEADER)
     term, facets = FACETED
     address = "&".join([f"q={quote(term)}", *(f"{k}={quote(v)}" for k, v in facets.items())])
-    with chromium(work / "profile") as driver:
+    with cold_chromium(work / "profile") as driver:
         with serve(ours_site) as (base, counter):
             ours = {q: samples(driver, counter, f"{base}search/?q={quote(q)}", runs)
                     for q in QUERIES}
@@ -333,7 +314,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--runs", type=int, default=3, help="loads per query and search")
     args = parser.parse_args()
-    if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
+    if not available():
         sys.exit(f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium "
                  "chromium-driver)")
     mimetypes.add_type("application/javascript", ".js")

@@ -1,8 +1,9 @@
 """Generate a synthetic catalogue of N records with a realistic shape, for every benchmark.
 
 Every kind is present in proportions like a real group's catalogue; records refer to each other
-(creators, organisations, training data, base models, version chains, resource usage) and
-models and datasets carry cards. Output is deterministic for a given N and seed.
+(creators, organisations, training data, base models, the workflows experiments ran, version
+chains, resource usage) and models, datasets and workflows carry cards. Output is deterministic
+for a given N and seed.
 
     python benchmarks/synthetic.py 1000 /tmp/catalogue-1k
 """
@@ -18,8 +19,10 @@ from typing import Any
 
 import yaml
 
+from catalogue.model.kinds import KINDS
+
 SHARES = {"organizations": 0.02, "researchers": 0.08, "resources": 0.02,
-          "datasets": 0.3, "models": 0.3, "experiments": 0.28}
+          "datasets": 0.3, "models": 0.3, "workflows": 0.04, "experiments": 0.24}
 TOPICS = ["climate", "sea-ice", "crop-yield", "wildfire", "flood", "air-quality", "protein",
           "galaxy", "particle-jet", "speech", "retina", "traffic", "solar", "wind", "soil"]
 FRAMEWORKS = ["pytorch", "tensorflow", "jax", "scikit-learn", "xgboost", "onnx"]
@@ -28,6 +31,7 @@ MODEL_TYPES = ["classification", "regression", "segmentation", "object-detection
 FORMATS = ["csv", "parquet", "hdf5", "netcdf", "image-folder", "jsonl", "zarr"]
 LICENSES = ["MIT", "Apache-2.0", "CC-BY-4.0", "CC0-1.0", "BSD-3-Clause"]
 START = datetime(2025, 3, 1, 8, tzinfo=UTC)
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 COUNTRIES = ["DE", "FR", "FI", "IE", "US", "NO", "IT", "ES", "NL", "SE"]
 
 MODEL_CARD = """# {name}
@@ -91,6 +95,32 @@ No personal data.
 {name} (2025). Open Models Hub.
 """
 
+WORKFLOW_CARD = """# {name}
+
+## What it does
+Trains {topic} models from the catalogue's datasets and exports them to ONNX.
+
+## Inputs and outputs
+Reads a table of features and labels; writes model.onnx and a metrics file.
+
+## Environment
+The container image of the record, pinned by its digest.
+
+## How to run
+```
+python train.py --config configs/{slug}.yaml
+```
+
+## Limitations
+Needs one GPU; the configuration is tuned for the benchmark's data.
+
+## License
+{license}
+
+## Citation
+{name} (2025). Open Models Hub.
+"""
+
 
 def _counts(total: int) -> dict[str, int]:
     counts = {kind: max(2, round(total * share)) for kind, share in SHARES.items()}
@@ -98,15 +128,19 @@ def _counts(total: int) -> dict[str, int]:
     return counts
 
 
-def _asset(rng: random.Random, name: str, slug: str, day: int, researchers: list[str],
-           organizations: list[str]) -> dict[str, Any]:
-    topic = slug.split("-")[0]
-    return {
+def _asset(rng: random.Random, kind: str, word: str, i: int, researchers: list[str],
+           organizations: list[str]) -> tuple[str, str, dict[str, Any]]:
+    """The topic, id and shared fields of the ``i``-th asset of a kind (``word``: data, model,
+    run)."""
+    topic = TOPICS[i % len(TOPICS)]
+    name = f"{topic.title()} {word} {i}"
+    return topic, KINDS[kind].record_id(f"{topic}-{word}-{i}"), {
+        "kind": kind,
         "name": name,
         "description": f"{name}: a {topic} asset generated for benchmarks, with enough words "
                        "to be a realistic description for search and for crawlers.",
         "version": "1.0.0",
-        "created_at": f"2024-{1 + day % 12:02d}-{1 + day % 28:02d}",
+        "created_at": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
         "created_by": rng.sample(researchers, k=min(2, len(researchers))),
         "organization": rng.choice(organizations),
         "license": rng.choice(LICENSES),
@@ -139,15 +173,11 @@ def generate(root: Path, total: int, seed: int = 7) -> dict[str, int]:
                               "organization": rng.choice(orgs)}
     datasets: list[str] = []
     for i in range(counts["datasets"]):
-        topic = TOPICS[i % len(TOPICS)]
-        slug = f"{topic}-data-{i}"
-        record_id = f"datasets/{slug}"
-        record = {"kind": "dataset", **_asset(rng, f"{topic.title()} data {i}", slug, i, people,
-                                              orgs),
-                  "format": rng.choice(FORMATS), "privacy_level": "public",
-                  "num_records": rng.randrange(1000, 10**7),
-                  "columns": [{"name": f"feature_{c}", "data_type": "float"} for c in range(6)]
-                  + [{"name": "label", "data_type": "category", "role": "target"}]}
+        topic, record_id, record = _asset(rng, "dataset", "data", i, people, orgs)
+        record |= {"format": rng.choice(FORMATS), "privacy_level": "public",
+                   "num_records": rng.randrange(1000, 10**7),
+                   "columns": [{"name": f"feature_{c}", "data_type": "float"} for c in range(6)]
+                   + [{"name": "label", "data_type": "category", "role": "target"}]}
         if datasets and i % 5 == 4:  # every fifth dataset is a new version of the one before
             record["parent_version"] = datasets[-1]
             record["version"] = "2.0.0"
@@ -158,21 +188,38 @@ def generate(root: Path, total: int, seed: int = 7) -> dict[str, int]:
         datasets.append(record_id)
     models: list[str] = []
     for i in range(counts["models"]):
-        topic = TOPICS[i % len(TOPICS)]
-        slug = f"{topic}-model-{i}"
-        record_id = f"models/{slug}"
-        record = {"kind": "model", **_asset(rng, f"{topic.title()} model {i}", slug, i, people,
-                                            orgs),
-                  "framework": rng.choice(FRAMEWORKS), "model_type": rng.choice(MODEL_TYPES),
-                  "class_labels": ["negative", "positive"]}
+        topic, record_id, record = _asset(rng, "model", "model", i, people, orgs)
+        record |= {"framework": rng.choice(FRAMEWORKS), "model_type": rng.choice(MODEL_TYPES),
+                   "class_labels": ["negative", "positive"]}
         models.append(record_id)
         records[record_id] = record
-        cards[record_id] = MODEL_CARD.format(name=record["name"], topic=topic, slug=slug,
+        cards[record_id] = MODEL_CARD.format(name=record["name"], topic=topic,
+                                             slug=record_id.split("/")[1],
                                              license=record["license"])
+    workflows: list[str] = []
+    for i in range(counts["workflows"]):
+        topic, record_id, record = _asset(rng, "workflow", "training", i, people, orgs)
+        slug = record_id.split("/")[1]
+        record |= {"workflow_type": "training",
+                   "code_repository_url": f"https://git.example.org/{topic}/training",
+                   "code_commit_hash": f"{rng.getrandbits(160):040x}",
+                   "programming_language": "Python",
+                   "entrypoint": f"python train.py --config configs/{slug}.yaml",
+                   "environment_specification": {
+                       "container_image": f"registry.example.org/{topic}/train:1.{i}",
+                       "container_digest": f"sha256:{rng.getrandbits(256):064x}"},
+                   "inputs": [{"name": "training table", "format": "Parquet"}],
+                   "outputs": [{"name": "model", "format": "ONNX"}]}
+        if workflows and i % 3 == 2:  # every third workflow is a new version of the one before
+            record["parent_version"] = workflows[-1]
+            record["version"] = "1.1.0"
+            record["created_at"] = "2025-12-31"
+        records[record_id] = record
+        cards[record_id] = WORKFLOW_CARD.format(name=record["name"], topic=topic, slug=slug,
+                                                license=record["license"])
+        workflows.append(record_id)
     for i in range(counts["experiments"]):
-        topic = TOPICS[i % len(TOPICS)]
-        slug = f"{topic}-run-{i}"
-        record_id = f"experiments/{slug}"
+        _, record_id, experiment = _asset(rng, "experiment", "run", i, people, orgs)
         model_id = models[i % len(models)]
         dataset_id = rng.choice(datasets)
         model = records[model_id]
@@ -180,11 +227,11 @@ def generate(root: Path, total: int, seed: int = 7) -> dict[str, int]:
         if dataset_id not in model["training_datasets"]:
             model["training_datasets"].append(dataset_id)
         hours = rng.randrange(1, 48)
-        experiment: dict[str, Any] = {
-            "kind": "experiment", **_asset(rng, f"{topic.title()} run {i}", slug, i, people, orgs),
+        experiment |= {
             "experiment_type": "training", "experiment_status": "completed",
-            "start_time": "2025-03-01T08:00:00Z",
-            "end_time": (START + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "workflow": workflows[i % len(workflows)],
+            "start_time": START.strftime(ISO_UTC),
+            "end_time": (START + timedelta(hours=hours)).strftime(ISO_UTC),
             "duration_seconds": hours * 3600,
             "hyperparameters": {"learning_rate": 0.001, "batch_size": 64, "epochs": 20},
             "datasets": [{"dataset": dataset_id, "role": "training", "split": "train"}],

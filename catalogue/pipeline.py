@@ -27,7 +27,7 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
              base: str | None = None) -> tuple[list[Finding], Scope]:
     """Findings for the catalogue at ``root`` (or the records ``paths`` belong to, with their
     referrers); with ``base``, also what changed in place since that git revision (raises
-    ``immutability.GitError`` when git cannot answer)."""
+    ``catalogue.load.git.GitError`` when git cannot answer)."""
     store = store or RecordStore(root)
     scope = select_scope(store, paths)
     findings: list[Finding] = []

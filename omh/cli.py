@@ -1,4 +1,4 @@
-"""The ``omh`` command. Each verb lives in ``catalogue/commands/<verb>.py``."""
+"""The ``omh`` command. Each verb lives in ``omh/commands/<verb>.py``."""
 
 from __future__ import annotations
 

@@ -57,6 +57,19 @@ class CarbonFigures:
     def researcher(self, record_id: str) -> Totals | None:
         return self.report.researchers.get(record_id)
 
+    def of_record(self, record_id: str) -> Totals | None:
+        """The record's own footprint, whatever its kind: a model's training runs, an
+        experiment's runs, what a resource ran, what a researcher or organisation is named on;
+        None for a record no footprint is computed for (a dataset, a workflow)."""
+        footprint = self.report.models.get(record_id)
+        if footprint is not None:
+            return footprint.own if footprint.own.runs else None
+        for table in (self.report.experiments, self.report.resources,
+                      self.report.organizations, self.report.researchers):
+            if record_id in table:
+                return table[record_id]
+        return None
+
     def years(self) -> dict[str, Totals]:
         return dict(self.report.years)
 
@@ -66,4 +79,4 @@ class CarbonFigures:
 
 def carbon_figures(catalogue: Catalogue) -> CarbonFigures:
     """The seam: every figure on every page comes from here."""
-    return CarbonFigures(carbon_report(catalogue.store))
+    return CarbonFigures(carbon_report(catalogue))

@@ -11,6 +11,7 @@ from catalogue.model.kinds import KINDS
 from catalogue.standards.jsonld import script_json
 from site_generator import formatting
 from site_generator.carbon_view import Totals
+from site_generator.kind_views import VIEWS
 from site_generator.render import SiteContext, render, table_of_contents
 from site_generator.site import CHART, GeneratedPage
 
@@ -48,7 +49,8 @@ HOME_DATASETS = 100
 def home_page(site: SiteContext) -> GeneratedPage:
     settings = site.catalogue.settings
     html = render("home.html", site, "", settings=settings, kinds=list(KINDS.values()),
-                  recent={k: recent(site, k) for k in ("model", "dataset", "experiment")},
+                  recent={k: recent(site, k) for k, view in VIEWS.items() if view.recent},
+                  views=VIEWS,
                   total=site.carbon.total,
                   jsonld=Markup(script_json(site.linked.data_catalog(limit=HOME_DATASETS))))
     return GeneratedPage("", settings.title, html, tuple(table_of_contents(html)),

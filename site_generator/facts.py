@@ -67,15 +67,8 @@ def band_of(totals: Totals | None, carbon: CarbonFigures) -> Band | None:
 
 
 def carbon_totals(record: Record, carbon: CarbonFigures) -> Totals | None:
-    """The record's own footprint: a model's training runs, an experiment's runs, what a
-    resource ran, what a researcher or organisation is named on."""
-    kind = record.kind.name
-    if kind == "model":
-        footprint = carbon.model(record.id)
-        return footprint.own if footprint is not None and footprint.own.runs else None
-    lookup = {"experiment": carbon.experiment, "resource": carbon.resource,
-              "organization": carbon.organization, "researcher": carbon.researcher}.get(kind)
-    return lookup(record.id) if lookup else None
+    """The record's own footprint (see ``CarbonFigures.of_record``)."""
+    return carbon.of_record(record.id)
 
 
 class ColumnGroups(NamedTuple):

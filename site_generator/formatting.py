@@ -7,9 +7,10 @@ says the same thing on every build.
 
 from __future__ import annotations
 
+import datetime
 import math
-import re
 
+from catalogue.model import dates
 from catalogue.model.pointers import human_bytes
 
 LABELS: dict[str, str] = {
@@ -24,8 +25,6 @@ LABELS: dict[str, str] = {
     "language-model": "Language model", "image-folder": "Image folder",
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?"
-                   r"(Z|[+-]\d{2}:?\d{2})?)?$")
 DASH = "\u2014"
 
 
@@ -73,27 +72,20 @@ def date(value: object) -> str:
     """``2025-10-14`` -> ``14 Oct 2025``; a date-time keeps its time and zone."""
     if not isinstance(value, str):
         return DASH if value is None else str(value)
-    match = _DATE.match(value.strip())
-    if not match:
+    parsed = dates.parsed_or_none(value)
+    if parsed is None:
         return value
-    year, month, day, hour, minute, zone = match.groups()
-    if not 1 <= int(month) <= 12:
-        return value
-    text = f"{int(day)} {MONTHS[int(month) - 1]} {year}"
-    if hour is not None:
-        zone_text = " UTC" if zone in ("Z", "+00:00", "+0000", "-00:00") else (
-            f" (UTC{zone})" if zone else "")
-        text += f", {hour}:{minute}{zone_text}"
+    text = f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
+    if isinstance(parsed, datetime.datetime):
+        offset = parsed.strftime("%z")
+        zone = " UTC" if offset in ("+0000", "-0000") else f" (UTC{offset[:3]}:{offset[3:]})"
+        text += f", {parsed:%H:%M}{zone}"
     return text
 
 
 def day(value: object) -> str | None:
     """The ``YYYY-MM-DD`` part of a date or date-time, for sorting and sitemaps."""
-    if isinstance(value, str):
-        match = _DATE.match(value.strip())
-        if match:
-            return "-".join(match.groups()[:3])
-    return None
+    return dates.iso_day(value)
 
 
 def duration(seconds: object) -> str:

@@ -1,5 +1,7 @@
-"""The lineage of an asset as a Mermaid flowchart: data -> experiment -> model -> fine-tuned
-model, with versions and replacements.
+"""The lineage of an asset as a Mermaid flowchart: data and workflow -> experiment -> model ->
+fine-tuned model, with versions and replacements. Which graph a kind gets (a ``Builder`` here)
+and how its records look in any graph (a ``NodeStyle``) is its entry in the site's per-kind
+table (``site_generator.kind_views``).
 
 The graph is the asset's neighbourhood, not the whole catalogue: each relation shows at most
 ``PER_RELATION`` records (a "+N more" node stands for the rest, which the page lists in full)
@@ -15,6 +17,7 @@ HTML either; the page lists every node as a link next to the graph.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -26,8 +29,20 @@ MAX_NODES = 40
 LABEL_LENGTH = 48
 _UNSAFE = re.compile(r"[^\w .,:()/+'-]+", re.UNICODE)
 _UNSAFE_EDGE = re.compile(r"[^A-Za-z0-9 ,-]+")
-SHAPES = {"model": ('["', '"]'), "dataset": ('[("', '")]'), "experiment": ('(["', '"])'),
-          "more": ('{{"', '"}}')}
+MORE = "more"
+
+
+class NodeStyle(NamedTuple):
+    """How the records of a kind are drawn: the Mermaid shape around the label, and the colour
+    of the outline (none: the theme's)."""
+
+    open: str
+    close: str
+    colour: str | None = None
+
+
+PLAIN = NodeStyle('["', '"]')
+MORE_STYLE = NodeStyle('{{"', '"}}')
 
 
 def mermaid_text(text: str, limit: int = LABEL_LENGTH, unsafe: re.Pattern[str] = _UNSAFE) -> str:
@@ -56,6 +71,8 @@ class Edge(NamedTuple):
 @dataclass
 class Lineage:
     catalogue: Catalogue
+    styles: Mapping[str, NodeStyle]
+    """Per kind, how its nodes are drawn."""
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     truncated: bool = False
@@ -103,7 +120,7 @@ class Lineage:
         if count <= 0 or anchor is None:
             return
         key = f"more{len(self.nodes)}"
-        self.nodes[key] = Node(key, None, "more", f"+{count} more")
+        self.nodes[key] = Node(key, None, MORE, f"+{count} more")
         self._link(anchor, key, label, outgoing, dashed)
 
     def _link(self, anchor: str | None, other: str, label: str, outgoing: bool,
@@ -115,24 +132,25 @@ class Lineage:
 
     def mermaid(self) -> str:
         lines = ["flowchart LR"]
+        styles = {**self.styles, MORE: MORE_STYLE}
         for node in self.nodes.values():
-            start, end = SHAPES.get(node.kind, ('["', '"]'))
-            lines.append(f"  {node.key}{start}{mermaid_text(node.title)}{end}")
+            style = styles.get(node.kind, PLAIN)
+            lines.append(f"  {node.key}{style.open}{mermaid_text(node.title)}{style.close}")
         for edge in self.edges:
             arrow = "-.->" if edge.dashed else "-->"
             label = mermaid_text(edge.label, 30, _UNSAFE_EDGE)
             lines.append(f"  {edge.source} {arrow}|{label}| {edge.target}")
-        for kind in ("model", "dataset", "experiment", "more"):
+        coloured = [kind for kind, style in styles.items() if style.colour]
+        for kind in [*coloured, MORE]:
             keys = [n.key for n in self.nodes.values() if n.kind == kind]
             if keys:
                 lines.append(f"  class {','.join(keys)} omh{kind}")
         current = [n.key for n in self.nodes.values() if n.current]
         if current:
             lines.append(f"  class {','.join(current)} omhcurrent")
+        lines += [f"  classDef omh{kind} stroke:{styles[kind].colour},stroke-width:2px"
+                  for kind in coloured]
         lines += [
-            "  classDef omhmodel stroke:#3f51b5,stroke-width:2px",
-            "  classDef omhdataset stroke:#00897b,stroke-width:2px",
-            "  classDef omhexperiment stroke:#ef6c00,stroke-width:2px",
             "  classDef omhmore stroke-dasharray:4 3",
             "  classDef omhcurrent stroke-width:4px",
         ]
@@ -160,6 +178,9 @@ def _experiment_inputs(graph: Lineage, experiment: Record, key: str | None) -> N
     base = experiment.data.get("base_model")
     if isinstance(base, str):
         graph.edge(graph.node(base), key, "base model")
+    workflow = experiment.data.get("workflow")
+    if isinstance(workflow, str):
+        graph.edge(graph.node(workflow), key, "ran")
 
 
 def _versions(graph: Lineage, record: Record, key: str | None) -> None:
@@ -174,7 +195,7 @@ def _versions(graph: Lineage, record: Record, key: str | None) -> None:
         graph.edge(key, graph.node(replaced), "replaced by", dashed=True)
 
 
-def _model(graph: Lineage, model: Record, key: str | None) -> None:
+def model_lineage(graph: Lineage, model: Record, key: str | None) -> None:
     related = graph.catalogue.graph.related
     for experiment_id in related(model.id, "produced_by")[:PER_RELATION]:
         experiment = graph.catalogue.get(experiment_id)
@@ -191,7 +212,7 @@ def _model(graph: Lineage, model: Record, key: str | None) -> None:
     graph.link_many(key, related(model.id, "fine_tuned_models"), "fine-tuned", outgoing=True)
 
 
-def _dataset(graph: Lineage, dataset: Record, key: str | None) -> None:
+def dataset_lineage(graph: Lineage, dataset: Record, key: str | None) -> None:
     related = graph.catalogue.graph.related
     for experiment_id in related(dataset.id, "used_in")[:PER_RELATION]:
         experiment = graph.catalogue.get(experiment_id)
@@ -211,7 +232,7 @@ def _dataset(graph: Lineage, dataset: Record, key: str | None) -> None:
                           if m not in reached], "evaluated", outgoing=True, dashed=True)
 
 
-def _experiment(graph: Lineage, experiment: Record, key: str | None) -> None:
+def experiment_lineage(graph: Lineage, experiment: Record, key: str | None) -> None:
     related = graph.catalogue.graph.related
     _experiment_inputs(graph, experiment, key)
     for model_key in graph.link_many(key, related(experiment.id, "produced_models"), "produced",
@@ -222,16 +243,32 @@ def _experiment(graph: Lineage, experiment: Record, key: str | None) -> None:
                             outgoing=True)
 
 
-BUILDERS = {"model": _model, "dataset": _dataset, "experiment": _experiment}
+def workflow_lineage(graph: Lineage, workflow: Record, key: str | None) -> None:
+    """The runs of the workflow, with their data, and the models they produced."""
+    related = graph.catalogue.graph.related
+    runs = related(workflow.id, "runs")
+    for experiment_id in runs[:PER_RELATION]:
+        experiment = graph.catalogue.get(experiment_id)
+        exp_key = graph.node(experiment_id)
+        graph.edge(key, exp_key, "ran")
+        if experiment is not None:
+            _experiment_inputs(graph, experiment, exp_key)
+            graph.link_many(exp_key, related(experiment_id, "produced_models"), "produced",
+                            outgoing=True)
+    graph.more(key, len(runs) - PER_RELATION, "ran", outgoing=True)
 
 
-def lineage_for(record: Record, catalogue: Catalogue) -> Lineage | None:
-    """The record's lineage graph, or None for kinds without one or a record with no links."""
-    builder = BUILDERS.get(record.kind.name)
-    if builder is None:
+Builder = Callable[[Lineage, Record, str | None], None]
+
+
+def lineage_for(record: Record, catalogue: Catalogue, build: Builder | None,
+                styles: Mapping[str, NodeStyle]) -> Lineage | None:
+    """The record's lineage graph drawn by ``build``, or None for a kind without one
+    (``build`` None) or a record with no links."""
+    if build is None:
         return None
-    graph = Lineage(catalogue)
+    graph = Lineage(catalogue, styles)
     key = graph.node(record.id, current=True)
-    builder(graph, record, key)
+    build(graph, record, key)
     _versions(graph, record, key)
     return graph if graph.edges else None

@@ -35,6 +35,9 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 from catalogue.load.artefacts import local_file
+from catalogue.model.card import Card
+from catalogue.model.card_markdown import MARKDOWN_EXTENSIONS
+from catalogue.model.kinds import CARD_FILE
 from catalogue.model.pointers import ArtefactError, check_relative_path
 
 CARD_ID_PREFIX = "card-"
@@ -101,17 +104,6 @@ def is_publishable(name: str) -> bool:
         and path.name.lower() not in SERVER_FILES
 
 
-def strip_front_matter(text: str) -> str:
-    """The card without its YAML front matter (Hugging Face metadata), which is not shown."""
-    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return text.removeprefix("\ufeff")
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            return "".join(lines[end + 1:])
-    return text.removeprefix("\ufeff")
-
-
 def _clean_url(raw: str) -> str | None:
     """The URL as a browser reads it (tabs and newlines removed, outer whitespace stripped),
     or None when it still holds control characters."""
@@ -168,7 +160,7 @@ class _HeadingShift(Treeprocessor):
 def _markdown() -> markdown.Markdown:
     """One converter, reset before each card (building one per card is most of the cost)."""
     md = markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extensions=[*MARKDOWN_EXTENSIONS, "toc"],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
     )
@@ -228,11 +220,11 @@ def sanitize(html: str, folder: Path, *, allow_files: bool = True,
 
 def render_card(text: str, folder: Path, *, allow_files: bool = True,
                 exclude: Iterable[str] = ()) -> RenderedCard:
-    """A card's Markdown as sanitised HTML, with the files of ``folder`` it links to."""
+    """A card's Markdown (its body, ``Card.body``: the front matter is metadata, not shown) as
+    sanitised HTML, with the files of ``folder`` it links to."""
     md = _markdown()
     md.reset()
-    return sanitize(md.convert(strip_front_matter(text)), folder,
-                    allow_files=allow_files, exclude=exclude)
+    return sanitize(md.convert(text), folder, allow_files=allow_files, exclude=exclude)
 
 
 MAX_CARD_BYTES = 512 * 1024
@@ -244,20 +236,13 @@ class CardText(NamedTuple):
     problem: str | None
 
 
-def read_card(folder: Path, name: str = "README.md") -> CardText:
-    """The card's text; ``(None, None)`` when there is none, ``(None, why)`` when it cannot be
-    shown. A card that is a symlink out of the record's folder is never read."""
-    try:
-        path = local_file(folder, name)
-    except ArtefactError as problem:
-        if problem.rule == "artefact-missing":
-            return CardText(None, None)
-        return CardText(None, f"{name} is not a file inside the record's folder")
-    try:
-        if path.stat().st_size > MAX_CARD_BYTES:
-            return CardText(None, f"{name} is larger than {MAX_CARD_BYTES // 1024} KiB")
-        return CardText(path.read_text(encoding="utf-8"), None)
-    except UnicodeDecodeError:
-        return CardText(None, f"{name} is not UTF-8 text")
-    except OSError as exc:
-        return CardText(None, f"{name} cannot be read ({exc.strerror})")
+def card_body(card: Card | None) -> CardText:
+    """The Markdown of a record's card to render; ``(None, None)`` when there is no card,
+    ``(None, why)`` when it cannot be shown."""
+    if card is None:
+        return CardText(None, None)
+    if card.read_problem is not None:
+        return CardText(None, card.read_problem)
+    if card.size_bytes > MAX_CARD_BYTES:
+        return CardText(None, f"{CARD_FILE} is larger than {MAX_CARD_BYTES // 1024} KiB")
+    return CardText(card.body, None)

@@ -4,8 +4,9 @@ Each record page (except a deleted record's) gets an index document (``index_htm
 view (``templates/search.html``: title, description, key facts and card; the same view MkDocs
 Material's search was given) plus a hidden block of
 
-* **filters** (the facets): kind, task, model type, framework, dataset format, licence,
-  organisation, access rights, status, year, carbon band and ONNX parity status;
+* **filters** (the facets): kind, task, model type, framework, dataset format, programming
+  language, licence, organisation, access rights, status, year, carbon band and ONNX parity
+  status (each kind's own facets are its entry in ``kind_views``);
 * **sorts**: creation date, name and carbon footprint;
 * **meta**: what a result shows besides its title: kind, status, version, date, description
   and the key facts of the kind's list page.
@@ -24,11 +25,12 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from catalogue.model.dates import year_of
+from catalogue.model.kinds import KINDS
 from catalogue.model.records import Record
 from site_generator import formatting
 from site_generator.facts import band_of, carbon_totals
-from site_generator.listing import COLUMNS
-from site_generator.parity_view import NOT_APPLICABLE, parity_for
+from site_generator.kind_views import PARITY_LABELS, VIEWS
 from site_generator.render import Links, SiteContext, render, table_of_contents
 from site_generator.site import SEARCH, GeneratedPage
 
@@ -40,10 +42,6 @@ EVERY_RECORD = "omhrecord"
 """A word every index document has: the search page looks it up to list every record the
 chosen filters allow when there is no query. Pagefind's own query-less search (``null``) would
 fetch every chunk of the word index, the whole index, on a large catalogue."""
-PARITY_LABELS = {
-    "passed": "Passed", "failed": "Failed", "stale": "Stale evidence",
-    "invalid": "Unreadable evidence", "no-evidence": "No evidence",
-}
 
 
 class Facet(NamedTuple):
@@ -62,6 +60,7 @@ FACETS = (
     Facet("type", "Model type"),
     Facet("framework", "Framework"),
     Facet("format", "Dataset format"),
+    Facet("language", "Programming language"),
     Facet("license", "Licence"),
     Facet("organization", "Organisation"),
     Facet("access", "Access rights"),
@@ -99,39 +98,37 @@ def _label(value: object) -> str | None:
 
 
 def _year(record: Record) -> str | None:
-    day = formatting.day(record.data.get("created_at"))
-    return day[:4] if day else None
+    year = year_of(record.data.get("created_at"))
+    return str(year) if year else None
 
 
 def _organizations(record: Record, site: SiteContext) -> list[str]:
     """The organisation that published an asset or runs a resource; a researcher's
     affiliations."""
-    ids = [record.data.get("organization")] if record.kind.name != "researcher" else \
-        site.catalogue.graph.related(record.id, "affiliations")
+    ids = [record.data.get("organization"),
+           *site.catalogue.graph.related(record.id, "affiliations")]
     return [site.catalogue.title_of(i) for i in ids if isinstance(i, str)]
 
 
+FACET_ORDER = {facet.key: position for position, facet in enumerate(FACETS)}
+
+
 def facet_values(record: Record, site: SiteContext) -> list[tuple[str, str]]:
-    """(facet key, value) pairs of a record, in ``FACETS`` order."""
+    """(facet key, value) pairs of a record, in ``FACETS`` order: the facets every record
+    has, and its kind's own."""
     data = record.data
+    band = band_of(carbon_totals(record, site.carbon), site.carbon)
     values: list[tuple[str, str | None]] = [
         ("kind", record.kind.label),
-        ("task", _label(data.get("task"))),
-        ("type", _label(data.get("model_type"))),
-        ("framework", _label(data.get("framework"))),
-        ("format", _label(data.get("format")) if record.kind.name == "dataset" else None),
         ("license", data.get("license") if isinstance(data.get("license"), str) else None),
         *(("organization", name) for name in _organizations(record, site)),
         ("access", _label(data.get("access_rights"))),
         ("status", formatting.label(record.status)),
         ("year", _year(record)),
+        ("carbon", formatting.label(band.name) if band else None),
+        *VIEWS[record.kind.name].facets(record, site),
     ]
-    band = band_of(carbon_totals(record, site.carbon), site.carbon)
-    values.append(("carbon", formatting.label(band.name) if band else None))
-    if record.kind.name == "model":
-        parity = parity_for(record).status
-        values.append(("parity", PARITY_LABELS.get(parity) if parity != NOT_APPLICABLE
-                       else None))
+    values.sort(key=lambda pair: FACET_ORDER[pair[0]])
     return [(key, " ".join(value.split())) for key, value in dict.fromkeys(values)
             if value and value.strip()]
 
@@ -155,7 +152,7 @@ def key_facts(record: Record, site: SiteContext) -> list[tuple[str, str]]:
     """The kind's list-page columns as (title, text): what a result shows under its title."""
     links = Links(site, f"{record.id}/")
     facts = []
-    for column in COLUMNS[record.kind.name][1:]:
+    for column in VIEWS[record.kind.name].columns[1:]:
         text = " ".join(Markup(str(column.cell(record, site, links))).striptags().split())
         if text and text != formatting.DASH:
             facts.append((column.title, text))
@@ -209,6 +206,6 @@ def search_page(site: SiteContext) -> GeneratedPage:
     html = render("search_page.html", site, SEARCH_PATH, facets=FACETS, sorts=SORTS,
                   config=config)
     return GeneratedPage(SEARCH_PATH, "Search", html, tuple(table_of_contents(html)),
-                         description="Search the catalogue's models, datasets, experiments, "
-                                     "resources, researchers and organisations",
+                         description="Search the catalogue's " + ", ".join(
+                             kind.plural_label.lower() for kind in KINDS.values()),
                          scripts=frozenset({SEARCH}), searchable=False)

@@ -8,21 +8,19 @@ import gzip
 import json
 from typing import Any
 
+from catalogue.model.dates import iso_day
 from catalogue.model.kinds import KINDS
 from catalogue.model.records import Record
 from catalogue.standards.exports import dcat_catalog, robots_txt, sitemap_xml, to_nquads
 from catalogue.standards.jsonld import LinkedData
 from site_generator.downloads import PublishedFile
+from site_generator.kind_views import VIEWS
 
 RECORD_JSON = "record.json"
 API_FOLDER = "api"
 NQUADS_FILE = "catalogue.nq"
 DCAT_FILE = "catalogue.dcat.jsonld"
 DATA_CATALOG_FILE = "catalogue.jsonld"
-
-
-def _day(value: object) -> str | None:
-    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -46,8 +44,8 @@ def _summary(record: Record, linked: LinkedData) -> dict[str, Any]:
     data = record.data
     summary = {"id": record.id, "name": record.title, "url": linked.url(record.id),
                "json": linked.url(record.id) + RECORD_JSON, "status": record.status}
-    for key in ("version", "license", "created_at", "updated_at", "framework", "model_type",
-                "format", "experiment_type", "resource_type", "organization_type"):
+    for key in ("version", "license", "created_at", "updated_at",
+                *VIEWS[record.kind.name].api_fields):
         if key in data:
             summary[key] = data[key]
     return summary
@@ -81,7 +79,7 @@ def machine_files(linked: LinkedData) -> list[PublishedFile]:
 def sitemap_files(linked: LinkedData) -> dict[str, bytes]:
     """``sitemap.xml`` listing exactly the asset pages, and its gzip twin (no timestamp inside,
     so that builds stay byte-identical). They replace the ones the theme writes."""
-    pages = {linked.url(r.id): _day(r.data.get("updated_at") or r.data.get("created_at"))
+    pages = {linked.url(r.id): iso_day(r.data.get("updated_at") or r.data.get("created_at"))
              for r in linked.catalogue.records.values()}
     xml = sitemap_xml(pages).encode()
     return {"sitemap.xml": xml, "sitemap.xml.gz": gzip.compress(xml, mtime=0)}

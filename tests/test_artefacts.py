@@ -11,6 +11,7 @@ from conftest import findings_for, minimal_records, write_catalogue
 from parity_helpers import COMMIT, artefact_server, sha256
 
 from catalogue.load.artefacts import Resolver, local_file
+from catalogue.load.settings_file import load_settings
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, Pointer, parse_pointer
 
 DATA = b"weights of a model that is not really a model\n"
@@ -236,13 +237,20 @@ def test_redirects_must_stay_https(tmp_path: Path) -> None:
 def test_cache_folder_from_settings_and_environment(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OMH_CACHE_DIR", raising=False)
-    assert Resolver.from_settings(tmp_path, {}).cache_dir == tmp_path / ".omh-cache"
-    configured = Resolver.from_settings(tmp_path, {"artefacts": {
-        "cache_dir": "build/cache", "max_download_bytes": 5, "timeout_seconds": 2}})
+    defaults, _ = load_settings(tmp_path)
+    assert Resolver.from_settings(tmp_path, defaults.artefacts).cache_dir == \
+        tmp_path / ".omh-cache"
+    (tmp_path / "catalogue.yaml").write_text(
+        "title: T\nartefacts:\n  cache_dir: build/cache\n  max_download_bytes: 5\n"
+        "  timeout_seconds: 2\n", encoding="utf-8")
+    settings, findings = load_settings(tmp_path)
+    assert findings == []
+    configured = Resolver.from_settings(tmp_path, settings.artefacts)
     assert configured.cache_dir == tmp_path / "build/cache"
     assert (configured.max_download_bytes, configured.timeout) == (5, 2.0)
     monkeypatch.setenv("OMH_CACHE_DIR", str(tmp_path / "elsewhere"))
-    assert Resolver.from_settings(tmp_path, {}).cache_dir == tmp_path / "elsewhere"
+    assert Resolver.from_settings(tmp_path, settings.artefacts).cache_dir == \
+        tmp_path / "elsewhere"
 
 
 # -- the Hugging Face Hub, served locally --------------------------------------------------

@@ -15,16 +15,11 @@ from typing import Any
 import pytest
 from conftest import write_catalogue, write_record
 
-from catalogue.derive.carbon_interop import EmissionsFormatError
-from catalogue.gates.carbon_inputs import (
-    CarbonReport,
-    UtilisationFootprint,
-    above_threshold,
-    band,
-    carbon_defaults,
-    carbon_report,
-    parse_co2_eq_emissions,
-)
+from catalogue.derive.carbon_defaults import above_threshold, band, carbon_defaults
+from catalogue.derive.carbon_footprint import UtilisationFootprint
+from catalogue.derive.carbon_interop import EmissionsFormatError, parse_co2_eq_emissions
+from catalogue.derive.carbon_rollup import CarbonReport, carbon_report
+from catalogue.link.catalogue import link
 from catalogue.load.store import RecordStore
 
 APPROX = 1e-9
@@ -151,7 +146,7 @@ def build(root: Path, records: dict[str, dict[str, Any]]) -> RecordStore:
 
 @pytest.fixture
 def report(tmp_path: Path) -> CarbonReport:
-    return carbon_report(build(tmp_path, EXPERIMENTS))
+    return carbon_report(link(build(tmp_path, EXPERIMENTS)))
 
 
 def only(report: CarbonReport, experiment_id: str) -> UtilisationFootprint:
@@ -320,7 +315,7 @@ LINEAGE: dict[str, dict[str, Any]] = {
 
 @pytest.fixture
 def lineage(tmp_path: Path) -> CarbonReport:
-    return carbon_report(build(tmp_path, LINEAGE))
+    return carbon_report(link(build(tmp_path, LINEAGE)))
 
 
 def test_rollups_add_up(lineage: CarbonReport) -> None:
@@ -394,7 +389,7 @@ def test_settings_override_the_defaults(tmp_path: Path) -> None:
     assert "catalogue.yaml" in defaults.source("pue")
     assert "Green Algorithms" in defaults.source("memory_power_watts_per_gb")
     assert band(5, store.settings) == "medium" and not above_threshold(9, store.settings)
-    run = only(carbon_report(store), "experiments/hpc-measured-no-pue")
+    run = only(carbon_report(link(store)), "experiments/hpc-measured-no-pue")
     assert run.kwh == pytest.approx(5 * 1.5)  # the overridden PUE
 
 
@@ -430,7 +425,7 @@ def test_model_card_emissions_are_imported_as_reported(tmp_path: Path) -> None:
     write_record(tmp_path, "models/from-hub", model(), card=(
         "---\nlicense: mit\nco2_eq_emissions:\n  emissions: 5400\n  source: CodeCarbon\n"
         "---\n# From the Hub\n"))
-    report = carbon_report(build(tmp_path, {}))
+    report = carbon_report(link(build(tmp_path, {})))
     reported = report.models["models/from-hub"].reported
     assert reported is not None and reported.reported is not None
     assert reported.reported.grams == 5400 and reported.line == 3

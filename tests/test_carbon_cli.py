@@ -14,7 +14,8 @@ import pytest
 from conftest import findings_for, write_catalogue
 from test_carbon import EXPERIMENTS, LINEAGE, PEOPLE, RESOURCES, experiment, measured
 
-from catalogue.gates.carbon_inputs import carbon_report
+from catalogue.derive.carbon_rollup import carbon_report
+from catalogue.link.catalogue import link
 from catalogue.load.store import RecordStore
 from omh.cli import main
 
@@ -184,7 +185,7 @@ def test_unusable_utilisation_is_left_out_and_said_so(tmp_path: Path) -> None:
 
 def test_all_kinds_of_runs_together(tmp_path: Path) -> None:
     write_catalogue(tmp_path, copy.deepcopy({**PEOPLE, **RESOURCES, **EXPERIMENTS}))
-    report = carbon_report(RecordStore(tmp_path))
+    report = carbon_report(link(RecordStore(tmp_path)))
     assert report.skipped == []
     assert report.total.kg == pytest.approx(sum(u.kg for u in report.utilisations))
     assert report.total.kg_low == pytest.approx(sum(u.kg_low for u in report.utilisations))
@@ -197,7 +198,7 @@ def test_all_kinds_of_runs_together(tmp_path: Path) -> None:
 
 def test_example_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     store = RecordStore(REPOSITORY)
-    report = carbon_report(store)
+    report = carbon_report(link(store))
     assert report.skipped == []
     assert report.total.runs == len(report.utilisations) > 0
     assert report.total.kwh == pytest.approx(sum(u.kwh for u in report.utilisations))

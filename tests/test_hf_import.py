@@ -11,11 +11,13 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue
 
-from catalogue.derive.carbon_interop import EmissionsFormatError, read_card_emissions
-from catalogue.gates.carbon_inputs import carbon_report
-from catalogue.importers import huggingface as hf_import
+from catalogue.derive.carbon_interop import EmissionsFormatError, card_emissions
+from catalogue.derive.carbon_rollup import carbon_report
 from catalogue.importers.huggingface import HfImportError, convert_co2, import_card, spdx_license
+from catalogue.importers.huggingface import source as hf_source
+from catalogue.link.catalogue import link
 from catalogue.load.store import RecordStore
+from catalogue.model.card import read_card
 from catalogue.model.findings import Severity
 from catalogue.model.placeholders import PLACEHOLDER
 from catalogue.pipeline import validate
@@ -85,7 +87,7 @@ def test_full_model_card_validates_with_links_and_metrics(
 def test_reported_emissions_keep_grams_and_read_back_as_kilograms(root: Path) -> None:
     assert _import(root, "distilbert-sst2.md") == 0
     record_id = "models/distilbert-base-uncased-finetuned-sst2"
-    report = carbon_report(RecordStore(root))
+    report = carbon_report(link(RecordStore(root)))
     reported = report.models[record_id].reported
     assert reported is not None and reported.reported is not None
     assert reported.reported.grams == 149.2
@@ -106,13 +108,33 @@ def test_bare_number_of_grams_and_a_licence_outside_spdx(
     assert "https://acme.example/licences/research-1.0" in out
     assert (record["framework"], record["task"]) == ("scikit-learn", "tabular-classification")
     assert "skops" not in record["subjects"] and "penguins" in record["subjects"]
-    emissions = read_card_emissions(root / record_id / "README.md")
+    emissions = card_emissions(read_card(root / record_id / "README.md"))
     assert emissions is not None and emissions.reported is not None
     assert emissions.reported.grams == 1830 and emissions.reported.kg == pytest.approx(1.83)
     front = yaml.safe_load((root / record_id / "README.md").read_text().split("---")[1])
     assert front["co2_eq_emissions"] == {"emissions": 1830}  # Hugging Face's mapping form
     card = (root / record_id / "README.md").read_text(encoding="utf-8")
     assert "## What it predicts\n\nA gradient-boosted tree classifier" in card
+
+
+def test_front_matter_closed_by_dots_and_a_setext_title_are_read(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (CARDS / "skops-penguins.md").read_text(encoding="utf-8")
+    text = text.replace("co2_eq_emissions: 1830\n---\n", "co2_eq_emissions: 1830\n...\n", 1)
+    text = text.replace("# Penguin species classifier\n",
+                        "Penguin species classifier\n==========================\n", 1)
+    path = tmp_path / "README.md"
+    path.write_text(text, encoding="utf-8")
+    assert main(["import-hf", str(path), "--root", str(root), *PEOPLE]) == 0
+    assert "README.md:14: the front matter ended with '...'" in capsys.readouterr().out
+    record_id = "models/penguin-species-classifier"
+    assert _record(root, record_id)["name"] == "Penguin species classifier"
+    written = read_card(root / record_id / "README.md")
+    assert written is not None and written.problems == ()
+    assert written.front_matter is not None and written.front_matter.closing == "---"
+    emissions = card_emissions(written)
+    assert emissions is not None and emissions.reported is not None
+    assert emissions.reported.grams == 1830
 
 
 def test_sparse_card_leaves_placeholders_that_validate_once_filled(
@@ -136,7 +158,7 @@ def test_sparse_card_leaves_placeholders_that_validate_once_filled(
     assert _errors(root, record_id) == []
     record = _record(root, record_id)
     assert (record["task"], record["model_type"]) == ("text-classification", "classification")
-    emissions = read_card_emissions(root / record_id / "README.md")
+    emissions = card_emissions(read_card(root / record_id / "README.md"))
     assert emissions is not None and emissions.reported is not None
     assert emissions.reported.grams == pytest.approx(0.021)
 
@@ -241,7 +263,7 @@ def test_hub_repository_ids_download_the_card(root: Path,
         calls.append((repo_id, repo_type))
         return (CARDS / "weather-dataset.md").read_text(encoding="utf-8")
 
-    monkeypatch.setattr(hf_import, "_download", fake_download)
+    monkeypatch.setattr(hf_source, "_download", fake_download)
     imported = import_card("datasets/baltic-obs/weather-readings", RecordStore(root))
     assert calls == [("baltic-obs/weather-readings", "dataset")]
     assert imported.record_id == "datasets/weather-readings"

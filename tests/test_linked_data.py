@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from conftest import minimal_records, write_catalogue
 
+from catalogue.model.kinds import KINDS
 from catalogue.pipeline import Catalogue, load_catalogue
 from catalogue.standards.citations import citation_for, csl_json
 from catalogue.standards.datacite import datacite_xml
@@ -131,7 +132,7 @@ def test_datacite_xml_validates_against_the_4_6_xsd(example: Catalogue) -> None:
     etree = pytest.importorskip("lxml.etree")
     schema = etree.XMLSchema(etree.parse(str(VOCAB / "datacite/kernel-4.6/metadata.xsd")))
     assets = [r for r in example.records.values() if r.kind.is_asset]
-    assert {r.kind.name for r in assets} == {"model", "dataset", "experiment"}
+    assert {r.kind.name for r in assets} == {k.name for k in KINDS.values() if k.is_asset}
     for record in assets:
         document = etree.fromstring(datacite_xml(record, example).encode())
         assert schema.validate(document), (record.id, schema.error_log)

@@ -14,8 +14,8 @@ import yaml
 from conftest import minimal_records, write_catalogue
 
 from catalogue.derive.quality import PRINCIPLES, QUALITY_CHECKS, quality_report, quality_reports
-from catalogue.gates.quality_minimum import quality_settings
 from catalogue.load.store import RecordStore
+from catalogue.model.kinds import KINDS
 from catalogue.pipeline import load_catalogue, validate
 from omh.cli import main
 
@@ -52,7 +52,7 @@ def test_checks_are_named_weighted_and_in_principle_order() -> None:
     assert {check.principle for check in QUALITY_CHECKS} == set(PRINCIPLES)
     for check in QUALITY_CHECKS:
         assert check.weight > 0 and check.fix and check.title
-        assert check.kinds <= {"model", "dataset", "experiment"}
+        assert check.kinds and check.kinds <= {k.name for k in KINDS.values() if k.is_asset}
 
 
 def test_contributing_documents_every_check_with_its_weight() -> None:
@@ -66,11 +66,10 @@ def test_contributing_documents_every_check_with_its_weight() -> None:
 
 def test_example_catalogue_meets_its_own_minimum() -> None:
     catalogue, _ = load_catalogue(REPOSITORY, check=False)
-    minimum = quality_settings(catalogue.settings.raw).minimum_score
+    minimum = catalogue.settings.quality.minimum_score
     assert minimum == 60
     reports = quality_reports(catalogue, catalogue.records.values())
-    assert set(reports) == {r for r in catalogue.records if r.split("/")[0] in (
-        "models", "datasets", "experiments")}
+    assert set(reports) == {r.id for r in catalogue.records.values() if r.kind.is_asset}
     for record_id, report in reports.items():
         assert report.score >= minimum, (record_id, report.score, report.failed)
         assert report.score == report.earned * 100 // report.possible

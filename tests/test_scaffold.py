@@ -129,6 +129,32 @@ FILLS: dict[str, str] = {
     "value": "0.93",
     "resource slug; add it first with omh new resource SLUG": "new-resource",
     "run time in seconds": "600",
+    # workflow
+    "what the code does, which model it trains or runs, from which data; two to five sentences":
+        LONG,
+    "SPDX licence id of the code, e.g. Apache-2.0 or MIT": "MIT",
+    "git commit hash of this version of the code, from git rev-parse HEAD":
+        "0123456789abcdef0123456789abcdef01234567",
+    "programming language, e.g. Python": "Python",
+    "the command that runs it from the repository's root, e.g. python train.py --config "
+    "config.yaml": "python train.py --epochs 10",
+    "input name, e.g. training data": "measurements",
+    "format of the input, e.g. CSV": "CSV",
+    "what the input holds": "Flower measurements in centimetres",
+    "output name, e.g. trained model": "model",
+    "format of the output, e.g. ONNX": "ONNX",
+    "what the output holds": "The trained classifier",
+    # workflow card
+    "what the code does, and which models it trains or runs": "Trains models/new-model.",
+    "what it reads and writes, with their formats, and the parameters it takes":
+        "Reads data.csv, writes model.onnx.",
+    "how to get the runtime environment: pinned packages, an environment file or a container "
+    "image": "pip install numpy==2.1.0",
+    "the exact commands that set up the environment and run the workflow":
+        "python train.py --epochs 10",
+    "what it does not do, the hardware it needs, known issues": "One CPU core is enough.",
+    "the licence of the code": "MIT",
+    "how to cite the workflow, e.g. a BibTeX entry": "Lovelace, A. (2025). Iris training.",
     # resource
     "what the machine is and what it is used for": "A desktop computer in the lab.",
     "CPU model": "AMD Ryzen 7",
@@ -179,7 +205,7 @@ def test_new_writes_a_commented_template(root: Path, kind: str,
     assert f"omh validate {KINDS[kind].folder}/new-{kind}" in out
     assert record.startswith("# ") and f"kind: {kind}\n" in record
     assert list(find_placeholders(record))
-    assert (folder / "README.md").is_file() == (kind in ("model", "dataset"))
+    assert (folder / "README.md").is_file() == (KINDS[kind].card is not None)
     assert yaml.safe_load(record)["kind"] == kind  # valid YAML as it stands
 
 
@@ -205,7 +231,8 @@ def test_filled_templates_validate_and_reach_the_minimum(root: Path) -> None:
     (root / "datasets/new-dataset/data.csv").write_bytes(DATA_FILE)
     _fill_record(root, "models/new-model", (MODEL_SHA, MODEL_SIZE))
     _fill_record(root, "datasets/new-dataset", (DATA_SHA, DATA_SIZE))
-    for record_id in ("experiments/new-experiment", "resources/new-resource",
+    for record_id in ("experiments/new-experiment", "workflows/new-workflow",
+                      "resources/new-resource",
                       "researchers/new-researcher", "organizations/new-organization"):
         _fill_record(root, record_id)
     paths = [root / KINDS[kind].folder / f"new-{kind}" for kind in KINDS]

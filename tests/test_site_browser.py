@@ -18,20 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
 from conftest import minimal_records, write_catalogue
 from test_site_support import build_once, example_site, serve_folder
 
 pytestmark = pytest.mark.slow
 
-# Debian's packages, used explicitly: Selenium Manager must not look for (or download) others.
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,1600",
-         # No network beyond loopback: other hosts resolve to nothing and go to a dead proxy.
-         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-         "--proxy-server=http://127.0.0.1:9")
 WATCH = """
 window.__omh = {violations: [], alerts: []};
 document.addEventListener("securitypolicyviolation", function (e) {
@@ -44,35 +36,18 @@ window.alert = window.confirm = window.prompt = function (m) {
 PWN = "window.omhPwned=(window.omhPwned||0)+1"
 
 
-def _available() -> bool:
-    return Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not _available():
+    if not available():
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing "
                         "(.ci/run installs Debian's chromium and chromium-driver)")
         pytest.skip("Debian's chromium and chromium-driver are not installed "
                     "(apt-get install chromium chromium-driver); CI runs these tests")
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must download nothing
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), page_load_timeout=60,
+                  on_every_page=WATCH,
+                  capabilities={"goog:loggingPrefs": {"browser": "ALL"}}) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")

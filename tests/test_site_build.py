@@ -22,7 +22,8 @@ from omh.cli import main
 from site_generator import record_pages
 from site_generator.build import build_site
 from site_generator.exports_view import PageExports
-from site_generator.lineage import PER_RELATION, lineage_for
+from site_generator.kind_views import lineage_graph
+from site_generator.lineage import PER_RELATION
 from site_generator.related import INLINE_LIMIT
 
 pytestmark = pytest.mark.slow
@@ -304,7 +305,7 @@ def test_lineage_graph_shows_a_bounded_neighbourhood(tmp_path: Path) -> None:
     catalogue, _ = load_catalogue(root, check=False)
     dataset = catalogue.get("datasets/test-data")
     assert dataset is not None
-    graph = lineage_for(dataset, catalogue)
+    graph = lineage_graph(dataset, catalogue)
     assert graph is not None
     text = graph.mermaid()
     assert text.startswith("flowchart LR\n") and '{{"+4 more"}}' in text

@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
+from catalogue.model.card import parse_card, read_card
 from site_generator.csp import add_policy, inline_script_hashes
 from site_generator.lineage import mermaid_text
-from site_generator.markdown_safety import (
-    card_url,
-    is_publishable,
-    read_card,
-    render_card,
-    strip_front_matter,
-)
+from site_generator.markdown_safety import card_body, card_url, is_publishable, render_card
 from site_generator.render import Links, paragraphs, relative_url
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -100,7 +95,7 @@ print("hi")
 ![figure](figure.png) [notes](notes.txt) [site](https://example.org/x) [mail](mailto:a@b.c)
 [section](#usage) `code` **bold**
 """
-    rendered = render_card(card, folder)
+    rendered = render_card(parse_card(card).body, folder)
     html = rendered.html
     assert "license: mit" not in html
     assert '<h3 id="card-title">Title</h3>' in html and '<h4 id="card-usage">' in html
@@ -132,8 +127,8 @@ def test_card_url_policy(folder: Path) -> None:
 
 def test_card_symlinked_out_of_its_folder_is_not_read(folder: Path) -> None:
     (folder / "README.md").symlink_to(folder.parent.parent / "secret.txt")
-    text, problem = read_card(folder)
-    assert text is None and problem is not None and "inside the record's folder" in problem
+    text, problem = card_body(read_card(folder / "README.md", folder))
+    assert text is None and problem is not None and "outside the record's folder" in problem
 
 
 def test_publishable_files() -> None:
@@ -144,9 +139,9 @@ def test_publishable_files() -> None:
         assert not is_publishable(name), name
 
 
-def test_front_matter_is_stripped_without_reading_it() -> None:
-    assert strip_front_matter("---\na: 1\n---\n# T\n") == "# T\n"
-    assert strip_front_matter("# T\n---\n") == "# T\n---\n"
+def test_front_matter_is_not_rendered() -> None:
+    assert card_body(parse_card("---\na: 1\n---\n# T\n")).text == "# T\n"
+    assert card_body(parse_card("# T\n---\n")).text == "# T\n---\n"
 
 
 def test_record_text_is_escaped() -> None:

@@ -48,6 +48,6 @@ def check_record_artefacts(record: Record, resolver: Resolver) -> Iterator[Findi
 
 
 def check_artefacts(context: CheckContext) -> Iterable[Finding]:
-    resolver = Resolver.from_settings(context.store.root, context.store.settings.raw)
+    resolver = Resolver.from_settings(context.store.root, context.store.settings.artefacts)
     for record in context.records:
         yield from check_record_artefacts(record, resolver)

@@ -4,51 +4,40 @@ and no record may disappear (mark it deprecated or deleted instead)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from catalogue.load.git import GitError, git, git_paths
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, error
+from catalogue.model.ids import is_slug
 from catalogue.model.kinds import KINDS_BY_FOLDER, RECORD_FILE
-from catalogue.model.records import Record
+from catalogue.model.pointers import POINTER_FIELDS
+from catalogue.model.records import Record, values_at
 from catalogue.model.yaml_source import YamlError, parse_yaml
-
-# Where artefact pointers live in a record (the artefact list, experiment checkpoints).
-ARTEFACT_PATTERNS = (("artefacts", "*"), ("checkpoints", "*", "artefact"))
-
-
-class GitError(Exception):
-    """git is missing, the folder is not a repository, or the revision does not exist."""
-
-
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
-                                check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed") from exc
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
-    return result.stdout
 
 
 def base_record_texts(root: Path, ref: str) -> dict[str, str]:
     """The text of every record file at ``ref``, by record id (one ``git cat-file`` call)."""
-    prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    listing = _git(root, "ls-tree", "-r", "--name-only", ref, "--", *sorted(KINDS_BY_FOLDER))
+    prefix = git(root, "rev-parse", "--show-prefix").decode().strip()
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        raise GitError(f"revision '{ref}' is not a commit of the repository at {root}; fetch "
+                       "it first (e.g. git fetch origin main) or name another") from None
     ids: dict[str, str] = {}
-    for line in listing.decode().splitlines():
+    for line in git_paths(root, "ls-tree", "-r", "-z", "--name-only", ref, "--",
+                          *sorted(KINDS_BY_FOLDER)):
         relative = line[len(prefix):] if line.startswith(prefix) else line
         parts = relative.split("/")
-        if len(parts) == 3 and parts[2] == RECORD_FILE and parts[0] in KINDS_BY_FOLDER:
+        if (len(parts) == 3 and parts[2] == RECORD_FILE and parts[0] in KINDS_BY_FOLDER
+                and is_slug(parts[1])):  # any other folder is no record (and not batchable)
             ids[f"{parts[0]}/{parts[1]}"] = line
     if not ids:
         return {}
     request = "".join(f"{ref}:{path}\n" for path in ids.values()).encode()
-    output = _git(root, "cat-file", "--batch", stdin=request)
+    output = git(root, "cat-file", "--batch", stdin=request)
     texts: dict[str, str] = {}
     position = 0
     for record_id in ids:
@@ -59,11 +48,11 @@ def base_record_texts(root: Path, ref: str) -> dict[str, str]:
     return texts
 
 
-def _pointers(data: Any, patterns: Iterable[tuple[str, ...]]) -> dict[str, dict[str, Any]]:
+def _pointers(data: Any) -> dict[str, dict[str, Any]]:
     """Artefacts by where they point (path or URL)."""
     found: dict[str, dict[str, Any]] = {}
-    for pattern in patterns:
-        for item in _walk(data, pattern):
+    for pattern in POINTER_FIELDS:
+        for _, item in values_at(data, pattern):
             if isinstance(item, dict):
                 key = item.get("path") or item.get("url")
                 if isinstance(key, str):
@@ -71,20 +60,8 @@ def _pointers(data: Any, patterns: Iterable[tuple[str, ...]]) -> dict[str, dict[
     return found
 
 
-def _walk(value: Any, pattern: tuple[str, ...]) -> Iterator[Any]:
-    if not pattern:
-        yield value
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        for item in value if isinstance(value, list) else []:
-            yield from _walk(item, rest)
-    elif isinstance(value, dict) and head in value:
-        yield from _walk(value[head], rest)
-
-
 def _artefact_location(record: Record, target: str) -> Location:
-    for pattern in ARTEFACT_PATTERNS:
+    for pattern in POINTER_FIELDS:
         for path, item in record.values_at(pattern):
             if isinstance(item, dict) and target in (item.get("path"), item.get("url")):
                 return record.location(path)
@@ -98,8 +75,8 @@ def check_record(record: Record, base_text: str) -> Iterator[Finding]:
         return  # the base revision was already broken; nothing published to protect
     if not isinstance(base, dict):
         return
-    before = _pointers(base, ARTEFACT_PATTERNS)
-    after = _pointers(record.data, ARTEFACT_PATTERNS)
+    before = _pointers(base)
+    after = _pointers(record.data)
     new_version = ("publish the change as a new version: a new record with "
                    f"parent_version: {record.id}")
     for target, old in before.items():

@@ -807,7 +807,7 @@ def check_parity(context: CheckContext) -> Iterable[Finding]:
     """Offline parity for ``omh validate``: models whose ONNX files are in the repository are
     run on their samples; for models whose ONNX file is remote, the committed report is checked
     against the record. Models without ONNX are left to ``omh parity`` to report."""
-    resolver = Resolver.from_settings(context.store.root, context.store.settings.raw)
+    resolver = Resolver.from_settings(context.store.root, context.store.settings.artefacts)
     for record in context.records:
         if record.kind.name != "model" or record.status == "deleted":
             continue

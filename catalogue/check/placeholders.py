@@ -4,7 +4,6 @@ that only echo one are dropped, so a contributor sees one message per placeholde
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from catalogue.check.context import CheckContext
 from catalogue.model.findings import Finding, Location, error
@@ -13,11 +12,7 @@ from catalogue.model.placeholders import RULE, find_placeholders
 from catalogue.model.records import Record
 
 
-def _placeholder_findings(record: Record, name: str, path: Path) -> Iterator[Finding]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return  # unreadable files are reported by the loader and the card check
+def _placeholder_findings(record: Record, name: str, text: str) -> Iterator[Finding]:
     if "<FILL" not in text:
         return
     for line, column, hint in find_placeholders(text):
@@ -25,23 +20,28 @@ def _placeholder_findings(record: Record, name: str, path: Path) -> Iterator[Fin
                     Location(f"{record.id}/{name}", line, column), record.id)
 
 
+def _texts(record: Record) -> Iterator[tuple[str, str]]:
+    """The record's and its card's text; files that cannot be read are reported by the loader
+    and the card check."""
+    try:
+        text = (record.folder / RECORD_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    yield RECORD_FILE, text
+    if record.card is not None and record.card.readable:
+        yield CARD_FILE, record.card.text
+
+
 def check_placeholders(context: CheckContext) -> Iterator[Finding]:
     """No ``<FILL ...>`` placeholder of a template is left in a record or its card."""
     for record in context.records:
-        yield from _placeholder_findings(record, RECORD_FILE, record.folder / RECORD_FILE)
-        if record.card_path.is_file():
-            yield from _placeholder_findings(record, CARD_FILE, record.card_path)
+        for name, text in _texts(record):
+            yield from _placeholder_findings(record, name, text)
 
 
 def has_placeholders(record: Record) -> bool:
     """Whether the record or its card still holds a ``<FILL ...>`` placeholder."""
-    for path in (record.folder / RECORD_FILE, record.card_path):
-        try:
-            if "<FILL" in path.read_text(encoding="utf-8"):
-                return True
-        except (OSError, UnicodeDecodeError):
-            continue
-    return False
+    return any("<FILL" in text for _, text in _texts(record))
 
 
 def without_placeholder_echoes(findings: Iterable[Finding]) -> list[Finding]:

@@ -8,6 +8,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from catalogue.load.store import RecordStore
+from catalogue.model.dates import day_of
 from catalogue.model.findings import Finding, error
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER
 from catalogue.model.records import Record, field_name
@@ -75,7 +76,8 @@ def check_versions(record: Record, store: RecordStore) -> Iterator[Finding]:
                     f"{parent.id}; give the new version its own version string",
                     record.location(("version",)), record.id, "version")
     mine, theirs = record.data.get("created_at"), parent.data.get("created_at")
-    if isinstance(mine, str) and isinstance(theirs, str) and mine[:10] < theirs[:10]:
+    mine_day, their_day = day_of(mine), day_of(theirs)
+    if mine_day and their_day and mine_day < their_day:
         yield error("version", f"field 'created_at': {mine} is before its parent_version "
                     f"{parent.id} was created ({theirs})", record.location(("created_at",)),
                     record.id, "created_at")

@@ -4,36 +4,33 @@ counts that must add up. Each rule is a function ``(record) -> findings``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 
+from catalogue.model.dates import instant
 from catalogue.model.findings import Finding, error, warning
+from catalogue.model.lifecycle import (
+    REASON_FIELD,
+    REPLACEMENT_FIELD,
+    RETIRED,
+    STATUS_FIELD,
+    keeps_files,
+    misplaced_field,
+    missing_reason,
+)
+from catalogue.model.pointers import POINTER_FIELDS
 from catalogue.model.records import Record
 
 DURATION_TOLERANCE_SECONDS = 60
 
 
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def check_time_order(record: Record) -> Iterator[Finding]:
     data = record.data
     for start_field, end_field in (("start_time", "end_time"), ("created_at", "updated_at")):
-        start, end = _parse_time(data.get(start_field)), _parse_time(data.get(end_field))
+        start, end = instant(data.get(start_field)), instant(data.get(end_field))
         if start and end and end < start:
             yield error("time-order", f"field '{end_field}': {data[end_field]} is before "
                         f"{start_field} {data[start_field]}", record.location((end_field,)),
                         record.id, end_field)
-    start, end = _parse_time(data.get("start_time")), _parse_time(data.get("end_time"))
+    start, end = instant(data.get("start_time")), instant(data.get("end_time"))
     duration = data.get("duration_seconds")
     if start and end and isinstance(duration, int | float) and not isinstance(duration, bool):
         elapsed = (end - start).total_seconds()
@@ -46,23 +43,21 @@ def check_time_order(record: Record) -> Iterator[Finding]:
 
 def check_lifecycle(record: Record) -> Iterator[Finding]:
     data, status = record.data, record.status
-    if status in ("deprecated", "deleted") and not data.get("status_reason"):
-        yield error("lifecycle", f"field 'status_reason': a {status} record must say why "
-                    "(add status_reason, and replaced_by if something replaces it)",
-                    record.location(("status",)), record.id, "status_reason")
-    if status == "active" and ("replaced_by" in data or "status_reason" in data):
-        present = "replaced_by" if "replaced_by" in data else "status_reason"
-        yield error("lifecycle", f"field '{present}': only a deprecated or deleted record is "
-                    "replaced or gives a status reason; set status or remove the field",
-                    record.location((present,)), record.id, present)
-    if status == "deleted":
-        downloadable = [p for p, a in record.values_at(("artefacts", "*"))
+    if missing_reason(data):
+        yield error("lifecycle", f"field '{REASON_FIELD}': a {status} record must say why "
+                    f"(add {REASON_FIELD}, and {REPLACEMENT_FIELD} if something replaces it)",
+                    record.location((STATUS_FIELD,)), record.id, REASON_FIELD)
+    present = misplaced_field(data)
+    if present:
+        yield error("lifecycle", f"field '{present}': only a {' or '.join(RETIRED)} "
+                    "record is replaced or gives a status reason; set status or remove the "
+                    "field", record.location((present,)), record.id, present)
+    if not keeps_files(status):
+        downloadable = [p for pattern in POINTER_FIELDS for p, a in record.values_at(pattern)
                         if isinstance(a, dict) and ("path" in a or "url" in a)]
-        downloadable += [p for p, a in record.values_at(("checkpoints", "*", "artefact"))
-                         if isinstance(a, dict)]
         if downloadable:
-            yield error("lifecycle", f"a deleted record keeps its metadata but no files: remove "
-                        f"the {len(downloadable)} downloadable artefact(s)",
+            yield error("lifecycle", f"a {status} record keeps its metadata but no files: "
+                        f"remove the {len(downloadable)} downloadable artefact(s)",
                         record.location(downloadable[0]), record.id, "artefacts")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from catalogue.model.settings import Settings
+from catalogue.model.settings import CarbonSettings, Settings
 
 GREEN_ALGORITHMS = ("Lannelongue, Grealey & Inouye (2021), Green Algorithms: Quantifying the "
                     "Carbon Footprint of Computation, Advanced Science 8(12), "
@@ -129,36 +129,19 @@ DEFAULT_SOURCES: dict[str, str] = {
     "high_from_kg": "the prototype's 'Above 5 kg CO2' flag",
 }
 
-# catalogue.yaml ``carbon:`` keys -> CarbonDefaults fields (the schema checks the types).
-_SETTINGS_KEYS = {
-    "pue": "pue",
-    "pue_local": "pue_local",
-    "cpu_power_watts_per_core": "cpu_power_watts_per_core",
-    "gpu_power_watts": "gpu_power_watts",
-    "memory_power_watts_per_gb": "memory_power_watts_per_gb",
-    "world_intensity_gco2_per_kwh": "world_intensity_gco2_per_kwh",
-    "threshold_kg": "threshold_kg",
-}
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+# ``carbon.bands`` settings -> CarbonDefaults fields; the other carbon settings have the names
+# of the fields they override.
+BAND_SETTINGS = {"medium_kg": "medium_from_kg", "high_kg": "high_from_kg"}
 
 
 def carbon_defaults(settings: Settings | None = None) -> CarbonDefaults:
     """The defaults, with what ``catalogue.yaml``'s ``carbon`` section overrides."""
-    raw = settings.raw.get("carbon", {}) if settings is not None else {}
-    if not isinstance(raw, dict):
-        return CarbonDefaults()
-    changes: dict[str, Any] = {}
-    for key, name in _SETTINGS_KEYS.items():
-        if _is_number(raw.get(key)):
-            changes[name] = float(raw[key])
-    bands = raw.get("bands")
-    if isinstance(bands, dict):
-        for key, name in (("medium_kg", "medium_from_kg"), ("high_kg", "high_from_kg")):
-            if _is_number(bands.get(key)):
-                changes[name] = float(bands[key])
+    carbon = settings.carbon if settings is not None else CarbonSettings()
+    given: dict[str, float | None] = {item.name: getattr(carbon, item.name)
+                                      for item in fields(carbon) if item.name != "bands"}
+    given.update({name: getattr(carbon.bands, key) for key, name in BAND_SETTINGS.items()})
+    changes: dict[str, Any] = {name: float(value) for name, value in given.items()
+                               if value is not None}
     return replace(CarbonDefaults(), **changes, overridden=frozenset(changes))
 
 

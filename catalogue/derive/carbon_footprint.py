@@ -3,7 +3,6 @@ where every input came from, so a page can say how the figure was obtained."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ from catalogue.derive.energy import (
     energy_for,
 )
 from catalogue.load.store import RecordStore
+from catalogue.model.dates import year_of
 from catalogue.model.findings import Location
 from catalogue.model.records import Record
 
@@ -119,17 +119,6 @@ class Skipped(NamedTuple):
         return {"experiment": self.experiment_id, "index": self.position,
                 "file": self.location.path, "line": self.location.line,
                 "message": self.message}
-
-
-_YEAR = re.compile(r"^(\d{4})-")
-
-
-def year_of(*values: object) -> int | None:
-    """The year of the first value that is an ISO date or date-time."""
-    for value in values:
-        if isinstance(value, str) and (match := _YEAR.match(value)):
-            return int(match.group(1))
-    return None
 
 
 def utilisations(record: Record) -> Iterator[tuple[int, dict[str, Any]]]:

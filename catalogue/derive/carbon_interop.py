@@ -17,10 +17,9 @@ The catalogue computes its own figure from recorded usage; a card's number is ke
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from catalogue.model.yaml_source import YamlError, parse_yaml
+from catalogue.model.card import Card
 
 FIELD = "co2_eq_emissions"
 TEXT_KEYS = ("source", "training_type", "geographical_location", "hardware_used")
@@ -91,36 +90,14 @@ class CardEmissions(NamedTuple):
     line: int
 
 
-def front_matter(text: str) -> tuple[str, int] | None:
-    """The YAML between the opening ``---`` and the next ``---``, and the line it starts on."""
-    lines = text.removeprefix("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
+def card_emissions(card: Card | None) -> CardEmissions | None:
+    """The ``co2_eq_emissions`` in a card's front matter, or None when it has none (or its front
+    matter cannot be read, which the card check reports)."""
+    if card is None or card.front_matter is None or FIELD not in card.metadata:
         return None
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            return "\n".join(lines[1:end]), 2
-    return None
-
-
-def read_card_emissions(card: Path) -> CardEmissions | None:
-    """The ``co2_eq_emissions`` of a model card, or None when the card has none."""
+    line = card.front_matter.line_of(FIELD)
     try:
-        text = card.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None  # reading cards is the model-card check's business
-    matter = front_matter(text)
-    if matter is None or FIELD not in matter[0]:
-        return None
-    body, first_line = matter
-    try:
-        doc = parse_yaml(body)
-    except YamlError:
-        return None
-    if not isinstance(doc.value, dict) or FIELD not in doc.value:
-        return None
-    line = doc.key_position((FIELD,))[0] + first_line - 1
-    try:
-        return CardEmissions(parse_co2_eq_emissions(doc.value[FIELD]), None, line)
+        return CardEmissions(parse_co2_eq_emissions(card.metadata[FIELD]), None, line)
     except EmissionsFormatError as problem:
         return CardEmissions(None, str(problem), line)
 

@@ -17,9 +17,9 @@ from typing import Any
 from catalogue.derive.carbon_defaults import CarbonDefaults, above_threshold, band, carbon_defaults
 from catalogue.derive.carbon_footprint import Skipped, UtilisationFootprint, experiment_footprints
 from catalogue.derive.carbon_intensity import TABLE_NAME, load_intensity_table
-from catalogue.derive.carbon_interop import CardEmissions, co2_eq_emissions, read_card_emissions
+from catalogue.derive.carbon_interop import CardEmissions, card_emissions, co2_eq_emissions
 from catalogue.derive.energy import MEASURED
-from catalogue.load.store import RecordStore
+from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
 
 UNKNOWN_YEAR = "unknown"
@@ -220,38 +220,35 @@ class CarbonReport:
         }
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str)]
-    return []
-
-
-def _lineage(model: Record, store: RecordStore, producers: dict[str, list[Record]]) -> list[str]:
+def _lineage(model: Record, catalogue: Catalogue) -> list[str]:
+    """The model and its ancestors along ``base_model`` (stated on the model, or on the
+    experiment that produced it)."""
     chain = [model.id]
     current: Record | None = model
     while current is not None:
         base = current.data.get("base_model")
         if not isinstance(base, str):
-            base = next((b for e in producers.get(current.id, [])
-                         if isinstance(b := e.data.get("base_model"), str)), None)
+            base = next((b for e in catalogue.graph.related(current.id, "produced_by")
+                         if isinstance(b := catalogue.records[e].data.get("base_model"), str)),
+                        None)
         if not isinstance(base, str) or base in chain:
             break  # no base, or a loop (reported by the link checks)
         chain.append(base)
-        current = store.get(base)
+        current = catalogue.get(base)
     return chain
 
 
-def carbon_report(store: RecordStore, defaults: CarbonDefaults | None = None) -> CarbonReport:
-    """Compute every utilisation's footprint in the catalogue and roll them up."""
+def carbon_report(catalogue: Catalogue,
+                  defaults: CarbonDefaults | None = None) -> CarbonReport:
+    """Compute every utilisation's footprint in the catalogue and roll them up along the
+    catalogue's link graph (who ran each experiment, which models it produced)."""
+    store = catalogue.store
     defaults = defaults or carbon_defaults(store.settings)
     table = load_intensity_table()
-    records = store.load_all()
+    records = list(catalogue.records.values())
     report = CarbonReport(defaults, [], [], {r.id: r.title for r in records})
-    experiments = [r for r in records if r.kind.name == "experiment"]
+    experiments = catalogue.of_kind("experiment")
     by_experiment: dict[str, list[UtilisationFootprint]] = {}
-    producers: dict[str, list[Record]] = {}
     for experiment in experiments:
         footprints, skipped = experiment_footprints(experiment, store, defaults, table)
         report.utilisations.extend(footprints)
@@ -259,12 +256,9 @@ def carbon_report(store: RecordStore, defaults: CarbonDefaults | None = None) ->
         by_experiment[experiment.id] = footprints
         if footprints:
             report.experiments[experiment.id] = Totals.of(footprints)
-        for model_id in _strings(experiment.data.get("produced_models")):
-            producers.setdefault(model_id, []).append(experiment)
-        for person in _strings(experiment.data.get("created_by")):
-            report.experiments_by_party.setdefault(person, []).append(experiment.id)
-        for organization in _strings(experiment.data.get("organization")):
-            report.experiments_by_party.setdefault(organization, []).append(experiment.id)
+        for relation in ("created_by", "organization"):
+            for party in catalogue.graph.related(experiment.id, relation):
+                report.experiments_by_party.setdefault(party, []).append(experiment.id)
 
     def totals_for(bucket: dict[str, Totals], key: str, rows: list[UtilisationFootprint]) -> None:
         target = bucket.setdefault(key, Totals())
@@ -283,15 +277,15 @@ def carbon_report(store: RecordStore, defaults: CarbonDefaults | None = None) ->
         if rows:
             totals_for(bucket, record_id, rows)
 
-    for model in (r for r in records if r.kind.name == "model"):
-        own_experiments = [e.id for e in producers.get(model.id, [])]
-        lineage = _lineage(model, store, producers)
+    for model in catalogue.of_kind("model"):
+        own_experiments = catalogue.graph.related(model.id, "produced_by")
+        lineage = _lineage(model, catalogue)
         lineage_experiments = list(dict.fromkeys(
-            e.id for m in lineage for e in producers.get(m, [])))
+            e for m in lineage for e in catalogue.graph.related(m, "produced_by")))
         report.models[model.id] = ModelFootprint(
             model.id, own_experiments, lineage, lineage_experiments,
             Totals.of(report.footprints_of(own_experiments)),
             Totals.of(report.footprints_of(lineage_experiments)),
-            read_card_emissions(model.card_path))
+            card_emissions(model.card))
     report.years = dict(sorted(report.years.items()))
     return report

@@ -1,15 +1,10 @@
-"""Energy and carbon accounting from recorded resource usage: the API the site generator and
-``omh carbon`` use, and the check ``omh validate`` runs on the inputs.
+"""The carbon gate: inputs the energy and carbon figures cannot trust (hardware a run could not
+have used, measurements far from what the hardware allows, locations without a grid intensity,
+card emissions that cannot be read).
 
-* ``carbon_report(store)`` computes every utilisation's figure (measured or estimated, with the
-  inputs, defaults and range behind it) and the roll-ups; ``CarbonReport.to_json()`` is the
-  summary the site reads.
-* ``band(kg, settings)`` and ``above_threshold(kg, settings)`` classify a figure.
-* ``parse_co2_eq_emissions`` reads Hugging Face's ``co2_eq_emissions``;
-  ``CarbonReport.hf_co2_eq_emissions(model_id)`` writes ours in that form.
-
-How each figure is obtained: ``catalogue/energy.py`` (energy), ``catalogue/carbon_intensity.py``
-(grid intensity), ``catalogue/carbon_defaults.py`` (the assumed values and their sources).
+How each figure is obtained lives in ``catalogue/derive``: ``energy.py`` (energy),
+``carbon_intensity.py`` (grid intensity), ``carbon_defaults.py`` (the assumed values and their
+sources), ``carbon_rollup.py`` (the report the site and ``omh carbon`` read).
 """
 
 from __future__ import annotations
@@ -19,10 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalogue.check.context import CheckContext
-from catalogue.derive.carbon_defaults import CarbonDefaults, above_threshold, band, carbon_defaults
+from catalogue.derive.carbon_defaults import CarbonDefaults, carbon_defaults
 from catalogue.derive.carbon_footprint import (
     UTILISATIONS,
-    UtilisationFootprint,
     resource_for,
     utilisations,
 )
@@ -32,24 +26,13 @@ from catalogue.derive.carbon_intensity import (
     load_intensity_table,
     resource_location,
 )
-from catalogue.derive.carbon_interop import (
-    ReportedEmissions,
-    parse_co2_eq_emissions,
-    read_card_emissions,
-)
-from catalogue.derive.carbon_rollup import CarbonReport, ModelFootprint, Totals, carbon_report
+from catalogue.derive.carbon_interop import card_emissions
 from catalogue.derive.energy import UnusableInput, energy_for, estimate_from_hardware, number
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, error, warning
 from catalogue.model.kinds import CARD_FILE, SETTINGS_FILE
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import YamlError, read_yaml_file
-
-__all__ = [
-    "CarbonDefaults", "CarbonReport", "ModelFootprint", "ReportedEmissions", "Totals",
-    "UtilisationFootprint", "above_threshold", "band", "carbon_defaults", "carbon_report",
-    "check_carbon_inputs", "parse_co2_eq_emissions",
-]
 
 RULE = "carbon-inputs"
 # A measured energy this many times above or below the hardware estimate is probably in the wrong
@@ -135,7 +118,7 @@ def _check_resource(resource: Record, table: IntensityTable,
 
 
 def _check_card(model: Record) -> Iterator[Finding]:
-    card = read_card_emissions(model.card_path)
+    card = card_emissions(model.card)
     if card is not None and card.problem:
         yield error(RULE, f"{card.problem} (Hugging Face form: a number of grams, or a mapping "
                     "with emissions in grams, source, training_type, geographical_location, "

@@ -6,17 +6,12 @@ revision; with ``apply_to: all`` every asset is held to the minimum.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, NamedTuple
 
 from catalogue.check.context import CheckContext
-from catalogue.check.immutability import GitError, base_record_texts
+from catalogue.check.immutability import base_record_texts
 from catalogue.check.placeholders import has_placeholders
 from catalogue.derive.quality import (
-    APPLY_TO,
-    DEFAULT_MINIMUM_SCORE,
     MODEL,
     RULE,
     Lookup,
@@ -24,35 +19,12 @@ from catalogue.derive.quality import (
     is_scored,
     score_record,
 )
+from catalogue.load.git import git_paths
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.kinds import KINDS_BY_FOLDER
 from catalogue.model.records import Record
-
-
-class QualitySettings(NamedTuple):
-    minimum_score: int = DEFAULT_MINIMUM_SCORE
-    apply_to: str = "changed"
-
-
-def quality_settings(raw: dict[str, Any]) -> QualitySettings:
-    """``quality`` in catalogue.yaml (validated by schemas/settings.schema.json)."""
-    section = raw.get("quality")
-    section = section if isinstance(section, dict) else {}
-    minimum = section.get("minimum_score", DEFAULT_MINIMUM_SCORE)
-    apply_to = section.get("apply_to", "changed")
-    return QualitySettings(minimum if isinstance(minimum, int) else DEFAULT_MINIMUM_SCORE,
-                           apply_to if apply_to in APPLY_TO else "changed")
-
-
-def _git_lines(root: Path, *args: str) -> list[str]:
-    try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed") from exc
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
-    return [line for line in result.stdout.decode(errors="replace").splitlines() if line]
+from catalogue.model.settings import QualitySettings
 
 
 def changed_since(store: RecordStore, base: str) -> set[str]:
@@ -69,9 +41,10 @@ def changed_since(store: RecordStore, base: str) -> set[str]:
         if texts.get(record_id) != current:
             changed.add(record_id)
     folders = sorted(KINDS_BY_FOLDER)
-    paths = _git_lines(store.root, "diff", "--name-only", "--no-renames", "--relative", base,
-                       "--", *folders)
-    paths += _git_lines(store.root, "ls-files", "--others", "--exclude-standard", "--", *folders)
+    paths = git_paths(store.root, "diff", "-z", "--name-only", "--no-renames", "--relative",
+                      base, "--", *folders)
+    paths += git_paths(store.root, "ls-files", "-z", "--others", "--exclude-standard", "--",
+                       *folders)
     for changed_path in paths:
         parts = changed_path.split("/")
         if len(parts) >= 3 and parts[0] in KINDS_BY_FOLDER:
@@ -111,7 +84,7 @@ def below_minimum_message(report: QualityReport, minimum: int, shown: int = 3) -
 
 def check_quality_minimum(context: CheckContext) -> Iterator[Finding]:
     """A new or changed asset must reach ``quality.minimum_score``."""
-    settings = quality_settings(context.store.settings.raw)
+    settings = context.store.settings.quality
     if settings.minimum_score <= 0:
         return
     records = held_to_minimum(context, settings)

@@ -1,6 +1,7 @@
-"""Scaffolding: ``omh new KIND SLUG`` writes a record (and, for models and datasets, a card) from
-the commented templates in ``catalogue/templates/``, and ``omh validate`` refuses any
-``<FILL ...>`` placeholder left in a record or card, saying where it is and what it asks for.
+"""Scaffolding: ``omh new KIND SLUG`` writes a record (and, for a kind with a card, its card)
+from the commented templates in ``catalogue/templates/`` that the kind's ``scaffolding`` names,
+and ``omh validate`` refuses any ``<FILL ...>`` placeholder left in a record or card, saying
+where it is and what it asks for.
 
 A template validates once every placeholder is filled: the placeholders stand where the
 contributor's knowledge is needed, everything else is prefilled or commented out.
@@ -15,11 +16,9 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from catalogue.model.ids import SLUG, suggest_slug
+from catalogue.model.ids import is_slug, suggest_slug
 from catalogue.model.kinds import CARD_FILE, KINDS, KINDS_BY_FOLDER, RECORD_FILE, RecordKind
 from catalogue.model.placeholders import placeholder
-
-CARD_KINDS = frozenset({"model", "dataset"})
 
 
 class ScaffoldError(Exception):
@@ -54,7 +53,7 @@ class Scaffold:
 def render(kind: RecordKind, slug: str, name: str | None = None,
            today: datetime.date | None = None) -> Scaffold:
     """The files of a new record of ``kind`` called ``slug``, not yet written."""
-    if not SLUG.match(slug):
+    if not is_slug(slug):
         raise ScaffoldError(f"'{slug}' is not a valid slug: use lower-case letters, digits and "
                             f"single hyphens, e.g. '{suggest_slug(slug)}'")
     record_id = kind.record_id(slug)
@@ -71,11 +70,11 @@ def render(kind: RecordKind, slug: str, name: str | None = None,
         "today": (today or datetime.date.today()).isoformat(),
     }
     files: dict[str, str] = {}
-    record_text = _template(f"{kind.name}.{RECORD_FILE}")
+    record_text = _template(kind.scaffolding.record)
     if record_text is None:
-        raise ScaffoldError(f"no template for a {kind.name}")  # pragma: no cover
+        raise ScaffoldError(f"no template {kind.scaffolding.record} for a {kind.name}")
     files[RECORD_FILE] = Template(record_text).safe_substitute(values)
-    card_text = _template(f"{kind.name}.{CARD_FILE}")
+    card_text = _template(kind.card.template) if kind.card else None
     if card_text is not None:
         card_values = dict(values, name=title)
         files[CARD_FILE] = Template(card_text).safe_substitute(card_values)

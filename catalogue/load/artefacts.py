@@ -42,11 +42,13 @@ from catalogue.model.pointers import (
     is_loopback,
     parse_url,
 )
+from catalogue.model.settings import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_TIMEOUT_SECONDS,
+    ArtefactSettings,
+)
 
 CACHE_ENV = "OMH_CACHE_DIR"
-DEFAULT_CACHE_DIR = ".omh-cache"
-DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
-DEFAULT_TIMEOUT_SECONDS = 60.0
 CHUNK = 1024 * 1024
 
 def local_file(folder: Path, relative: str) -> Path:
@@ -132,19 +134,14 @@ class Resolver:
         self.hf_endpoint = hf_endpoint
 
     @classmethod
-    def from_settings(cls, root: Path, raw_settings: dict[str, Any], *,
+    def from_settings(cls, root: Path, settings: ArtefactSettings, *,
                       offline: bool = True) -> Resolver:
-        """``artefacts`` in catalogue.yaml: cache_dir (relative to the root),
-        max_download_bytes, timeout_seconds; ``OMH_CACHE_DIR`` overrides the cache folder."""
-        options = raw_settings.get("artefacts")
-        options = options if isinstance(options, dict) else {}
+        """The resolver ``catalogue.yaml``'s ``artefacts`` section describes; the cache folder
+        is relative to ``root``, and ``OMH_CACHE_DIR`` overrides it."""
         env_dir = os.environ.get(CACHE_ENV)
-        cache_dir = Path(env_dir) if env_dir else root / str(options.get("cache_dir",
-                                                                         DEFAULT_CACHE_DIR))
-        return cls(cache_dir, offline=offline,
-                   max_download_bytes=int(options.get("max_download_bytes",
-                                                      DEFAULT_MAX_DOWNLOAD_BYTES)),
-                   timeout=float(options.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS)))
+        cache_dir = Path(env_dir) if env_dir else root / settings.cache_dir
+        return cls(cache_dir, offline=offline, max_download_bytes=settings.max_download_bytes,
+                   timeout=settings.timeout_seconds)
 
     # -- cache -------------------------------------------------------------------------------
     def cache_path(self, sha256: str) -> Path:

@@ -8,7 +8,6 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -18,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from catalogue.model.dates import DateError, parse_date_or_datetime, parse_datetime
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
 
@@ -58,24 +58,16 @@ def _registry() -> Registry[Any]:
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
 
-    @checker.checks("iso8601-date-or-datetime", raises=ValueError)
+    @checker.checks("iso8601-date-or-datetime", raises=DateError)
     def _date_or_datetime(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        if "T" in value or " " in value:
-            return _datetime(value)
-        date.fromisoformat(value)
+        if isinstance(value, str):
+            parse_date_or_datetime(value)
         return True
 
-    @checker.checks("iso8601-datetime", raises=ValueError)
+    @checker.checks("iso8601-datetime", raises=DateError)
     def _datetime(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        if "T" not in value:
-            raise ValueError("a date-time needs a time: write e.g. 2025-10-14T17:42:00Z")
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("the time has no time zone: add Z for UTC or an offset like +02:00")
+        if isinstance(value, str):
+            parse_datetime(value)
         return True
 
     @checker.checks("spdx-expression", raises=ValueError)
@@ -241,6 +233,10 @@ def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_f
     if kind == "pattern":
         yield at(path, f"{_found(err.instance)} is not in the expected form"
                        f"{expected or f' (pattern {value})'}")
+        return
+    if kind == "anyOf" and _is_exclusive_required(value):
+        names = " or ".join(f"'{sub['required'][0]}'" for sub in value)
+        yield at(path, f"give at least one of {names}")
         return
     if kind == "oneOf" and _is_exclusive_required(value):
         names = " or ".join(f"'{sub['required'][0]}'" for sub in value)

@@ -14,7 +14,7 @@ from pathlib import Path
 from catalogue.load.schema_check import validate_document
 from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
-from catalogue.model.ids import SLUG, suggest_slug
+from catalogue.model.ids import is_slug, suggest_slug
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER, RECORD_FILE
 from catalogue.model.records import Record
 from catalogue.model.settings import Settings
@@ -57,7 +57,7 @@ class RecordStore:
                 "layout", f"'{record_id}' is a file; each record is a folder "
                 f"{folder}/<slug>/ holding {RECORD_FILE}", where, record_id)]
             return
-        if not SLUG.match(entry.name):
+        if not is_slug(entry.name):
             self.discovery_findings[record_id] = [error(
                 "slug", f"folder name '{entry.name}' is not a valid slug: use lower-case letters, "
                 f"digits and single hyphens, e.g. '{suggest_slug(entry.name)}'", where, record_id)]
@@ -126,7 +126,7 @@ class RecordStore:
         file = f"{record_id}/{RECORD_FILE}"
         findings = self._findings.setdefault(record_id, [])
         try:
-            doc = read_yaml_file(path, self.settings.max_record_bytes)
+            doc = read_yaml_file(path, self.settings.limits.max_record_bytes)
         except YamlError as exc:
             findings.append(error(exc.rule, exc.message, Location(file, exc.line, exc.column),
                                   record_id))

@@ -15,6 +15,11 @@ the same (a test holds them together)."""
 SLUG = re.compile(SLUG_PATTERN)
 
 
+def is_slug(text: str) -> bool:
+    """Whether ``text`` is a slug, all of it (``$`` alone would let a final newline through)."""
+    return SLUG.fullmatch(text) is not None
+
+
 def suggest_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-record"
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from catalogue.model.card import Card, read_card
 from catalogue.model.findings import Location
 from catalogue.model.kinds import CARD_FILE, WILDCARD, RecordKind, Reference
+from catalogue.model.lifecycle import status_of
 from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
 
 
@@ -37,12 +40,18 @@ class Record:
 
     @property
     def status(self) -> str:
-        status = self.data.get("status", "active")
-        return status if isinstance(status, str) else "active"
+        return status_of(self.data)
 
     @property
     def card_path(self) -> Path:
         return self.folder / CARD_FILE
+
+    @cached_property
+    def card(self) -> Card | None:
+        """The card (README.md) next to the record, read and parsed on first use and kept: every
+        check and the site read this one copy. None when the record has no card; a card that
+        cannot be read carries the problem (``Card.read_problem``)."""
+        return read_card(self.card_path, self.folder)
 
     def location(self, path: FieldPath = ()) -> Location:
         """Where the value at ``path`` is written (for a mapping key: the key's line)."""
@@ -74,7 +83,7 @@ class Record:
 
     def values_at(self, pattern: tuple[str, ...]) -> Iterator[tuple[FieldPath, Any]]:
         """Every value matching ``pattern``; ``*`` stands for each item of a list."""
-        yield from _walk(self.data, pattern, ())
+        yield from values_at(self.data, pattern)
 
     def references(self) -> Iterator[tuple[Reference, FieldPath, Any]]:
         for reference in self.kind.references:
@@ -84,6 +93,12 @@ class Record:
 
     def referenced_ids(self) -> set[str]:
         return {value for _, _, value in self.references() if isinstance(value, str)}
+
+
+def values_at(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[FieldPath, Any]]:
+    """Every value in ``data`` (a record's mapping, or any parsed YAML) matching ``pattern``,
+    with its path."""
+    yield from _walk(data, pattern, ())
 
 
 def _walk(value: Any, pattern: tuple[str, ...],

@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.dates import day_of
+from catalogue.model.kinds import Citing
 from catalogue.model.records import Record
 from catalogue.standards.urls import base_url, doi_of, page_url
-
-# CSL, RIS and BibTeX words for each kind of asset.
-CSL_TYPES = {"model": "software", "dataset": "dataset", "experiment": "article"}
-RIS_TYPES = {"model": "COMP", "dataset": "DATA", "experiment": "GEN"}
-KIND_WORDS = {"model": "Model", "dataset": "Dataset", "experiment": "Experiment"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +24,8 @@ class Author:
 class Citation:
     key: str
     kind: str
+    """The kind's label: Model, Dataset, Experiment, Workflow."""
+    types: Citing
     title: str
     authors: tuple[Author, ...]
     year: int | None
@@ -40,6 +39,11 @@ class Citation:
 
 
 def citation_for(record: Record, catalogue: Catalogue) -> Citation:
+    """The citation of an asset; ``ValueError`` for a record that is not one (a person, an
+    organisation, a resource), which has no citation of its own."""
+    types = record.kind.citing
+    if types is None:
+        raise ValueError(f"{record.id} is a {record.kind.name}; only assets are cited")
     data = record.data
     authors = []
     for researcher_id in record.items("created_by"):
@@ -47,12 +51,13 @@ def citation_for(record: Record, catalogue: Catalogue) -> Citation:
         if person is not None:
             authors.append(Author(str(person.data.get("first_name", "")),
                                   str(person.data.get("last_name", ""))))
-    created = str(data.get("created_at", ""))
-    parts = tuple(int(p) for p in re.findall(r"\d+", created[:10])[:3])
+    created = day_of(data.get("created_at"))
+    parts = (created.year, created.month, created.day) if created else ()
     organization = catalogue.get(data.get("organization"))
     return Citation(
         key=re.sub(r"[^A-Za-z0-9]+", "_", record.id),
-        kind=record.kind.name,
+        kind=record.kind.label,
+        types=types,
         title=record.title,
         authors=tuple(authors),
         year=parts[0] if parts else None,
@@ -74,7 +79,7 @@ def plain_text(c: Citation) -> str:
     link = f"https://doi.org/{c.doi}" if c.doi else c.url
     year = c.year or "n.d."
     lead = f"{who} ({year}). " if who else ""
-    title = f"{c.title}{version} [{KIND_WORDS.get(c.kind, 'Asset')}]"
+    title = f"{c.title}{version} [{c.kind}]"
     return f"{lead}{title}. {c.publisher}. {link}" if lead else \
         f"{title} ({year}). {c.publisher}. {link}"
 
@@ -98,15 +103,15 @@ def bibtex(c: Citation) -> str:
         ("publisher", _bibtex_escape(c.publisher or "")),
         ("doi", _bibtex_escape(c.doi or "")),
         ("url", c.url),
-        ("note", KIND_WORDS.get(c.kind, "")),
+        ("note", c.kind),
         ("keywords", _bibtex_escape(", ".join(c.keywords))),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@misc{{{c.key},\n{body}\n}}\n"
+    return f"@{c.types.bibtex}{{{c.key},\n{body}\n}}\n"
 
 
 def ris(c: Citation) -> str:
-    lines = [("TY", RIS_TYPES.get(c.kind, "GEN"))]
+    lines = [("TY", c.types.ris)]
     lines += [("AU", f"{a.family}, {a.given}") for a in c.authors]
     lines.append(("TI", c.title))
     if c.year:
@@ -126,7 +131,7 @@ def ris(c: Citation) -> str:
 def csl_json(c: Citation) -> list[dict[str, Any]]:
     item: dict[str, Any] = {
         "id": c.key,
-        "type": CSL_TYPES.get(c.kind, "document"),
+        "type": c.types.csl,
         "title": c.title,
         "author": [{"family": a.family, "given": a.given} for a in c.authors],
         "URL": c.url,

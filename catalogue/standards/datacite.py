@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.dates import year_of
 from catalogue.model.licenses import SPDX_URL, license_ids
 from catalogue.model.records import Record
 from catalogue.standards.urls import base_url, doi_of, orcid_url, page_url, ror_url
@@ -12,7 +13,6 @@ from catalogue.standards.urls import base_url, doi_of, orcid_url, page_url, ror_
 NAMESPACE = "http://datacite.org/schema/kernel-4"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NAMESPACE} https://schema.datacite.org/meta/kernel-4.6/metadata.xsd"
-RESOURCE_TYPES = {"model": "Model", "dataset": "Dataset", "experiment": "Workflow"}
 ACCESS_RIGHTS = {  # COAR / info:eu-repo access rights vocabulary
     "public": "info:eu-repo/semantics/openAccess",
     "restricted": "info:eu-repo/semantics/restrictedAccess",
@@ -30,6 +30,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None,
 
 
 def datacite_xml(record: Record, catalogue: Catalogue) -> str:
+    """The asset's DataCite XML; ``ValueError`` for a record that is not an asset."""
+    if record.kind.citing is None:
+        raise ValueError(f"{record.id} is a {record.kind.name}; only assets get a DOI")
     data = record.data
     base = base_url(catalogue.settings.site_url)
     ET.register_namespace("", NAMESPACE)
@@ -69,10 +72,9 @@ def datacite_xml(record: Record, catalogue: Catalogue) -> str:
                            "publisherIdentifierScheme": "ROR", "schemeURI": "https://ror.org/"}
     _sub(root, "publisher", organization.title if organization else catalogue.settings.title,
          **publisher_attrs)
-    created = str(data.get("created_at", ""))
-    _sub(root, "publicationYear", created[:4] if created[:4].isdigit() else "0000")
+    _sub(root, "publicationYear", f"{year_of(data.get('created_at')) or 0:04d}")
     _sub(root, "resourceType", record.kind.label,
-         resourceTypeGeneral=RESOURCE_TYPES.get(record.kind.name, "Other"))
+         resourceTypeGeneral=record.kind.citing.datacite)
 
     subjects = record.items("subjects")
     if subjects:
@@ -153,4 +155,7 @@ def _related(record: Record, catalogue: Catalogue, base: str) -> list[tuple[str,
         add(usage.get("dataset"), "References")
     for model in record.items("produced_models"):
         add(model, "IsSourceOf")
+    add(data.get("workflow"), "IsCompiledBy")
+    for run in graph.related(record.id, "runs"):
+        add(run, "Compiles")
     return pairs

@@ -1,6 +1,8 @@
 """Records as JSON-LD: one mapping per kind, following the data model's "Metadata Integration"
 tables (schema.org and Dublin Core for every asset, Croissant for datasets, FAIR4ML for models,
-PROV-O and ML-Schema for experiments, the HPC ontology for resources)."""
+PROV-O and ML-Schema for experiments, schema.org SoftwareSourceCode and a PROV-O plan for
+workflows, the HPC ontology for resources). Each record's ``@type`` is its kind's
+``schema_types`` (refined by the data for resources and organisations)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.kinds import per_kind
 from catalogue.model.licenses import license_urls
 from catalogue.model.pointers import Pointer, usable_pointers
 from catalogue.model.records import Record
@@ -69,7 +72,8 @@ class LinkedData:
         if record is None:
             return None
         data = record.data
-        node: JsonLd = {"@type": "Person", "@id": self.url(record_id), "name": record.title}
+        node: JsonLd = {"@type": _types(record), "@id": self.url(record_id),
+                        "name": record.title}
         _put(node, "givenName", data.get("first_name"))
         _put(node, "familyName", data.get("last_name"))
         if data.get("orcid_id"):
@@ -144,7 +148,7 @@ class LinkedData:
     def model(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
         graph = self.catalogue.graph
-        node = {"@type": "fair4ml:MLModel", **self._asset(record)}
+        node = {"@type": _types(record), **self._asset(record)}
         _put(node, "fair4ml:trainedOn", self.refs(record.items("training_datasets")))
         _put(node, "fair4ml:fineTunedFrom", self.ref(data.get("base_model")))
         _put(node, "fair4ml:mlTask", [t for t in (data.get("model_type"), data.get("task")) if t])
@@ -171,7 +175,7 @@ class LinkedData:
 
     def dataset(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
-        node: JsonLd = {"@type": "sc:Dataset", "conformsTo": CROISSANT_CONFORMS_TO,
+        node: JsonLd = {"@type": _types(record), "conformsTo": CROISSANT_CONFORMS_TO,
                         **self._asset(record)}
         _put(node, "datePublished", data.get("created_at"))
         node["citeAs"] = bibtex(citation_for(record, self.catalogue))
@@ -234,7 +238,7 @@ class LinkedData:
 
     def experiment(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
-        node: JsonLd = {"@type": ["prov:Activity", "mls:Run"], **self._asset(record)}
+        node: JsonLd = {"@type": _types(record), **self._asset(record)}
         for key, term in (("start_time", "prov:startedAtTime"), ("end_time", "prov:endedAtTime")):
             if isinstance(data.get(key), str):
                 node[term] = {"@value": data[key], "@type": "xsd:dateTime"}
@@ -248,6 +252,11 @@ class LinkedData:
         _put(node, "prov:generated", produced)
         _put(node, "mls:hasOutput", produced)
         _put(node, "prov:wasAssociatedWith", self.refs(record.items("created_by")))
+        workflow = self.ref(data.get("workflow"))
+        if workflow:
+            node["instrument"] = workflow
+            node["prov:qualifiedAssociation"] = {"@type": "prov:Association",
+                                                 "prov:hadPlan": workflow}
         _put(node, "codeRepository", data.get("code_repository_url"))
         settings = [{"@type": "mls:HyperParameterSetting", "name": str(k),
                      "mls:hasValue": str(v)} for k, v in _mapping(data, "hyperparameters")]
@@ -271,9 +280,36 @@ class LinkedData:
         _put(node, "prov:qualifiedUsage", usages)
         return node
 
+    def workflow(self, record: Record, embedded: bool) -> JsonLd:
+        """The code as schema.org SoftwareSourceCode, and as the PROV-O plan its runs (the
+        experiments naming it) followed."""
+        data = record.data
+        node: JsonLd = {"@type": _types(record), **self._asset(record)}
+        _put(node, "codeRepository", data.get("code_repository_url")
+             or (self.catalogue.settings.repository_url if data.get("code_path") else None))
+        _put(node, "programmingLanguage", data.get("programming_language"))
+        environment = data.get("environment_specification")
+        environment = environment if isinstance(environment, dict) else {}
+        image = environment.get("container_image")
+        digest = environment.get("container_digest")
+        _put(node, "runtimePlatform", f"{image}@{digest}" if image and digest else image)
+        packages = [p for p in environment.get("packages", []) if isinstance(p, str)]
+        _put(node, "softwareRequirements", packages or environment.get("file"))
+        for key, term in (("code_path", "omh:codePath"), ("code_commit_hash", "omh:commitHash"),
+                          ("code_release_tag", "omh:releaseTag"),
+                          ("entrypoint", "omh:entrypoint")):
+            _put(node, term, data.get(key))
+        for key, term in (("inputs", "omh:input"), ("outputs", "omh:output")):
+            _put(node, term, [_drop_none({"@type": "PropertyValue", "name": item.get("name"),
+                                          "description": item.get("description"),
+                                          "encodingFormat": item.get("format")})
+                              for item in record.mappings(key)])
+        _put(node, "associatedMedia", self._media(record))
+        return node
+
     def resource(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
-        node = {"@type": RESOURCE_TYPES.get(str(data.get("resource_type")), "hpc:Hardware"),
+        node = {"@type": RESOURCE_TYPES.get(str(data.get("resource_type")), _types(record)),
                 **self._common(record)}
         for key, term in (("cpu_cores", "hpc:cpuCoreCount"), ("memory_gb", "hpc:memorySize"),
                           ("total_nodes", "hpc:computeNodeCount"),
@@ -295,7 +331,7 @@ class LinkedData:
     def researcher(self, record: Record, embedded: bool) -> JsonLd:
         data = record.data
         node = {**(self.person(record.id) or {}), **self._common(record)}
-        node["@type"] = "Person"
+        node["@type"] = _types(record)
         _put(node, "email", data.get("email"))
         _put(node, "knowsAbout", record.items("expertise_areas")
              + record.items("research_interests"))
@@ -335,11 +371,12 @@ class LinkedData:
         return node
 
 
-_MAPPERS: dict[str, Callable[[LinkedData, Record, bool], JsonLd]] = {
+_MAPPERS: dict[str, Callable[[LinkedData, Record, bool], JsonLd]] = per_kind("JSON-LD mappings", {
     "model": LinkedData.model, "dataset": LinkedData.dataset,
-    "experiment": LinkedData.experiment, "resource": LinkedData.resource,
-    "researcher": LinkedData.researcher, "organization": LinkedData.organization,
-}
+    "experiment": LinkedData.experiment, "workflow": LinkedData.workflow,
+    "resource": LinkedData.resource, "researcher": LinkedData.researcher,
+    "organization": LinkedData.organization,
+})
 
 
 def model_emissions(report: CarbonReport) -> dict[str, str]:
@@ -393,10 +430,17 @@ def _file_names(pointers: list[Pointer]) -> list[str]:
     return names
 
 
+def _types(record: Record) -> str | list[str]:
+    """The kind's JSON-LD type(s), a single one as a plain string."""
+    types = record.kind.schema_types
+    return types[0] if len(types) == 1 else list(types)
+
+
 def _organization_types(record: Record) -> str | list[str]:
-    """Always ``Organization`` (what consumers such as Croissant look for), plus the subtype."""
+    """Always the kind's ``Organization`` (what consumers such as Croissant look for), plus the
+    subtype."""
     subtype = ORGANIZATION_TYPES.get(str(record.data.get("organization_type")))
-    return ["Organization", subtype] if subtype else "Organization"
+    return [*record.kind.schema_types, subtype] if subtype else _types(record)
 
 
 def script_json(document: JsonLd) -> str:

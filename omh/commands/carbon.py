@@ -11,7 +11,8 @@ from pathlib import Path
 
 from catalogue.derive.carbon_footprint import UtilisationFootprint
 from catalogue.derive.carbon_intensity import TABLE_NAME
-from catalogue.gates.carbon_inputs import CarbonReport, Totals, carbon_report
+from catalogue.derive.carbon_rollup import CarbonReport, Totals, carbon_report
+from catalogue.link.catalogue import link
 from catalogue.load.store import RecordStore
 from catalogue.model.ids import normalise_record_id
 
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         if not store.exists(record_id):
             print(_unknown(record_id, store), file=sys.stderr)
             return 2
-    report = carbon_report(store)
+    report = carbon_report(link(store))
     if args.json:
         print(json.dumps(report.to_json(ids or None), indent=2, ensure_ascii=False))
     else:

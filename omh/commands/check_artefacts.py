@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"omh check-artefacts: no record {', '.join(repr(u) for u in unknown)} in "
               f"{store.root} (ids look like models/<slug>)", file=sys.stderr)
         return 2
-    resolver = Resolver.from_settings(store.root, store.settings.raw, offline=not args.fetch)
+    resolver = Resolver.from_settings(store.root, store.settings.artefacts, offline=not args.fetch)
     records = [r for r in (store.get(i) for i in ids or store.ids()) if r is not None]
     checks = [c for record in records for c in check_record(record, resolver, args.fetch)]
     findings = as_findings(checks)

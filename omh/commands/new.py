@@ -9,24 +9,15 @@ from pathlib import Path
 from catalogue.importers.scaffold import ScaffoldError, kind_named, render, write
 from catalogue.model.kinds import KINDS
 
-NEXT_STEPS = {
-    "model": "put the model's files in the folder (or publish them at a URL), list each under "
-             "artefacts with its sha256 (sha256sum FILE) and size (stat -c %s FILE), and "
-             "describe the experiment that trained it (omh new experiment SLUG)",
-    "dataset": "put small data files in the folder, or publish large ones at a URL, and list "
-               "each under artefacts with its sha256 and size",
-    "experiment": "list the resources it ran on under resource_utilizations; the catalogue "
-                  "computes the energy and carbon from them",
-}
-
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                parent: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "new", parents=[parent],
         help="start a record (and card) from a commented template",
-        description="Create <kind folder>/<slug>/record.yaml, and README.md for a model or "
-                    "dataset, from a commented template. Replace every <FILL ...> placeholder "
+        description="Create <kind folder>/<slug>/record.yaml, and README.md for a kind with "
+                    "a card (" + ", ".join(k.name for k in KINDS.values() if k.card)
+                    + "), from a commented template. Replace every <FILL ...> placeholder "
                     "(omh validate lists those left) and the record validates. Exit 0 when "
                     "written, 2 for a bad kind or slug or an existing record.")
     parser.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
@@ -53,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
             shown = path
         print(f"created {shown}")
     steps = ["replace every <FILL ...> placeholder"]
-    if kind.name in NEXT_STEPS:
-        steps.append(NEXT_STEPS[kind.name])
+    if kind.scaffolding.next_step:
+        steps.append(kind.scaffolding.next_step)
     steps.append(f"check it: omh validate {scaffold.record_id}")
     if kind.is_asset:
         steps.append(f"see its FAIR quality score: omh quality {scaffold.record_id}")

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from catalogue.check.artefacts import check_record_artefacts
-from catalogue.check.cards import check_labels
+from catalogue.check.labels import check_labels
 from catalogue.check.parity import (
     NO_EVIDENCE,
     REPORT_FILE,
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"omh parity: no model {', '.join(repr(u) for u in unknown)} in {root} "
               f"(models: {known})", file=sys.stderr)
         return 2
-    resolver = Resolver.from_settings(store.root, store.settings.raw, offline=not args.fetch)
+    resolver = Resolver.from_settings(store.root, store.settings.artefacts, offline=not args.fetch)
     outcomes: list[Outcome] = []
     findings: list[Finding] = []
     written: list[str] = []

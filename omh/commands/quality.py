@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from catalogue.derive.quality import FAIL, PASS, QualityReport, is_scored, quality_reports
-from catalogue.gates.quality_minimum import quality_settings
 from catalogue.load.store import RecordStore
 from catalogue.model.ids import normalise_record_id
 
@@ -77,7 +76,7 @@ def _details(report: QualityReport, minimum: int) -> str:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     store = RecordStore(root)
-    minimum = quality_settings(store.settings.raw).minimum_score
+    minimum = store.settings.quality.minimum_score
     ids = [normalise_record_id(value, store.root) for value in args.ids]
     for record_id in ids:
         record = store.get(record_id) if store.exists(record_id) else None

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from catalogue.check.immutability import GitError
+from catalogue.load.git import GitError
 from catalogue.model.findings import has_errors
 from catalogue.pipeline import validate
 from omh.reporting import FORMATS, format_findings

@@ -32,9 +32,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from catalogue.derive.quality.criteria import (
-    ASSETS,
     CHECKS_BY_ID,
-    DATASET_CARD_SECTIONS,
+    CRITERIA,
     MODEL,
     QUALITY_CHECKS,
     QualityCheck,
@@ -51,6 +50,7 @@ from catalogue.derive.quality.report import (
     Verdict,
 )
 from catalogue.load.store import RecordStore
+from catalogue.model.card_sections import DATASET_CARD_SECTIONS
 from catalogue.model.findings import Location
 from catalogue.model.kinds import CARD_FILE
 from catalogue.model.records import Record
@@ -58,16 +58,13 @@ from catalogue.model.records import Record
 if TYPE_CHECKING:
     from catalogue.link.catalogue import Catalogue
 
-DEFAULT_MINIMUM_SCORE = 0
-"""No minimum unless catalogue.yaml sets one."""
-APPLY_TO = ("changed", "all")
 RULE = "quality"
 
 
 def is_scored(record: Record) -> bool:
-    """Assets (models, datasets, experiments) get a score; people, organisations and
-    resources do not."""
-    return record.kind.name in ASSETS
+    """Assets (models, datasets, experiments, workflows) get a score; people, organisations
+    and resources do not."""
+    return CRITERIA[record.kind.name] is not None
 
 
 def _result(check: QualityCheck, record: Record, verdict: Verdict) -> CheckResult:
@@ -84,12 +81,14 @@ def _result(check: QualityCheck, record: Record, verdict: Verdict) -> CheckResul
 
 def score_record(record: Record, lookup: Lookup) -> QualityReport:
     if not is_scored(record):
-        raise ValueError(f"{record.id} is a {record.kind.name}; only models, datasets and "
-                         "experiments have a quality score")
+        raise ValueError(f"{record.id} is a {record.kind.name}; only assets have a quality "
+                         "score")
+    judged = CRITERIA[record.kind.name] or {}
     results = []
     for check in QUALITY_CHECKS:
-        if record.kind.name in check.kinds:
-            results.append(_result(check, record, check.evaluate(record, lookup)))
+        evaluate = judged.get(check.id)
+        if evaluate is not None:
+            results.append(_result(check, record, evaluate(record, lookup)))
     return QualityReport(record.id, record.kind.name, tuple(results))
 
 
@@ -104,12 +103,12 @@ def quality_reports(catalogue: Catalogue | RecordStore,
     """Reports for many records, sharing one lookup (the site's way to score everything)."""
     lookup = Lookup.of(catalogue)
     wanted = [r for r in records if is_scored(r)]
-    lookup.prepare(r.id for r in wanted if r.kind.name == MODEL)
+    lookup.prepare(r.id for r in wanted)
     return {r.id: score_record(r, lookup) for r in wanted}
 
 
 __all__ = [
-    "CHECKS_BY_ID", "DATASET_CARD_SECTIONS", "DEFAULT_MINIMUM_SCORE", "FAIL", "MODEL",
+    "CHECKS_BY_ID", "CRITERIA", "DATASET_CARD_SECTIONS", "FAIL", "MODEL",
     "NOT_APPLICABLE", "PASS", "PRINCIPLES", "QUALITY_CHECKS", "CheckResult", "Lookup",
     "PrincipleScore", "QualityCheck", "QualityReport", "Verdict", "is_scored", "quality_report",
     "quality_reports", "score_record",

@@ -172,6 +172,19 @@ def test_pr_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert odd == {"everything": "true", "records": "", "models": ""}
 
 
+def test_scripts_that_import_the_package_run_after_it_is_installed() -> None:
+    """pr_scope.py reads the kind folders from the installed ``catalogue`` package."""
+    calls = 0
+    for path in WORKFLOWS:
+        for job in _load(path)["jobs"].values():
+            runs = [str(step.get("run", "")) for step in job.get("steps", [])]
+            for index, run in enumerate(runs):
+                if ".github/scripts/pr_scope.py" in run:
+                    calls += 1
+                    assert any("pip install -e" in earlier for earlier in runs[:index]), path
+    assert calls
+
+
 def test_check_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check_site = _script("check_site")
     site = tmp_path / "site"

@@ -1,0 +1,181 @@
+"""Class labels agree everywhere they are written: ``class_labels`` in record.yaml, the shipped
+labels.json, the numbered list in the card's Outputs section, and the class dimension of
+``output_schema``; same number, same order."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from catalogue.check.card_file import card_location
+from catalogue.check.context import CheckContext
+from catalogue.load.artefacts import Resolver, local_file
+from catalogue.model.card import Line
+from catalogue.model.card_sections import MODEL_CARD_SECTIONS, find_section, section_text
+from catalogue.model.findings import Finding, error, warning
+from catalogue.model.pointers import ArtefactError, Pointer, usable_pointers
+from catalogue.model.records import Record
+
+_NUMBERED = re.compile(r"^\s{0,3}(\d+)[.)]\s+(.*\S)\s*$")
+
+
+def numbered_list(lines: list[Line]) -> list[Line]:
+    """The first numbered list in ``lines``: (line, name) per item, the name being the first
+    code span or bold text, or else the text before a dash, colon or bracket."""
+    items: list[Line] = []
+    for number, line in lines:
+        match = _NUMBERED.match(line)
+        if match:
+            items.append((number, _item_name(match.group(2))))
+        elif items and line.strip() and not line.startswith((" ", "\t")):
+            break
+    return items
+
+
+def _item_name(text: str) -> str:
+    for pattern in (r"`([^`]+)`", r"\*\*([^*]+)\*\*", r"__([^_]+)__"):
+        match = re.match(r"\s*" + pattern, text)
+        if match:
+            return match.group(1).strip()
+    return re.split(r"\s+[-\u2013\u2014]\s+|:\s|\s\(", text, maxsplit=1)[0].strip()
+
+
+
+def parse_labels_json(value: Any) -> list[str] | None:
+    """Class names in order from a labels.json: a list, an index-keyed mapping, or a mapping
+    with ``labels``, ``class_names``, ``classes`` or ``id2label``."""
+    if isinstance(value, dict):
+        for key in ("labels", "class_names", "classes", "id2label"):
+            if key in value:
+                return parse_labels_json(value[key])
+        if value and all(isinstance(k, str) and k.isdigit() for k in value):
+            ordered = sorted(value.items(), key=lambda kv: int(kv[0]))
+            if [int(k) for k, _ in ordered] == list(range(len(ordered))):
+                return parse_labels_json([v for _, v in ordered])
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def _labels_pointer(record: Record) -> Pointer | None:
+    pointers = usable_pointers(record)
+    return next((p for p in pointers if p.role == "labels" and p.suffix == ".json"),
+                next((p for p in pointers if p.name.endswith("labels.json")), None))
+
+
+def _read_labels_file(record: Record, resolver: Resolver) -> tuple[str, list[str] | None,
+                                                                   str | None] | None:
+    """(name, labels, problem) of the shipped labels.json, or None if there is none to read."""
+    pointer = _labels_pointer(record)
+    try:
+        if pointer is not None:
+            name, path = pointer.name, resolver.resolve(record.folder, pointer)
+        elif (record.folder / "labels.json").is_file():
+            name, path = "labels.json", local_file(record.folder, "labels.json")
+        else:
+            return None
+    except ArtefactError:
+        return None  # reported by the artefact check, or not available offline
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return name, None, f"{name} is not valid JSON: {exc}"
+    labels = parse_labels_json(value)
+    if labels is None:
+        return name, None, (f"{name}: expected a list of class names in output order, e.g. "
+                            '["setosa", "versicolor", "virginica"]')
+    return name, labels, None
+
+
+def _order_problem(mine: list[str], theirs: list[str], my_name: str, their_name: str) -> str | None:
+    if len(mine) != len(theirs):
+        return (f"{their_name} has {len(theirs)} class name(s) but {my_name} has {len(mine)}: "
+                f"{theirs} against {mine}")
+    for position, (a, b) in enumerate(zip(mine, theirs, strict=True), start=1):
+        if a != b:
+            how = "in another order" if sorted(mine) == sorted(theirs) else "differently"
+            return (f"{their_name} names the classes {how}: class {position} is '{b}' there but "
+                    f"'{a}' in {my_name} (expected {mine})")
+    return None
+
+
+def check_labels(record: Record, resolver: Resolver) -> Iterator[Finding]:
+    """The number and order of class names agree across class_labels, labels.json, the card's
+    Outputs list, and the class dimension of output_schema."""
+    if record.kind.name != "model" or record.status == "deleted":
+        return
+    declared = record.data.get("class_labels")
+    record_labels = declared if isinstance(declared, list) and all(
+        isinstance(v, str) for v in declared) else None
+    shipped = _read_labels_file(record, resolver)
+    card = _card_labels(record)
+    reference, reference_name = record_labels, "class_labels in record.yaml"
+    if shipped is not None:
+        name, labels, problem = shipped
+        if problem is not None:
+            yield error("labels", problem, record.location(("class_labels",))
+                        if record_labels else record.location(), record.id)
+        elif reference is None:
+            reference, reference_name = labels, name
+        elif labels is not None:
+            mismatch = _order_problem(reference, labels, reference_name, name)
+            if mismatch:
+                yield error("labels", mismatch, record.location(("class_labels",)), record.id,
+                            "class_labels")
+    if reference is not None and card is not None and card[1]:
+        items = card[1]
+        mismatch = _order_problem(reference, [n for _, n in items], reference_name,
+                                  f"the card's '## Outputs' list (line {items[0][0]})")
+        if mismatch:
+            yield error("labels", mismatch, card_location(record, items[0][0]), record.id)
+    elif reference is not None and card is not None and record.data.get(
+            "model_type") == "classification":
+        yield warning("labels", "the card's Outputs section has no numbered list of the class "
+                      f"names; list them in output order ({', '.join(reference)})",
+                      card_location(record, card[0]), record.id)
+    if record_labels is not None:
+        yield from _class_dimension(record, record_labels)
+
+
+def _card_labels(record: Record) -> tuple[int, list[Line]] | None:
+    """The line of the card's Outputs heading and the numbered list under it."""
+    card = record.card
+    if card is None or not card.readable:
+        return None
+    outputs = next(s for s in MODEL_CARD_SECTIONS if s.heading == "Outputs")
+    index = find_section(card.sections, outputs)
+    if index is None:
+        return None
+    return card.sections[index].heading.line, numbered_list(section_text(card.sections, index))
+
+
+def _class_dimension(record: Record, labels: list[str]) -> Iterator[Finding]:
+    """A classifier's scores have one entry per class: some output of rank >= 2 must have a
+    class axis (axis 1 or the last) of len(class_labels), when the sizes are written out."""
+    if record.data.get("model_type") != "classification":
+        return
+    outputs = record.data.get("output_schema")
+    if not isinstance(outputs, list):
+        return
+    shapes: list[tuple[Any, list[Any]]] = [
+        (o.get("name"), o["shape"]) for o in outputs
+        if isinstance(o, dict) and isinstance(o.get("shape"), list) and len(o["shape"]) >= 2]
+    if not shapes:
+        return
+    if any(len(labels) in (shape[1], shape[-1]) for _, shape in shapes):
+        return
+    if all(isinstance(shape[1], str) and isinstance(shape[-1], str) for _, shape in shapes):
+        return  # class axes not written out
+    described = ", ".join(f"{n} {shape}" for n, shape in shapes)
+    yield error("labels", f"field 'class_labels': {len(labels)} class name(s), but no output in "
+                f"output_schema has {len(labels)} classes ({described})",
+                record.location(("class_labels",)), record.id, "class_labels")
+
+
+def check_class_labels(context: CheckContext) -> Iterable[Finding]:
+    resolver = Resolver.from_settings(context.store.root, context.store.settings.artefacts)
+    for record in context.records:
+        yield from check_labels(record, resolver)
