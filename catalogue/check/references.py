@@ -4,12 +4,12 @@ experiment and the models it produced agree."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 from catalogue.load.store import RecordStore
 from catalogue.model.dates import day_of
 from catalogue.model.findings import Finding, error
+from catalogue.model.ids import closest_id
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER
 from catalogue.model.records import Record, field_name
 
@@ -37,8 +37,8 @@ def check_references(record: Record, store: RecordStore) -> Iterator[Finding]:
             yield error("cycle", f"field '{name}': a record cannot refer to itself",
                         record.location(path), record.id, name)
         elif not store.exists(value):
-            close = difflib.get_close_matches(value, store.ids(target_kind.name), n=1, cutoff=0.7)
-            hint = f"; did you mean '{close[0]}'?" if close else (
+            close = closest_id(value, store.ids(target_kind.name), cutoff=0.7)
+            hint = f"; did you mean '{close}'?" if close else (
                 f"; add {value}/record.yaml or fix the reference")
             yield error("unresolved-reference",
                         f"field '{name}': no {target_kind.name} '{value}' in the catalogue{hint}",

@@ -4,7 +4,9 @@ to turn what a person types (an id, a folder, a file inside a record) into an id
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
@@ -36,3 +38,9 @@ def normalise_record_id(value: str, root: Path) -> str:
     for suffix in (f"/{RECORD_FILE}", f"/{CARD_FILE}"):
         value = value.removesuffix(suffix)
     return value
+
+
+def closest_id(record_id: str, ids: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The id among ``ids`` that ``record_id`` most likely misspells, for a "did you mean"."""
+    close = difflib.get_close_matches(record_id, list(ids), n=1, cutoff=cutoff)
+    return close[0] if close else None

@@ -166,14 +166,14 @@ KINDS: dict[str, RecordKind] = {
              Reference(("replaced_by",), "resource", "replaces")),
             _name, False, schema_types=("hpc:Hardware",),
             scaffolding=Scaffolding("resource.record.yaml"),
-                                    ),
+        ),
         RecordKind(
             "researcher", "researchers", "researcher.schema.json", "Researcher", "Researchers",
             (Reference(("affiliations", WILDCARD), "organization", "members"),
              Reference(("replaced_by",), "researcher", "replaces")),
             _person_name, False, schema_types=("Person",),
             scaffolding=Scaffolding("researcher.record.yaml"),
-                                    ),
+        ),
         RecordKind(
             "organization", "organizations", "organization.schema.json", "Organization",
             "Organizations",
@@ -181,7 +181,7 @@ KINDS: dict[str, RecordKind] = {
              Reference(("replaced_by",), "organization", "replaces")),
             _name, False, schema_types=("Organization",),
             scaffolding=Scaffolding("organization.record.yaml"),
-                                    ),
+        ),
     )
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from catalogue.derive.carbon_intensity import TABLE_NAME
 from catalogue.derive.carbon_rollup import CarbonReport, Totals, carbon_report
 from catalogue.link.catalogue import link
 from catalogue.load.store import RecordStore
-from catalogue.model.ids import normalise_record_id
+from catalogue.model.ids import closest_id, normalise_record_id
 
 COLUMNS = ("EXPERIMENT", "RESOURCE", "HOURS", "KWH", "KG CO2E", "KG RANGE", "METHOD")
 NUMERIC = {"HOURS", "KWH", "KG CO2E", "KG RANGE"}
@@ -39,8 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def _unknown(record_id: str, store: RecordStore) -> str:
-    close = difflib.get_close_matches(record_id, list(store.paths), n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else (
+    close = closest_id(record_id, store.paths)
+    hint = f"; did you mean '{close}'?" if close else (
         "; expected an id such as experiments/<slug>, models/<slug> or resources/<slug>")
     return f"omh carbon: no record '{record_id}' in {store.root}{hint}"
 

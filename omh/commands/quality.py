@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from pathlib import Path
 
 from catalogue.derive.quality import FAIL, PASS, QualityReport, is_scored, quality_reports
 from catalogue.load.store import RecordStore
-from catalogue.model.ids import normalise_record_id
+from catalogue.model.ids import closest_id, normalise_record_id
 
 MARKS = {PASS: "pass", FAIL: "FAIL", "n/a": "n/a "}
 FACETS = ("Findable", "Accessible", "Interoperable", "Reusable")
@@ -81,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
     for record_id in ids:
         record = store.get(record_id) if store.exists(record_id) else None
         if record is None:
-            close = difflib.get_close_matches(record_id, list(store.paths), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            close = closest_id(record_id, store.paths)
+            hint = f"; did you mean '{close}'?" if close else ""
             reason = "cannot be read (omh validate says why)" if store.exists(record_id) \
                 else f"is not in {store.root}{hint}"
             print(f"omh quality: {record_id} {reason}", file=sys.stderr)
