@@ -1,11 +1,14 @@
-"""The parity checker against a bare onnxruntime run of the same model and samples.
+"""The parity checker and its bounded child-process runner against a bare onnxruntime run of
+the same model and samples.
 
 The checker verifies sha256 and size of every file it reads, runs ``onnx.checker`` (full),
-reads and compares the signature, loads the samples of both layouts, runs onnxruntime and
-compares every output; the bare run only loads the samples, opens a session and runs it. Both
-are timed end to end, from files on disk, with the process warmed up (imports done). Prints
-the median times and their ratio for the example Iris package and for a synthetic MLP
-package large enough for inference to matter.
+reads and compares the signature, loads the samples of both layouts within the sample budget,
+runs onnxruntime in a child process with wall-clock and memory limits, and compares every
+output; the runner is that child process alone (start Python, import onnxruntime, open the
+session, run, hand the outputs back as files); the bare run only loads the samples, opens a
+session and runs it in this process. All are timed end to end, from files on disk, with this
+process warmed up (imports done). Prints the median times and their ratios for the example
+Iris package and for a synthetic 4x1024 MLP package large enough for inference to matter.
 
     python benchmarks/bench_parity.py [--repeat 30] [--model models/iris-softmax-classifier]
 """
@@ -29,10 +32,12 @@ import onnxruntime as ort
 import yaml
 from onnx import TensorProto, helper, numpy_helper
 
+from catalogue.check.onnx_runner import run_model
 from catalogue.check.parity import PASSED, evaluate_model
 from catalogue.load import artefacts
 from catalogue.load.artefacts import Resolver
 from catalogue.load.store import RecordStore
+from catalogue.model.settings import ParitySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +52,33 @@ def checker_run(root: Path, model_id: str) -> Callable[[], None]:
         artefacts._DIGESTS.clear()  # hash the files every time, as a fresh process would
         outcome = evaluate_model(record, resolver)
         assert outcome.status == PASSED, outcome.reason
+
+    return run
+
+
+def sample_feeds(folder: Path) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for npz in sorted(folder.glob("*.npz")):
+        if npz.name == "weights.npz":
+            continue
+        with np.load(npz, allow_pickle=False) as data:
+            cases.append({k: data[k] for k in data.files})
+    for test_set in sorted(folder.glob("test_data_set_*")):
+        tensor = onnx.load_tensor(str(test_set / "input_0.pb"))
+        cases.append({tensor.name: numpy_helper.to_array(tensor)})
+    return cases
+
+
+def runner_run(folder: Path) -> Callable[[], None]:
+    """The bounded child process alone, on the same feeds as the bare run."""
+    names = {i.name for i in onnx.load(str(folder / "model.onnx"),
+                                       load_external_data=False).graph.input}
+    feeds = {f"case{i}": {k: v for k, v in case.items() if k in names}
+             for i, case in enumerate(sample_feeds(folder))}
+
+    def run() -> None:
+        result = run_model(folder / "model.onnx", feeds, ParitySettings())
+        assert result.failure is None and len(result.outputs) == len(feeds), result
 
     return run
 
@@ -126,8 +158,12 @@ def synthetic_package(root: Path, width: int = 1024, layers: int = 4, batch: int
     return "models/mlp"
 
 
-def report(label: str, checker: float, bare: float) -> None:
-    print(f"{label:<34}{checker * 1000:>12.1f}{bare * 1000:>12.1f}{checker / bare:>9.2f}x")
+def report(label: str, folder: Path, root: Path, model_id: str, repeat: int) -> None:
+    bare = median_seconds(bare_run(folder), repeat)
+    runner = median_seconds(runner_run(folder), repeat)
+    checker = median_seconds(checker_run(root, model_id), repeat)
+    print(f"{label:<34}{bare * 1000:>10.1f}{runner * 1000:>12.1f}{runner / bare:>9.2f}x"
+          f"{checker * 1000:>12.1f}{checker / bare:>9.2f}x")
 
 
 def main() -> None:
@@ -138,15 +174,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"onnxruntime {ort.__version__}, onnx {onnx.__version__}, numpy {np.__version__}, "
           f"CPU provider, 1 thread; median of {args.repeat} runs")
-    print(f"{'package':<34}{'checker ms':>12}{'bare ms':>12}{'ratio':>10}")
-    folder = args.root / args.model
-    report(args.model, median_seconds(checker_run(args.root, args.model), args.repeat),
-           median_seconds(bare_run(folder), args.repeat))
+    print(f"{'package':<34}{'bare ms':>10}{'child ms':>12}{'ratio':>10}{'checker ms':>12}"
+          f"{'ratio':>10}")
+    report(args.model, args.root / args.model, args.root, args.model, args.repeat)
     with tempfile.TemporaryDirectory() as temp:
         model_id = synthetic_package(Path(temp))
-        report("synthetic MLP 4x1024, batch 256",
-               median_seconds(checker_run(Path(temp), model_id), args.repeat),
-               median_seconds(bare_run(Path(temp) / model_id), args.repeat))
+        report("synthetic MLP 4x1024, batch 256", Path(temp) / model_id, Path(temp), model_id,
+               args.repeat)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,13 @@ from catalogue.gates.registry import GATES
 from catalogue.link.catalogue import Catalogue, link
 from catalogue.load.settings_file import load_settings
 from catalogue.load.store import RecordStore
+from catalogue.load.theme_file import THEME_FILE, load_theme
 from catalogue.model.findings import Finding, sort_findings
 from catalogue.model.kinds import SETTINGS_FILE
 from catalogue.model.settings import Settings
 
-__all__ = ["Catalogue", "Scope", "Settings", "load_catalogue", "load_settings", "validate"]
+__all__ = ["Catalogue", "Scope", "Settings", "load_catalogue", "load_settings", "load_theme",
+           "validate"]
 
 
 def validate(root: Path, paths: Sequence[Path] | None = None,
@@ -34,6 +36,8 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     touches_settings = not paths or any(Path(p).name == SETTINGS_FILE for p in paths)
     if touches_settings:
         findings.extend(store.settings_findings)
+    if not paths or any(Path(p).name == THEME_FILE for p in paths):
+        findings.extend(load_theme(store.root)[1])
     records = []
     discovery = store.discovery_findings
     for record_id in sorted(set(scope.ids) | (scope.named & set(discovery))):

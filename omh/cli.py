@@ -12,7 +12,10 @@ from omh.commands import build as build_command
 from omh.commands import carbon as carbon_command
 from omh.commands import check_artefacts as check_artefacts_command
 from omh.commands import export as export_command
+from omh.commands import import_codecarbon as import_codecarbon_command
+from omh.commands import import_croissant as import_croissant_command
 from omh.commands import import_hf as import_hf_command
+from omh.commands import import_mlflow as import_mlflow_command
 from omh.commands import new as new_command
 from omh.commands import parity as parity_command
 from omh.commands import quality as quality_command
@@ -23,6 +26,9 @@ COMMANDS = {"validate": validate_command, "carbon": carbon_command,
             "export": export_command, "parity": parity_command,
             "build": build_command, "serve": serve_command,
             "quality": quality_command, "new": new_command, "import-hf": import_hf_command,
+            "import-mlflow": import_mlflow_command,
+            "import-codecarbon": import_codecarbon_command,
+            "import-croissant": import_croissant_command,
             "check-artefacts": check_artefacts_command}
 
 

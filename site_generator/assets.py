@@ -25,7 +25,6 @@ class VendorFile(NamedTuple):
 
 
 VENDOR_FILES = (
-    VendorFile("mermaid", "dist/mermaid.min.js", "assets/vendor/mermaid.min.js"),
     VendorFile("chart.js", "dist/chart.umd.min.js", "assets/vendor/chart.umd.min.js"),
 )
 

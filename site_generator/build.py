@@ -1,13 +1,15 @@
 """``omh build`` and ``omh serve``: check the catalogue, then let MkDocs build or serve the site.
 
 The MkDocs configuration and its (empty) ``docs_dir`` live in a temporary work folder; pages and
-files reach MkDocs through the ``omh`` plugin, in memory. The only thing written is the site.
+files reach MkDocs through the ``omh`` plugin, in memory. The only thing written is the site,
+built beside its folder and swapped in whole (``site_generator.output_dir``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -22,15 +24,22 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from catalogue.model.findings import Finding, Severity
-from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
-from catalogue.pipeline import Catalogue, load_catalogue, load_settings
+from catalogue.model.kinds import SETTINGS_FILE
+from catalogue.pipeline import Catalogue, load_catalogue, load_settings, load_theme
 from site_generator.assets import find_vendor_files
+from site_generator.csp import new_nonce
 from site_generator.generate import navigation
 from site_generator.mkdocs_config import PLUGIN, write_config
+from site_generator.output_dir import (
+    UnsafeSiteDir,
+    check_site_dir,
+    discard,
+    staging_dir,
+    swap_in,
+)
 from site_generator.plugin import CataloguePlugin
 
 DEFAULT_SITE_DIR = "site"
-SITE_MARKERS = ("index.html", "404.html", "sitemap.xml")
 
 
 class SiteBuildError(Exception):
@@ -98,24 +107,6 @@ def check_plugin_installed() -> None:
                              "project with `pip install -e .`")
 
 
-def check_site_dir(root: Path, site_dir: Path) -> None:
-    """Refuse an output folder whose cleaning would delete the catalogue or other files."""
-    if site_dir == root or site_dir in root.parents:
-        raise SiteBuildError(f"--site-dir {site_dir}: the site folder cannot be the catalogue "
-                             "folder or one of its parents (building empties it first)")
-    relative = site_dir.relative_to(root).parts if site_dir.is_relative_to(root) else ()
-    if relative and (relative[0] in KINDS_BY_FOLDER or relative[0] in ("schemas", ".git")):
-        raise SiteBuildError(f"--site-dir {site_dir}: inside the catalogue's {relative[0]}/ "
-                             "folder; use a folder of its own, such as site/")
-    if site_dir.exists() and not site_dir.is_dir():
-        raise SiteBuildError(f"--site-dir {site_dir}: is a file, not a folder")
-    if site_dir.is_dir() and any(site_dir.iterdir()) and \
-            not any((site_dir / marker).is_file() for marker in SITE_MARKERS):
-        raise SiteBuildError(f"--site-dir {site_dir}: the folder is not empty and does not hold a "
-                             "built site; building would delete its files. Empty it or choose "
-                             "another folder")
-
-
 def load_checked(root: Path, force: bool) -> tuple[Catalogue, list[Finding]]:
     catalogue, findings = load_catalogue(root, check=True)
     if any(f.severity is Severity.ERROR for f in findings) and not force:
@@ -136,28 +127,41 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     """
     start = time.perf_counter()
     root = root.resolve()
-    site_dir = (site_dir or root / DEFAULT_SITE_DIR).resolve()
-    check_site_dir(root, site_dir)
+    # Absolute but not resolved: a symlink must be seen, not followed.
+    site_dir = Path(os.path.abspath(site_dir or root / DEFAULT_SITE_DIR))
+    try:
+        check_site_dir(root, site_dir)
+    except UnsafeSiteDir as exc:
+        raise SiteBuildError(str(exc)) from None
     check_plugin_installed()
     find_vendor_files(root, node_modules)
     findings: list[Finding] = []
     if catalogue is None:
         catalogue, findings = load_checked(root, force)
+    theme, _ = load_theme(root)  # its findings are omh validate's
     checked = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="omh-build-") as work:
-        config_file = write_config(Path(work), root, site_dir, catalogue.settings, navigation(),
-                                   node_modules=node_modules, material_search=material_search)
-        with mkdocs_logging(verbose) as collected:
-            try:
-                config = load_config(config_file=str(config_file))
-                plugin = config.plugins[PLUGIN]
-                assert isinstance(plugin, CataloguePlugin)
-                plugin.preloaded = catalogue
-                mkdocs_build(config)
-            except MkDocsException as exc:
-                raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
-        site = plugin.site
-        assert site is not None
+    staged = staging_dir(site_dir)
+    try:
+        with tempfile.TemporaryDirectory(prefix="omh-build-") as work:
+            config_file = write_config(Path(work), root, staged, catalogue.settings,
+                                       navigation(), theme=theme, node_modules=node_modules,
+                                       material_search=material_search)
+            with mkdocs_logging(verbose) as collected:
+                try:
+                    config = load_config(config_file=str(config_file))
+                    plugin = config.plugins[PLUGIN]
+                    assert isinstance(plugin, CataloguePlugin)
+                    plugin.preloaded = catalogue
+                    mkdocs_build(config)
+                except MkDocsException as exc:
+                    raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
+            site = plugin.site
+            assert site is not None
+        swap_in(root, staged, site_dir)
+    except UnsafeSiteDir as exc:
+        raise SiteBuildError(str(exc)) from None
+    finally:
+        discard(staged)
     end = time.perf_counter()
     timings = {"check": checked - start, "generate": plugin.generate_seconds,
                "mkdocs": end - checked - plugin.generate_seconds - plugin.index_seconds,
@@ -173,10 +177,12 @@ def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bo
     check_plugin_installed()
     find_vendor_files(root, node_modules)
     settings, _ = load_settings(root)
+    theme, _ = load_theme(root)
     with tempfile.TemporaryDirectory(prefix="omh-serve-") as work:
-        # Live reload injects an inline script into each page, which the CSP would block.
+        # Pages keep their CSP; the live-reload script the server adds carries its nonce.
         config_file = write_config(Path(work), root, Path(work) / "site", settings,
-                                   navigation(), csp=False, node_modules=node_modules)
+                                   navigation(), theme=theme, live_reload_nonce=new_nonce(),
+                                   node_modules=node_modules)
         watch = [str(root / SETTINGS_FILE)] if (root / SETTINGS_FILE).is_file() else []
         with mkdocs_logging(verbose):
             try:

@@ -29,7 +29,7 @@ def name(record: Record, site: SiteContext, links: Links) -> Markup:
         if isinstance(version, str) else Markup("")
     status = Markup(' <span class="omh-status omh-status--{0}">{0}</span>').format(
         record.status) if record.status != "active" else Markup("")
-    return links.record(record.id) + suffix + status
+    return links.record(record.id, record.title) + suffix + status
 
 
 def field(key: str, fmt: Callable[[object], str] = formatting.label) -> Cell:

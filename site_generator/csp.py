@@ -1,52 +1,40 @@
-"""A Content-Security-Policy for every built page: defence in depth behind the sanitiser.
+"""A Content-Security-Policy for every built page: defence in depth behind the escaping and the
+sanitiser.
 
-The policy allows scripts from the site itself and, by hash, the inline scripts of the theme
-(Material's few small bootstrap scripts) and nothing else: an inline script or an event handler
-that reached a page's content would not run, nor would a ``javascript:`` URL, and no page can
-load a script, style, font, image or frame from another host. Hashes are taken from the theme's
-part of the page only, never from the content, so they cannot allow an injected script.
+The policy is built from what the generator emits, never from what a page happens to contain.
+The generator emits no inline script: Material's small bootstrap scripts are replaced by files
+of the site (``theme/partials/javascripts/``), and the only inline ``<script>`` elements left are
+data (JSON-LD, JSON configuration), which a browser never runs. So scripts may come from the
+site itself (``'self'``) and from nowhere else, and nothing is hashed: an inline script, an event
+handler or a ``javascript:`` URL that reached a page, wherever in it, would not run, and no page
+can load a script, style, font, image or frame from another host.
 
 The search page alone also allows ``'wasm-unsafe-eval'``: Pagefind's search is WebAssembly,
 which a browser compiles only under that source (it allows compiling WebAssembly, not ``eval``
 of JavaScript). Pagefind runs it in a web worker (``worker-src 'self'``), or in the page itself
 when a worker cannot start.
+
+``omh serve`` adds one nonce, drawn at random when the server starts, for the live-reload
+script the development server itself adds to each page it serves (``with_nonce``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
+import secrets
 
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
-_SRC = re.compile(r"\bsrc\s*=", re.I)
-_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
-EXECUTABLE_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 HEAD = re.compile(r"<head\b[^>]*>", re.I)
+LIVE_RELOAD_SCRIPT = b"<script>"
+"""How MkDocs' development server opens the live-reload script it appends to a page."""
 
 
-def _executable(attributes: str) -> bool:
-    if _SRC.search(attributes):
-        return False
-    match = _TYPE.search(attributes)
-    return (match.group(1).lower() if match else "") in EXECUTABLE_TYPES
+def new_nonce() -> str:
+    return secrets.token_urlsafe(18)
 
 
-def inline_script_hashes(html: str, content: str | None = None) -> list[str]:
-    """The CSP hashes of the page's inline scripts outside ``content`` (the page body)."""
-    start = html.find(content) if content else -1
-    end = start + len(content) if start >= 0 and content else -1
-    hashes = []
-    for match in _SCRIPT.finditer(html):
-        if start <= match.start() < end or not _executable(match.group(1)):
-            continue
-        digest = hashlib.sha256(match.group(2).encode("utf-8")).digest()
-        hashes.append("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
-    return sorted(set(hashes))
-
-
-def policy(script_hashes: list[str], wasm: bool = False) -> str:
-    sources = ["'self'", *(["'wasm-unsafe-eval'"] if wasm else []), *script_hashes]
+def policy(*, wasm: bool = False, nonce: str | None = None) -> str:
+    sources = ["'self'", *(["'wasm-unsafe-eval'"] if wasm else []),
+               *([f"'nonce-{nonce}'"] if nonce else [])]
     return "; ".join([
         "default-src 'self'",
         "script-src " + " ".join(sources),
@@ -62,12 +50,23 @@ def policy(script_hashes: list[str], wasm: bool = False) -> str:
     ])
 
 
-def add_policy(html: str, content: str | None = None, wasm: bool = False) -> str:
+def add_policy(html: str, *, wasm: bool = False, nonce: str | None = None) -> str:
     """The page with a CSP ``<meta>`` as the first element of ``<head>`` (``wasm``: the page
-    may compile WebAssembly)."""
+    may compile WebAssembly; ``nonce``: the development server's live-reload script may run)."""
     head = HEAD.search(html)
     if head is None:
         return html
     meta = ('<meta http-equiv="Content-Security-Policy" content="'
-            f'{policy(inline_script_hashes(html, content), wasm)}">')
+            f'{policy(wasm=wasm, nonce=nonce)}">')
     return html[:head.end()] + "\n    " + meta + html[head.end():]
+
+
+def with_nonce(page: bytes, nonce: str) -> bytes:
+    """``page`` as the development server sends it, with ``nonce`` on the live-reload script
+    the server appended (the last plain ``<script>`` of the page: every script the generator
+    emits has a ``src`` or a data ``type``)."""
+    at = page.rfind(LIVE_RELOAD_SCRIPT)
+    if at < 0:
+        return page
+    return (page[:at] + f'<script nonce="{nonce}">'.encode("ascii")
+            + page[at + len(LIVE_RELOAD_SCRIPT):])

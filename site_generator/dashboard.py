@@ -11,9 +11,11 @@ from catalogue.model.kinds import KINDS
 from catalogue.standards.jsonld import script_json
 from site_generator import formatting
 from site_generator.carbon_view import Totals
+from site_generator.exports_view import home_head
 from site_generator.kind_views import VIEWS
 from site_generator.render import SiteContext, render, table_of_contents
 from site_generator.site import CHART, GeneratedPage
+from site_generator.site_files import CATALOGUE_FILES
 
 RECENT = 5
 TOP = 15
@@ -52,10 +54,11 @@ def home_page(site: SiteContext) -> GeneratedPage:
                   recent={k: recent(site, k) for k, view in VIEWS.items() if view.recent},
                   views=VIEWS,
                   total=site.carbon.total,
-                  jsonld=Markup(script_json(site.linked.data_catalog(limit=HOME_DATASETS))))
+                  jsonld=Markup(script_json(site.linked.data_catalog(limit=HOME_DATASETS))),
+                  machine_files=CATALOGUE_FILES)
     return GeneratedPage("", settings.title, html, tuple(table_of_contents(html)),
                          description=formatting.truncate(settings.description, 300),
-                         date=_latest(site))
+                         date=_latest(site), head=home_head(site.linked))
 
 
 def ranked(site: SiteContext, table: dict[str, Totals], limit: int) -> list[Ranked]:
@@ -84,6 +87,53 @@ def bar_chart(chart_id: str, title: str, rows: list[Ranked]) -> dict[str, Any]:
                         "hidden": True}]}
 
 
+DEFAULT_NAMES: dict[str, tuple[str, str]] = {
+    "pue": ("Power usage effectiveness (PUE) of a data centre or cloud", ""),
+    "pue_local": ("PUE of a workstation or laptop", ""),
+    "pue_by_provider": ("PUE of each cloud provider", ""),
+    "pue_uncertainty": ("Uncertainty of a PUE", "\u00b1 share"),
+    "cpu_power_watts_per_core": ("Power of a CPU core, when the resource does not say", "W"),
+    "gpu_power_watts": ("Power of a GPU, when the resource does not say", "W"),
+    "memory_power_watts_per_gb": ("Power of memory", "W per GB"),
+    "unknown_utilisation_low_percent": (
+        "Lowest utilisation assumed when a run does not record it", "%"),
+    "utilisation_tolerance_points": ("Uncertainty of a recorded utilisation",
+                                     "\u00b1 percentage points"),
+    "world_intensity_gco2_per_kwh": ("Grid carbon intensity when the place is unknown",
+                                     "g CO\u2082e per kWh"),
+    "world_intensity_uncertainty": ("Uncertainty of a grid carbon intensity", "\u00b1 share"),
+    "intensity_drift_per_year": ("Change of a grid's intensity per year away from its data",
+                                 "share per year"),
+    "intensity_max_uncertainty": ("Largest uncertainty of a grid carbon intensity", "share"),
+    "unknown_run_year_gap": ("Years between a run of unknown date and the intensity data",
+                             "years"),
+    "threshold_kg": ("Footprints above this are flagged", "kg CO\u2082e"),
+    "medium_from_kg": ("Medium impact from", "kg CO\u2082e"),
+    "high_from_kg": ("High impact from", "kg CO\u2082e"),
+}
+"""How the carbon method's defaults read on the dashboard (name for people, unit); a default
+not listed shows its name as a label."""
+
+
+class MethodDefault(NamedTuple):
+    name: str
+    unit: str
+    value: Any
+    source: str
+
+
+def method_defaults(site: SiteContext) -> list[MethodDefault]:
+    rows = []
+    for key, entry in site.carbon.report.defaults.as_json().items():
+        name, unit = DEFAULT_NAMES.get(key, (formatting.label(key), ""))
+        value = entry["value"]
+        if isinstance(value, dict):
+            value = ", ".join(f"{formatting.label(k)} {formatting.number(v)}"
+                              for k, v in sorted(value.items()))
+        rows.append(MethodDefault(name, unit, value, str(entry["source"])))
+    return rows
+
+
 def carbon_page(site: SiteContext) -> GeneratedPage:
     report = site.carbon.report
     years = [Ranked(None, year, totals) for year, totals in site.carbon.years().items()]
@@ -102,7 +152,7 @@ def carbon_page(site: SiteContext) -> GeneratedPage:
         experiments=ranked(site, report.experiments, TABLE_TOP),
         models=ranked(site, models, TABLE_TOP), years=years,
         skipped=report.skipped[:SKIPPED_SHOWN], skipped_total=len(report.skipped),
-        defaults=report.defaults)
+        defaults=report.defaults, method=method_defaults(site))
     return GeneratedPage("carbon/", "Carbon dashboard", html, tuple(table_of_contents(html)),
                          description="Energy and carbon of the catalogue's experiments",
                          date=_latest(site), scripts=frozenset({CHART}))

@@ -6,19 +6,20 @@ A local artefact (a ``path`` inside the record's folder) is published at
 * the record offers downloads at all: it is ``active`` and its ``access_rights`` are public
   (deprecated and deleted records keep their page without downloads; restricted, embargoed and
   private assets list their files without links);
-* the file is inside the folder (no symlink out of it), its sha256 matches the record, and it
-  is not a type a browser would run (see ``markdown_safety.is_publishable``);
+* the file is inside the folder (no symlink out of it), its sha256 matches the record, and its
+  type is on the allow-list of ``is_publishable``;
 * its place is not taken by something the site generates there (the page, its sub-pages, the
   metadata exports).
 
 Remote artefacts link to their URL (a Hugging Face ``hf://`` pointer to its pinned download
-URL); nothing is fetched at build time.
+URL), except those of an illustrative record, on a domain reserved for examples, which are
+listed as not shipped; nothing is fetched at build time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -26,10 +27,48 @@ from catalogue.load.artefacts import local_file, sha256_file
 from catalogue.model.pointers import ArtefactError, Pointer, record_pointers
 from catalogue.model.records import Record
 from catalogue.standards.urls import file_url
-from site_generator.markdown_safety import is_publishable
 
 PUBLIC_ACCESS = frozenset({"public"})
 RESERVED_NAMES = frozenset({"index.html", "index.md", "related"})
+NOT_SHIPPED = ("not shipped: a file of an illustrative record (its address is on a domain "
+               "reserved for examples)")
+PUBLISHABLE_SUFFIXES = frozenset({
+    # models, arrays and tensors, archives: served as application/octet-stream or an archive
+    # type, which a browser saves
+    ".onnx", ".data", ".pb", ".npz", ".npy", ".pt", ".pth", ".ckpt", ".bin", ".safetensors",
+    ".h5", ".hdf5", ".keras", ".tflite", ".gguf", ".pkl", ".joblib", ".msgpack", ".zip", ".gz",
+    ".tgz", ".bz2", ".xz", ".zst", ".tar", ".7z",
+    # tables and data as text
+    ".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".jsonld", ".parquet", ".arrow",
+    ".feather", ".avro", ".orc", ".nc", ".yaml", ".yml", ".toml", ".cfg", ".ini",
+    # code, shown as text or saved
+    ".py", ".ipynb", ".r", ".jl", ".sh",
+    # raster images, audio, video, PDF: shown by the browser's own viewers, which run no script
+    # of the site
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".wav", ".flac", ".mp3", ".ogg",
+    ".mp4", ".webm", ".pdf",
+})
+"""Files the site may publish beside a page, by their last suffix: types that GitHub Pages (and
+any common server) serves as data a browser shows or saves. Whatever is not listed (markup,
+scripts, styles, and every XML type, ``.xsd`` or ``.rss`` as much as ``.svg``: served as
+``application/xml`` an XHTML ``<script>`` in them runs on the site's origin) is listed on the page
+without a link, never published."""
+
+
+COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst"})
+
+
+def is_publishable(name: str) -> bool:
+    """Whether a record file may be served from the site: an allowed type (above; a compressed
+    file's inner type too, as a server may send ``page.html.gz`` as compressed HTML), and
+    neither a hidden file (``.htaccess``) nor one in a hidden folder."""
+    path = PurePosixPath(name)
+    if not name or any(part.startswith(".") for part in path.parts):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED_SUFFIXES and path.stem != PurePosixPath(path.stem).stem:
+        return is_publishable(path.with_suffix("").as_posix())
+    return suffix in PUBLISHABLE_SUFFIXES
 
 
 class PublishedFile(NamedTuple):
@@ -123,6 +162,8 @@ def downloads(record: Record, base: str, reserved: Iterable[str] = (), *,
             href, note, published = _local(record, pointer, reserved)
             if published is not None:
                 files.append(published)
+        elif pointer.is_example:
+            note = NOT_SHIPPED
         elif allowed:
             href = file_url(base, record.id, pointer)
         rows.append(Download(pointer.name, pointer.role, pointer.media_type, pointer.size_bytes,

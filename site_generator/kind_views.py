@@ -63,7 +63,7 @@ class KindView(NamedTuple):
     lineage: Builder | None
     """The graph on a record's page; None for a kind without one."""
     node: NodeStyle
-    """How its records are drawn in any lineage graph."""
+    """How its records are drawn in any lineage graph (the colour of their outline)."""
     recent: Cell | None
     """The line under each of its newest records on the home page; None: not listed there."""
     api_fields: tuple[str, ...]
@@ -118,7 +118,7 @@ VIEWS: dict[str, KindView] = per_kind("site pages", {
          Column("Type", c.field("model_type")), Column("Format", c.formats),
          Column("Size", c.size, True), Column("Licence", c.field("license", str)),
          Column("Organisation", c.organization), Column("Training carbon", c.band)),
-        model_facets, model_lineage, NodeStyle('["', '"]', "#3f51b5"),
+        model_facets, model_lineage, NodeStyle("#3f51b5"),
         c.field("framework"), ("framework", "model_type")),
     "dataset": KindView(
         "dataset.html", dataset_context,
@@ -126,7 +126,7 @@ VIEWS: dict[str, KindView] = per_kind("site pages", {
          Column("Records", c.field("num_records", formatting.number), True),
          Column("Size", c.size, True), Column("Licence", c.field("license", str)),
          Column("Access", c.field("access_rights")), Column("Organisation", c.organization)),
-        dataset_facets, dataset_lineage, NodeStyle('[("', '")]', "#00897b"),
+        dataset_facets, dataset_lineage, NodeStyle("#00897b"),
         _joined(c.field("format"), _records_count), ("format",)),
     "experiment": KindView(
         "experiment.html", experiment_context,
@@ -135,7 +135,7 @@ VIEWS: dict[str, KindView] = per_kind("site pages", {
          Column("Duration", c.field("duration_seconds", formatting.duration), True),
          Column("Energy", c.energy, True), Column("Carbon", c.band),
          Column("Organisation", c.organization)),
-        no_facets, experiment_lineage, NodeStyle('(["', '"])', "#ef6c00"),
+        no_facets, experiment_lineage, NodeStyle("#ef6c00"),
         _joined(c.field("experiment_type"), c.field("experiment_status")),
         ("experiment_type",)),
     "workflow": KindView(
@@ -144,7 +144,7 @@ VIEWS: dict[str, KindView] = per_kind("site pages", {
          Column("Language", c.text("programming_language")),
          Column("Runs", c.count("runs"), True), Column("Licence", c.field("license", str)),
          Column("Organisation", c.organization)),
-        workflow_facets, workflow_lineage, NodeStyle('[["', '"]]', "#8e24aa"),
+        workflow_facets, workflow_lineage, NodeStyle("#8e24aa"),
         _joined(c.text("programming_language"), c.field("workflow_type")),
         ("workflow_type", "programming_language")),
     "resource": KindView(
@@ -154,18 +154,18 @@ VIEWS: dict[str, KindView] = per_kind("site pages", {
          Column("GPUs", c.field("gpu_count", formatting.number), True),
          Column("Experiments", c.count("used_by"), True), Column("Energy", c.energy, True),
          Column("Carbon", c.band)),
-        no_facets, None, NodeStyle('["', '"]'), None, ("resource_type",)),
+        no_facets, None, NodeStyle(), None, ("resource_type",)),
     "researcher": KindView(
         "researcher.html", researcher_context,
         (Column("Researcher", c.name), Column("Affiliations", c.affiliations),
          Column("Assets", c.count("created"), True)),
-        no_facets, None, NodeStyle('["', '"]'), None, ()),
+        no_facets, None, NodeStyle(), None, ()),
     "organization": KindView(
         "organization.html", organization_context,
         (Column("Organisation", c.name), Column("Type", c.field("organization_type")),
          Column("Location", c.location), Column("Members", c.count("members"), True),
          Column("Assets", c.count("published"), True)),
-        no_facets, None, NodeStyle('["', '"]'), None, ("organization_type",)),
+        no_facets, None, NodeStyle(), None, ("organization_type",)),
 })
 
 NODE_STYLES = {kind: view.node for kind, view in VIEWS.items()}

@@ -1,25 +1,29 @@
-"""The lineage of an asset as a Mermaid flowchart: data and workflow -> experiment -> model ->
-fine-tuned model, with versions and replacements. Which graph a kind gets (a ``Builder`` here)
-and how its records look in any graph (a ``NodeStyle``) is its entry in the site's per-kind
-table (``site_generator.kind_views``).
+"""The lineage of an asset as a graph: data and workflow -> experiment -> model -> fine-tuned
+model, with versions and replacements, drawn at build time as a static SVG (no script: the
+page weighs a few kilobytes more, where a diagram library in the browser weighed a megabyte).
+Which graph a kind gets (a ``Builder`` here) and how its records look in any graph (a
+``NodeStyle``) is its entry in the site's per-kind table (``site_generator.kind_views``).
 
 The graph is the asset's neighbourhood, not the whole catalogue: each relation shows at most
 ``PER_RELATION`` records (a "+N more" node stands for the rest, which the page lists in full)
 and the graph stops at ``MAX_NODES``, so its size does not grow with the catalogue.
 
-Labels come from records, so they are reduced to letters, digits, spaces and a little
-punctuation before they go into the diagram's text: nothing in a title can close a label,
-start a Mermaid statement or directive, or be read as HTML. Mermaid runs with its default
-``securityLevel: "strict"`` (Material does not change it), so diagrams cannot hold clicks or
-HTML either; the page lists every node as a link next to the graph.
+The layout is grandalf's Sugiyama layering, left to right. Every text in the drawing comes from
+a record and is escaped; every node that is a record links to its page.
 """
 
 from __future__ import annotations
 
-import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from grandalf.graphs import Edge as LayoutEdge
+from grandalf.graphs import Graph, Vertex
+from grandalf.layouts import SugiyamaLayout
+from grandalf.routing import route_with_lines
+from markupsafe import Markup
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
@@ -27,30 +31,33 @@ from catalogue.model.records import Record
 PER_RELATION = 6
 MAX_NODES = 40
 LABEL_LENGTH = 48
-_UNSAFE = re.compile(r"[^\w .,:()/+'-]+", re.UNICODE)
-_UNSAFE_EDGE = re.compile(r"[^A-Za-z0-9 ,-]+")
+LINE_LENGTH = 26
+CHAR_WIDTH = 6.8
+"""Average advance of a character of the 12 px sans-serif label font, for sizing boxes."""
+NODE_PADDING = 12
+NODE_MIN_WIDTH = 96
+LINE_HEIGHT = 15
+LAYER_GAP = 88
+NODE_GAP = 18
+MARGIN = 8
 MORE = "more"
 
 
 class NodeStyle(NamedTuple):
-    """How the records of a kind are drawn: the Mermaid shape around the label, and the colour
-    of the outline (none: the theme's)."""
+    """How the records of a kind are drawn: the colour of the outline (none: the theme's)."""
 
-    open: str
-    close: str
     colour: str | None = None
 
 
-PLAIN = NodeStyle('["', '"]')
-MORE_STYLE = NodeStyle('{{"', '"}}')
+PLAIN = NodeStyle()
 
 
-def mermaid_text(text: str, limit: int = LABEL_LENGTH, unsafe: re.Pattern[str] = _UNSAFE) -> str:
-    """``text`` made harmless inside a quoted Mermaid label."""
-    cleaned = " ".join(unsafe.sub(" ", text.replace("_", " ")).split())
-    if len(cleaned) > limit:
-        cleaned = cleaned[: limit - 1].rstrip() + "..."
-    return cleaned or "untitled"
+def label_lines(text: str) -> list[str]:
+    """The label, shortened to ``LABEL_LENGTH`` and wrapped to lines of ``LINE_LENGTH``."""
+    cleaned = " ".join(text.split())
+    if len(cleaned) > LABEL_LENGTH:
+        cleaned = cleaned[: LABEL_LENGTH - 1].rstrip() + "\u2026"
+    return textwrap.wrap(cleaned, LINE_LENGTH, break_long_words=True) or ["untitled"]
 
 
 class Node(NamedTuple):
@@ -130,34 +137,168 @@ class Lineage:
         else:
             self.edge(other, anchor, label, dashed)
 
-    def mermaid(self) -> str:
-        lines = ["flowchart LR"]
-        styles = {**self.styles, MORE: MORE_STYLE}
-        for node in self.nodes.values():
-            style = styles.get(node.kind, PLAIN)
-            lines.append(f"  {node.key}{style.open}{mermaid_text(node.title)}{style.close}")
-        for edge in self.edges:
-            arrow = "-.->" if edge.dashed else "-->"
-            label = mermaid_text(edge.label, 30, _UNSAFE_EDGE)
-            lines.append(f"  {edge.source} {arrow}|{label}| {edge.target}")
-        coloured = [kind for kind, style in styles.items() if style.colour]
-        for kind in [*coloured, MORE]:
-            keys = [n.key for n in self.nodes.values() if n.kind == kind]
-            if keys:
-                lines.append(f"  class {','.join(keys)} omh{kind}")
-        current = [n.key for n in self.nodes.values() if n.current]
-        if current:
-            lines.append(f"  class {','.join(current)} omhcurrent")
-        lines += [f"  classDef omh{kind} stroke:{styles[kind].colour},stroke-width:2px"
-                  for kind in coloured]
-        lines += [
-            "  classDef omhmore stroke-dasharray:4 3",
-            "  classDef omhcurrent stroke-width:4px",
-        ]
-        return "\n".join(lines) + "\n"
-
     def linked_nodes(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.record_id is not None]
+
+    def svg(self, url_of: Callable[[str], str | None], title: str) -> Markup:
+        """The graph drawn left to right, each record's node a link to ``url_of(record_id)``."""
+        return draw(self, url_of, title)
+
+
+# -- drawing ---------------------------------------------------------------------------------
+
+
+class _Box:
+    """A node's size as grandalf's top-down layout sees it (``w`` along a layer, ``h`` across
+    layers): the drawing is turned a quarter, so a box's height is its ``w``."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.w, self.h = height, width
+        self.xy = (0.0, 0.0)
+
+
+class _Route:
+    def __init__(self) -> None:
+        self.points: list[tuple[float, float]] = []
+
+    def setpath(self, points: list[tuple[float, float]]) -> None:
+        self.points = [(float(x), float(y)) for x, y in points]
+
+
+class _Placed(NamedTuple):
+    node: Node
+    lines: list[str]
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+EDGE_LABEL_LENGTH = 22
+BOLD = 1.12
+"""How much wider the current record's bold label runs."""
+
+
+def _size(node: Node) -> tuple[list[str], float, float]:
+    lines = label_lines(node.title)
+    width = max(NODE_MIN_WIDTH, max(len(line) for line in lines) * CHAR_WIDTH
+                * (BOLD if node.current else 1) + 2 * NODE_PADDING)
+    kind_line = 0 if node.kind == MORE else 1
+    return lines, round(width), (len(lines) + kind_line) * LINE_HEIGHT + NODE_PADDING
+
+
+Route = list[tuple[float, float]]
+
+
+def _layout(graph: Lineage) -> tuple[dict[str, _Placed], list[tuple[Edge, Route]]]:
+    """Positions (top-left corners, left to right) of the nodes and the points of each edge;
+    separate pieces of the graph one below the other."""
+    vertices: dict[str, Vertex] = {}
+    sizes: dict[str, tuple[list[str], float, float]] = {}
+    for key, node in graph.nodes.items():
+        sizes[key] = _size(node)
+        vertices[key] = Vertex(key)
+        vertices[key].view = _Box(sizes[key][1], sizes[key][2])
+    edges: list[tuple[Edge, LayoutEdge]] = []
+    for edge in graph.edges:
+        if edge.source in vertices and edge.target in vertices:
+            layout_edge = LayoutEdge(vertices[edge.source], vertices[edge.target])
+            layout_edge.view = _Route()
+            edges.append((edge, layout_edge))
+    placed: dict[str, _Placed] = {}
+    routes: list[tuple[Edge, Route]] = []
+    offset = 0.0
+    for component in Graph(list(vertices.values()), [e for _, e in edges]).C:
+        sugiyama = SugiyamaLayout(component)
+        sugiyama.xspace, sugiyama.yspace = NODE_GAP, LAYER_GAP
+        sugiyama.route_edge = route_with_lines
+        sugiyama.init_all()
+        sugiyama.draw(3)
+        low = min(v.view.xy[0] - v.view.w / 2 for v in component.sV)
+        high = max(v.view.xy[0] + v.view.w / 2 for v in component.sV)
+        shift = offset - low
+        for vertex in component.sV:
+            lines, width, height = sizes[vertex.data]
+            centre_x, centre_y = vertex.view.xy[1], vertex.view.xy[0] + shift
+            placed[vertex.data] = _Placed(graph.nodes[vertex.data], lines, centre_x - width / 2,
+                                          centre_y - height / 2, width, height)
+        for edge, layout_edge in edges:
+            if layout_edge in component.sE:
+                routes.append((edge, [(y, x + shift) for x, y in layout_edge.view.points]))
+        offset += high - low + NODE_GAP
+    left = min(p.x for p in placed.values()) - MARGIN
+    top = min(p.y for p in placed.values()) - MARGIN
+    return ({k: p._replace(x=p.x - left, y=p.y - top) for k, p in placed.items()},
+            [(edge, [(x - left, y - top) for x, y in points]) for edge, points in routes])
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _path(points: list[tuple[float, float]]) -> str:
+    """A smooth left-to-right curve through the points."""
+    (x0, y0), rest = points[0], points[1:]
+    parts = [f"M{_number(x0)} {_number(y0)}"]
+    for x1, y1 in rest:
+        middle = (x0 + x1) / 2
+        parts.append(f"C{_number(middle)} {_number(y0)} {_number(middle)} {_number(y1)} "
+                     f"{_number(x1)} {_number(y1)}")
+        x0, y0 = x1, y1
+    return " ".join(parts)
+
+
+def draw(graph: Lineage, url_of: Callable[[str], str | None], title: str) -> Markup:
+    placed, routes = _layout(graph)
+    width = max(p.x + p.width for p in placed.values()) + MARGIN
+    height = max(p.y + p.height for p in placed.values()) + MARGIN
+    styles = dict(graph.styles)
+    out = [Markup('<svg class="omh-lineage__graph" xmlns="http://www.w3.org/2000/svg" '
+                  'viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img">'
+                  '<title>{2}</title>'
+                  '<defs><marker id="omh-lineage-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+                  'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+                  '<path d="M0 0L10 5L0 10z"/></marker></defs>').format(
+        _number(width), _number(height), title)]
+    for edge, points in routes:
+        if len(points) < 2:
+            continue
+        middle = points[len(points) // 2 - 1], points[len(points) // 2]
+        label_x = (middle[0][0] + middle[1][0]) / 2
+        label_y = (middle[0][1] + middle[1][1]) / 2
+        out.append(Markup('<g class="omh-lineage__edge{0}"><path d="{1}" '
+                          'marker-end="url(#omh-lineage-arrow)"/>'
+                          '<text x="{2}" y="{3}">{4}</text></g>').format(
+            " omh-lineage__edge--dashed" if edge.dashed else "", _path(points),
+            _number(label_x), _number(label_y - 4),
+            edge.label if len(edge.label) <= EDGE_LABEL_LENGTH
+            else edge.label[:EDGE_LABEL_LENGTH - 1].rstrip(" ,") + "\u2026"))
+    for key in graph.nodes:
+        box = placed[key]
+        node = box.node
+        classes = f"omh-lineage__node omh-lineage__node--{node.kind}" + (
+            " omh-lineage__node--current" if node.current else "")
+        colour = styles.get(node.kind, PLAIN).colour
+        text = [Markup('<text x="{}" y="{}">').format(_number(box.x + NODE_PADDING),
+                                                       _number(box.y + NODE_PADDING / 2))]
+        if node.kind != MORE:
+            text.append(Markup('<tspan class="omh-lineage__kind" x="{}" dy="{}">{}</tspan>').format(
+                _number(box.x + NODE_PADDING), LINE_HEIGHT - 3,
+                node.kind.capitalize() + (" (this page)" if node.current else "")))
+        for index, line in enumerate(box.lines):
+            text.append(Markup('<tspan x="{}" dy="{}">{}</tspan>').format(
+                _number(box.x + NODE_PADDING), LINE_HEIGHT if index or node.kind != MORE
+                else LINE_HEIGHT - 3, line))
+        text.append(Markup("</text>"))
+        shape = Markup('<g class="{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6"{}/>'
+                       '{}</g>').format(
+            classes, _number(box.x), _number(box.y), _number(box.width), _number(box.height),
+            Markup(' style="stroke: {}"').format(colour) if colour else "",
+            Markup("").join(text))
+        url = url_of(node.record_id) if node.record_id and not node.current else None
+        out.append(Markup('<a href="{}">{}</a>').format(url, shape) if url else shape)
+    out.append(Markup("</svg>"))
+    return Markup("").join(out)
 
 
 def _dataset_roles(experiment: Record) -> dict[str, list[str]]:

@@ -14,8 +14,8 @@ Every URL a card holds goes through ``card_url``:
 * a relative path must stay inside the record's folder: absolute paths, ``..``, backslashes,
   protocol-relative ``//host`` URLs and symlinks that leave the folder are dropped, and so is a
   path to a file that does not exist (no dead links). A file that passes is published beside
-  the page; a file whose type a browser would run (HTML, SVG, JavaScript, ...) is never
-  published, so a card cannot smuggle a script in as an attachment;
+  the page, if its type is on the allow-list of ``downloads.is_publishable`` (data a browser
+  shows or saves), so a card cannot smuggle a script in as an attachment;
 * ``#fragment`` links follow the card's headings, whose ids get a ``card-`` prefix so that a
   card can never reuse an id of the page around it.
 """
@@ -39,19 +39,11 @@ from catalogue.model.card import Card
 from catalogue.model.card_markdown import MARKDOWN_EXTENSIONS
 from catalogue.model.kinds import CARD_FILE
 from catalogue.model.pointers import ArtefactError, check_relative_path
+from site_generator.downloads import is_publishable
 
 CARD_ID_PREFIX = "card-"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
-# Served from the site's own origin, these would run (or be rendered as pages) in a browser.
-ACTIVE_SUFFIXES = frozenset({
-    ".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".svg", ".svgz", ".xml",
-    ".xsl", ".xslt", ".rdf", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".css", ".md", ".markdown",
-    ".mdx", ".mdown", ".mkdn", ".mkd", ".swf", ".wasm", ".appcache", ".webmanifest", ".hta",
-    ".vbs",
-})
-# Files that configure the web server rather than being served by it.
-SERVER_FILES = frozenset({"web.config", "_headers", "_redirects"})
 CARD_HEADING_SHIFT = 2
 """A card's ``#`` becomes ``<h3>``: the page has its own ``<h1>`` and ``<h2>`` sections."""
 
@@ -92,16 +84,6 @@ class CardFile(NamedTuple):
 class RenderedCard(NamedTuple):
     html: str
     files: tuple[CardFile, ...]
-
-
-def is_publishable(name: str) -> bool:
-    """Whether a record file may be served from the site: never a type a browser would run or
-    MkDocs would render as a page, a hidden file (``.htaccess``) or a server's configuration."""
-    path = PurePosixPath(name)
-    suffixes = [s.lower() for s in path.suffixes]
-    return bool(name) and not any(s in ACTIVE_SUFFIXES for s in suffixes) \
-        and not any(part.startswith(".") for part in path.parts) \
-        and path.name.lower() not in SERVER_FILES
 
 
 def _clean_url(raw: str) -> str | None:

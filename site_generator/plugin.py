@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from markupsafe import escape
+from jinja2 import Environment
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,7 +31,7 @@ from mkdocs.structure.toc import get_toc
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
-from site_generator.csp import add_policy
+from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
 from site_generator.pagefind_index import SearchIndexError, build_search_index
 from site_generator.site import SEARCH, GeneratedPage, Site
@@ -44,8 +45,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """The catalogue folder."""
     node_modules = c.Optional(c.Dir(exists=True))
     csp = c.Type(bool, default=True)
-    """Add a Content-Security-Policy to every page (off for ``omh serve``, whose live reload
-    injects an inline script)."""
+    """Add a Content-Security-Policy to every page."""
+    live_reload_nonce = c.Optional(c.Type(str))
+    """``omh serve``: the nonce that lets the development server's live-reload script run."""
     search = c.Type(bool, default=True)
     """Index the record pages with Pagefind for the search page."""
 
@@ -60,6 +62,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.generate_seconds = 0.0
         self.index_seconds = 0.0
         self._full_content: str | None = None
+        self._section: Page | None = None
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -95,18 +98,26 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         return files
 
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's templates (Material's and ours) escape every value they print: a title,
+        a description or the site's address is text wherever it lands in a page. What is HTML
+        already (the generated page content) is handed over as ``Markup``."""
+        env.autoescape = True
+        return env
+
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         generated = self.pages.get(page.file.src_uri)
         if generated is None:
             return markdown
-        # Material prints page.meta.title and .description without escaping them. The home
-        # page keeps the site's name as its title.
+        # The home page keeps the site's name as its title.
         if generated.path:
-            page.meta["title"] = str(escape(generated.title))
+            page.meta["title"] = generated.title
         if generated.description:
-            page.meta["description"] = str(escape(generated.description))
+            page.meta["description"] = generated.description
         page.meta["omh_scripts"] = sorted(generated.scripts)
+        page.meta["omh_head"] = [{"element": tag.element, "attributes": dict(tag.attributes)}
+                                 for tag in generated.head]
         # The tabs are the navigation; the left sidebar would only repeat them. The search page
         # needs the width of the table of contents for its filters.
         page.meta["hide"] = ["navigation", "toc"] if SEARCH in generated.scripts \
@@ -124,7 +135,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return html
         page.toc = get_toc([{"level": 2, "id": entry.id, "name": entry.title, "children": []}
                             for entry in generated.toc])
-        return generated.html
+        return Markup(generated.html)  # rendered by the generator's autoescaping templates
 
     # Material's search plugin (on only in the search benchmark's comparison copy, see
     # mkdocs_config) indexes page.content while the page context is built: it is given the
@@ -144,22 +155,32 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                    nav: Navigation) -> dict[str, Any]:
         if self._full_content is not None:
             page.content, self._full_content = self._full_content, None
+        # A page outside the navigation (a record's) marks its kind's tab as the current one,
+        # until the page is written.
+        generated = self.pages.get(page.file.src_uri)
+        section = f"{generated.section}index.md" if generated and generated.section else None
+        for item in nav.items:
+            if section and isinstance(item, Page) and item.file.src_uri == section:
+                item.active = True
+                self._section = item
         return context
 
     on_page_context = CombinedEvent(_search_view, _full_view)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if self._section is not None:
+            self._section.active, self._section = False, None
         if not self.config.csp:
             return output
         generated = self.pages.get(page.file.src_uri)
         # Only the search page runs WebAssembly (Pagefind's, when it cannot use its worker).
         wasm = generated is not None and SEARCH in generated.scripts
-        return add_policy(output, page.content, wasm=wasm)
+        return add_policy(output, wasm=wasm, nonce=self.config.live_reload_nonce)
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
                          config: MkDocsConfig) -> str:
         if self.config.csp and template_name.endswith(".html"):
-            return add_policy(output_content)
+            return add_policy(output_content, nonce=self.config.live_reload_nonce)
         return output_content
 
     def on_post_build(self, /, *, config: MkDocsConfig) -> None:
@@ -185,4 +206,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 server.watch(str(root / kind.folder))
         if (root / SETTINGS_FILE).is_file():
             server.watch(str(root / SETTINGS_FILE))
+        nonce = self.config.live_reload_nonce
+        if nonce:
+            inject: Any = server._inject_js_into_html
+
+            def inject_with_nonce(content: bytes, epoch: int) -> bytes:
+                return with_nonce(bytes(inject(content, epoch)), nonce)
+
+            server._inject_js_into_html = inject_with_nonce  # type: ignore[method-assign]
         return server

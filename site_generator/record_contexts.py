@@ -15,9 +15,10 @@ from site_generator import formatting
 from site_generator.carbon_view import UtilisationFootprint
 from site_generator.downloads import downloads
 from site_generator.facts import column_groups, feature_count, model_formats, place
-from site_generator.parity_view import parity_for
+from site_generator.parity_view import io_rows, parity_for, weights_files
 from site_generator.related import Overflow, RelatedList
 from site_generator.render import SiteContext
+from site_generator.sample_plots import sample_plots
 
 CHART_POINTS = 500
 ContextBuilder = Callable[[Record, SiteContext, Overflow], dict[str, Any]]
@@ -111,6 +112,10 @@ def model_context(record: Record, site: SiteContext, overflow: Overflow) -> dict
                                        related(record.id, "fine_tuned_models")),
         "fine_tuned_in": overflow.related(record, "fine-tuned-in", "Experiments starting from it",
                                           related(record.id, "fine_tuned_in")),
+        "io_rows": {"Inputs": io_rows(record, "input_schema"),
+                    "Outputs": io_rows(record, "output_schema")},
+        "sample_plots": sample_plots(record, site.catalogue.root, site.catalogue.settings),
+        "weights_files": weights_files(record, site.catalogue.root, site.catalogue.settings),
         "input_json": json.dumps(record.items("input_schema"), indent=2, ensure_ascii=False),
         "output_json": json.dumps(record.items("output_schema"), indent=2, ensure_ascii=False),
     }

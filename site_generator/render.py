@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -24,7 +25,6 @@ from catalogue.standards.jsonld import LinkedData, model_emissions
 from site_generator import formatting
 from site_generator.carbon_view import CarbonFigures
 
-VENDOR_MERMAID = "assets/vendor/mermaid.min.js"
 VENDOR_CHART = "assets/vendor/chart.umd.min.js"
 _H2 = re.compile(r'<h2 id="([A-Za-z0-9_-]+)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -46,13 +46,16 @@ class SiteContext:
     base_url: str
     """The published site's address (for citations and absolute identifiers)."""
     kind_counts: dict[str, int] = field(default_factory=dict)
+    """Records of each kind a reader is offered (a deleted one keeps its page, for citations,
+    but is counted and searched no more)."""
     linked: LinkedData = field(init=False)
     """The records as JSON-LD, with absolute identifiers under ``base_url``."""
     quality: dict[str, QualityReport] = field(init=False)
     """The FAIR quality score of every asset, by record id."""
 
     def __post_init__(self) -> None:
-        self.kind_counts = {name: len(self.catalogue.of_kind(name)) for name in KINDS}
+        self.kind_counts = {name: sum(1 for r in self.catalogue.of_kind(name)
+                                      if r.status != "deleted") for name in KINDS}
         self.linked = LinkedData(self.catalogue, self.base_url,
                                  model_emissions(self.carbon.report))
         self.quality = quality_reports(self.catalogue, self.catalogue.records.values())
@@ -93,8 +96,9 @@ class Links:
         return f"{title} v{version}" if isinstance(version, str) else title
 
     def record(self, record_id: object, text: object = None) -> Markup:
-        """A link to the record's page, or its id as text when it has no page."""
-        label = str(text) if text is not None else self.title(record_id)
+        """A link to the record's page, or its id as text when it has no page; named with
+        its version by default, since two versions share a name."""
+        label = str(text) if text is not None else self.versioned(record_id)
         url = self.record_url(record_id)
         if url is None:
             return Markup('<span class="omh-missing" title="not in the catalogue">{}</span>'
@@ -129,6 +133,28 @@ def paragraphs(text: object) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(" ".join(b.split())) for b in blocks)
 
 
+_BREAK_AFTER = re.compile(r"([/._-]+)(?=[^/._-])")
+
+
+def breakable(text: object) -> Markup:
+    """An identifier (a file name, a media type, a record id) that may wrap after its ``/``,
+    ``.``, ``_`` and ``-`` on a narrow screen, and nowhere else."""
+    return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.sub("\\1\0", str(
+        text)).split("\0"))
+
+
+def here_url(code: str, page_url: str) -> Markup:
+    """``code`` escaped, with the page's published address marked so that the page's script
+    can put the address the page is served from in its place (see ``usage``)."""
+    escaped, url = escape(code), escape(page_url)
+    return Markup(escaped.replace(url, Markup('<span data-omh-here="{}">{}</span>').format(
+        page_url, page_url)))
+
+
+def host(url: object) -> str:
+    return urlsplit(str(url)).hostname or str(url)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("site_generator", "templates"),
@@ -137,13 +163,15 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # JSON written into pages (``tojson``) is JSON: no NaN or infinity.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}
     env.filters.update({
         "number": formatting.number, "size": formatting.size, "date": formatting.date,
         "duration": formatting.duration, "hours": formatting.hours, "kg": formatting.kg,
         "kwh": formatting.kwh, "percent": formatting.percent, "label": formatting.label,
         "shape": formatting.shape, "truncate_text": formatting.truncate,
         "ms": formatting.milliseconds, "mb": formatting.megabytes, "gb": formatting.gigabytes,
-        "paragraphs": paragraphs,
+        "paragraphs": paragraphs, "wbr": breakable, "here": here_url, "host": host,
     })
     env.globals.update({"KINDS": KINDS, "DASH": formatting.DASH})
     return env

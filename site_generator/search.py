@@ -15,11 +15,27 @@ Material's search was given) plus a hidden block of
 the site, whose pages stay as they are. Filter values are the labels people read (``PyTorch``,
 ``Image folder``), so the search page's address (``search/?q=climate&framework=PyTorch``) reads
 well and can be shared.
+
+What is indexed is prose, so that a result's excerpt reads as text:
+
+* code blocks and a card's citation section are left out (``data-pagefind-ignore``); the
+  identifiers a reader may paste (the record's id, its persistent identifier, its file names)
+  stay searchable as a metadata field, which is never an excerpt;
+* words of one character weigh nothing (``data-pagefind-weight="0"``; they stay in the text
+  of excerpts), nor do the metadata fields that only serve the display of a result (``RANKING``),
+  and the search page drops results that score nothing: when no indexed word begins with a
+  query's word, Pagefind falls back to the longest indexed word that begins it, and the "x" of
+  "224 x 224" or the article "a" would otherwise match a query such as ``xyzzynothing``;
+* the name is the heaviest text of the document, weighted like a short field in BM25F (the
+  fewer words a name has, the more a match in it says), so that an asset whose name matches
+  ranks above those that only mention it; a deprecated record's text weighs half.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -27,10 +43,13 @@ from markupsafe import Markup
 
 from catalogue.model.dates import year_of
 from catalogue.model.kinds import KINDS
+from catalogue.model.pointers import record_pointers
 from catalogue.model.records import Record
 from site_generator import formatting
+from site_generator.columns import Column
 from site_generator.facts import band_of, carbon_totals
 from site_generator.kind_views import PARITY_LABELS, VIEWS
+from site_generator.markdown_safety import RenderedCard
 from site_generator.render import Links, SiteContext, render, table_of_contents
 from site_generator.site import SEARCH, GeneratedPage
 
@@ -42,6 +61,27 @@ EVERY_RECORD = "omhrecord"
 """A word every index document has: the search page looks it up to list every record the
 chosen filters allow when there is no query. Pagefind's own query-less search (``null``) would
 fetch every chunk of the word index, the whole index, on a large catalogue."""
+
+
+DISPLAY_META = ("kind", "status", "version", "date", "description", "facts")
+"""Metadata fields a result shows; searchable like every Pagefind field, they add nothing to a
+score (their words are in the document's text anyway)."""
+RANKING: dict[str, Any] = {
+    "pageLength": 0.3, "termFrequency": 0.8,
+    "metaWeights": {"title": 5.0, "identifiers": 1.0, **dict.fromkeys(DISPLAY_META, 0.0)},
+}
+"""Pagefind's ranking settings (``pageLength`` 0.75 and ``termFrequency`` 1.0 by default): a
+long card weighs less against a short one, so that a model with a thorough card is not ranked
+below a sparse one."""
+NAME_WEIGHT = 10.0
+"""The weight of a one-word name (Pagefind's largest); a name of n words weighs
+``NAME_WEIGHT / sqrt(n)``, like the length norm of a short field."""
+DEPRECATED_WEIGHT = 0.5
+_PRE = re.compile(r"<pre\b")
+_CITATION = re.compile(r'<h([1-6]) id="card-(?:citation|how-to-cite|cite|bibtex)\b[^"]*"')
+_HEADING = re.compile(r"<h([1-6])\b")
+_TEXT = re.compile(r"(<[^>]*>)")
+_ONE_CHARACTER_WORD = re.compile(r"(?<!\S)[^\w\s<]*[^\W_][^\w\s<]*(?!\S)")
 
 
 class Facet(NamedTuple):
@@ -171,9 +211,58 @@ def search_entry(record: Record, site: SiteContext) -> SearchEntry:
     if formatting.day(created):
         meta.append(("date", formatting.date(created)))
     meta.append(("facts", json.dumps(key_facts(record, site), ensure_ascii=False,
-                                     separators=(",", ":"))))
+                                     separators=(",", ":"), allow_nan=False)))
     return SearchEntry(tuple(facet_values(record, site)), tuple(sort_values(record, site)),
                        tuple(meta))
+
+
+def card_prose(html: str) -> Markup:
+    """The card's HTML with its code blocks and citation section marked to be left out of
+    the index (the card is nh3's output: every tag well formed and lower-case)."""
+    found = _CITATION.search(html)
+    if found is not None:
+        level = int(found.group(1))
+        end = next((h.start() for h in _HEADING.finditer(html, found.end())
+                    if int(h.group(1)) <= level), len(html))
+        html = (f"{html[:found.start()]}<div data-pagefind-ignore>{html[found.start():end]}"
+                f"</div>{html[end:]}")
+    return Markup(_PRE.sub("<pre data-pagefind-ignore", html))
+
+
+def one_character_words_weightless(html: str) -> str:
+    """``html`` with each word of one letter or digit (and its punctuation: "a", "x", "A.")
+    in its text, never in its tags, weighing nothing in the index (see the module's
+    docstring)."""
+    return "".join(
+        part if part.startswith("<") else _ONE_CHARACTER_WORD.sub(
+            lambda m: f'<span data-pagefind-weight="0">{m.group(0)}</span>', part)
+        for part in _TEXT.split(html))
+
+
+def weights(record: Record) -> tuple[float, float]:
+    """(name, rest of the document) weights of the record's index document."""
+    words = max(1, len(record.title.split()))
+    factor = DEPRECATED_WEIGHT if record.status == "deprecated" else 1.0
+    return round(NAME_WEIGHT / math.sqrt(words) * factor, 2), factor
+
+
+def identifiers(record: Record) -> str:
+    """What a reader may paste to find the record: its id, persistent identifier and files."""
+    values = [record.id]
+    pid = record.data.get("persistent_identifier")
+    if isinstance(pid, str):
+        values.append(pid)
+    values += [pointer.name for _, pointer, _ in record_pointers(record) if pointer is not None]
+    return " ".join(dict.fromkeys(values))
+
+
+def search_view(record: Record, site: SiteContext, here: str, card: RenderedCard | None,
+                columns: tuple[Column, ...]) -> str:
+    """What the record's index document holds (``templates/search.html``)."""
+    name_weight, body_weight = weights(record)
+    return render("search.html", site, here, record=record, data=record.data,
+                  card_html=card_prose(card.html) if card is not None else None,
+                  columns=columns, name_weight=name_weight, body_weight=body_weight)
 
 
 def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> GeneratedPage:
@@ -181,10 +270,11 @@ def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> Gene
     citations) but is no longer offered by the search."""
     if record.status == "deleted":
         return page
+    view = page.search_html if page.search_html is not None else page.html
     document = render("search_document.html", site, page.path, title=record.title,
-                      entry=search_entry(record, site),
-                      view=Markup(page.search_html if page.search_html is not None
-                                  else page.html), every_record=EVERY_RECORD)
+                      entry=search_entry(record, site), identifiers=identifiers(record),
+                      view=Markup(one_character_words_weightless(view)),
+                      every_record=EVERY_RECORD)
     return replace(page, index_html=document)
 
 
@@ -197,6 +287,7 @@ def search_config(here: str) -> dict[str, Any]:
         "facets": [{"key": f.key, "title": f.title, "order": f.order, "values": list(f.values)}
                    for f in FACETS],
         "sorts": {s.key: {"field": s.field, "direction": s.direction} for s in SORTS},
+        "ranking": RANKING,
     }
 
 

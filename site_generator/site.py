@@ -4,13 +4,22 @@ beside them. ``generate`` builds it from a loaded catalogue; MkDocs turns it int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from site_generator.downloads import PublishedFile
 from site_generator.render import TocEntry
 
-MERMAID = "mermaid"
 CHART = "chart"
 SEARCH = "search"
+
+
+class HeadTag(NamedTuple):
+    """A ``<link>`` or ``<meta>`` element of a page's head, as data: the theme writes it
+    (``main.html``, block ``extrahead``) and escapes every value."""
+
+    element: str
+    """``link`` or ``meta``."""
+    attributes: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -24,13 +33,18 @@ class GeneratedPage:
     date: str | None = None
     """``YYYY-MM-DD`` the page's content last changed (from the records), for the sitemap."""
     scripts: frozenset[str] = frozenset()
-    """Libraries the page needs: ``mermaid``, ``chart``, ``search`` (the search page's script,
+    """Libraries the page needs: ``chart``, ``search`` (the search page's script,
     which runs Pagefind's WebAssembly)."""
     searchable: bool = True
     """In MkDocs Material's built-in search index, when it is built (``material_search``:
     the benchmark's comparison only; the site's own search indexes record pages)."""
     search_html: str | None = None
     """What Material's search index gets instead of ``html`` (None: the page itself)."""
+    head: tuple[HeadTag, ...] = ()
+    """Links to the page's machine-readable files, citation and OpenGraph meta tags."""
+    section: str | None = None
+    """The path of the navigation tab the page belongs to (a record's page: its kind's list),
+    when the page itself is not in the navigation."""
     index_html: str | None = None
     """The document the site's own search (Pagefind) indexes for the page: its search view
     with facets, sorts and result facts (None: not searched; only record pages are, except a

@@ -11,8 +11,10 @@ from typing import Any
 from catalogue.model.dates import iso_day
 from catalogue.model.kinds import KINDS
 from catalogue.model.records import Record
-from catalogue.standards.exports import dcat_catalog, robots_txt, sitemap_xml, to_nquads
+from catalogue.standards.dcat import dcat_catalog
+from catalogue.standards.exports import robots_txt, sitemap_xml
 from catalogue.standards.jsonld import LinkedData
+from catalogue.standards.rdf import to_nquads
 from site_generator.downloads import PublishedFile
 from site_generator.kind_views import VIEWS
 
@@ -21,10 +23,22 @@ API_FOLDER = "api"
 NQUADS_FILE = "catalogue.nq"
 DCAT_FILE = "catalogue.dcat.jsonld"
 DATA_CATALOG_FILE = "catalogue.jsonld"
+SITEMAP_FILE = "sitemap.xml"
+CATALOGUE_FILES = (
+    (DATA_CATALOG_FILE, "application/ld+json", "The catalogue as a schema.org DataCatalog"),
+    (DCAT_FILE, "application/ld+json", "The catalogue in W3C DCAT 3: datasets and models with "
+                                       "their files"),
+    (NQUADS_FILE, "application/n-quads", "Every record as RDF, one graph (N-Quads)"),
+    (f"{API_FOLDER}/index.json", "application/json", "The JSON API: an index per kind, and a "
+                                                     "record.json beside each page"),
+    (SITEMAP_FILE, "application/xml", "The sitemap of every record's page"),
+)
+"""The catalogue-wide files for machines: (path, media type, what it holds)."""
 
 
 def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
+            + "\n").encode()
 
 
 def record_json(record: Record, linked: LinkedData) -> dict[str, Any]:
@@ -67,9 +81,9 @@ def machine_files(linked: LinkedData) -> list[PublishedFile]:
     files.append(PublishedFile(f"{API_FOLDER}/index.json", content=_json_bytes(
         {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
-    documents = [linked.record(r) for r in catalogue.records.values()]
+    documents = [(linked.record(r), linked.url(r.id)) for r in catalogue.records.values()]
     files.append(PublishedFile(NQUADS_FILE, content=to_nquads(
-        [*documents, linked.data_catalog()]).encode()))
+        [*documents, (linked.data_catalog(), linked.base)]).encode()))
     files.append(PublishedFile(DCAT_FILE, content=_json_bytes(dcat_catalog(linked))))
     files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(linked.data_catalog())))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
@@ -82,4 +96,4 @@ def sitemap_files(linked: LinkedData) -> dict[str, bytes]:
     pages = {linked.url(r.id): iso_day(r.data.get("updated_at") or r.data.get("created_at"))
              for r in linked.catalogue.records.values()}
     xml = sitemap_xml(pages).encode()
-    return {"sitemap.xml": xml, "sitemap.xml.gz": gzip.compress(xml, mtime=0)}
+    return {SITEMAP_FILE: xml, SITEMAP_FILE + ".gz": gzip.compress(xml, mtime=0)}

@@ -234,3 +234,94 @@ def artefact_server() -> Iterator[ArtefactServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# -- packages of any ONNX type, made with onnx.helper ----------------------------------------
+
+
+def value_proto(value: Any, name: str, kind: str) -> bytes:
+    """``value`` as the ONNX proto of its kind (the test_data_set_N/*.pb layout)."""
+    from onnx import OptionalProto, SequenceProto
+
+    def tensor(item: Any) -> onnx.TensorProto:
+        array = np.asarray(item)
+        if array.dtype.kind == "U":
+            array = array.astype(object)
+        return numpy_helper.from_array(array)
+
+    def mapping(item: dict[Any, Any]) -> onnx.MapProto:
+        keys = list(item)
+        strings = isinstance(keys[0], str)
+        return helper.make_map("", TensorProto.STRING if strings else TensorProto.INT64,
+                               [k.encode() if strings else k for k in keys],
+                               helper.make_sequence("", SequenceProto.TENSOR,
+                                                    [tensor(v) for v in item.values()]))
+
+    if kind == "tensor":
+        proto: Any = tensor(value)
+        proto.name = name
+    elif kind == "map":
+        proto = mapping(value)
+        proto.name = name
+    elif kind == "sequence":
+        if value and isinstance(value[0], dict):
+            proto = helper.make_sequence(name, SequenceProto.MAP, [mapping(v) for v in value])
+        else:
+            proto = helper.make_sequence(name, SequenceProto.TENSOR, [tensor(v) for v in value])
+    elif kind == "optional":
+        proto = numpy_helper.from_optional(
+            None if value is None else np.asarray(value), name,
+            dtype=None if value is None else OptionalProto.TENSOR)
+    else:
+        raise ValueError(kind)
+    return proto.SerializeToString()  # type: ignore[no-any-return]
+
+
+@dataclass
+class Port:
+    """One input or output: its record entry and, per sample set, its value."""
+
+    entry: dict[str, Any]
+    values: list[Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry.get("type", "tensor"))
+
+
+def model_package(root: Path, slug: str, model: onnx.ModelProto, inputs: list[Port],
+                  outputs: list[Port], **fields: Any) -> Path:
+    """models/<slug>: the model, one test_data_set_N per sample set, and its record."""
+    folder = root / "models" / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"model.onnx": model.SerializeToString()}
+    sets = len((inputs or outputs)[0].values)
+    for index in range(sets):
+        for side, ports in (("input", inputs), ("output", outputs)):
+            for position, port in enumerate(ports):
+                files[f"test_data_set_{index}/{side}_{position}.pb"] = value_proto(
+                    port.values[index], port.entry["name"], port.kind)
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    roles = {"model.onnx": "onnx"}
+    record = tiny_record([pointer(n, c, roles.get(n, "sample-data")) for n, c in files.items()],
+                         **fields)
+    record.update(input_schema=[p.entry for p in inputs], output_schema=[p.entry for p in outputs])
+    write_yaml(folder / "record.yaml", record)
+    (folder / "README.md").write_text((REPO / IRIS / "README.md").read_text())
+    return folder
+
+
+def onnx_model(nodes: list[onnx.NodeProto], inputs: list[onnx.ValueInfoProto],
+               outputs: list[onnx.ValueInfoProto], *, opset: int = 18, ml: bool = False,
+               initializer: list[onnx.TensorProto] | None = None) -> onnx.ModelProto:
+    opsets = [helper.make_opsetid("", opset)]
+    if ml:
+        opsets.append(helper.make_opsetid("ai.onnx.ml", 3))
+    model = helper.make_model(helper.make_graph(nodes, "g", inputs, outputs,
+                                                initializer=initializer or []),
+                              opset_imports=opsets)
+    model.ir_version = 9
+    onnx.checker.check_model(model, full_check=True)
+    return model

@@ -120,7 +120,7 @@ def test_workflows_run_the_documented_commands() -> None:
     assert 'omh validate --format github --base "$base"' in pull
     assert "fetch-depth: 0" in pull
     assert "omh parity --fetch --format github $MODELS" in pull
-    assert "omh build" in pull and "check_site.py site" in pull
+    assert "omh build" in pull and "check_site.py pr/site" in pull
     assert "zizmor --offline" in pull and "vendor.github-workflows" in pull
     assert "run: .ci/run" in pull
     scheduled = (GITHUB / "workflows" / "scheduled-checks.yml").read_text(encoding="utf-8")
@@ -181,7 +181,8 @@ def test_scripts_that_import_the_package_run_after_it_is_installed() -> None:
             for index, run in enumerate(runs):
                 if ".github/scripts/pr_scope.py" in run:
                     calls += 1
-                    assert any("pip install -e" in earlier for earlier in runs[:index]), path
+                    assert any(re.search(r"pip install .*(-e \.|\./gate)", earlier)
+                               for earlier in runs[:index]), path
     assert calls
 
 

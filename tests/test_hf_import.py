@@ -72,8 +72,9 @@ def test_full_model_card_validates_with_links_and_metrics(
     assert record["training_datasets"] == ["datasets/sst2"]
     assert record["subjects"] == ["sentiment-analysis", "movie-reviews", "text-classification"]
     assert record["evaluations"][0] == {
-        "metric": "accuracy", "value": 0.9106, "dataset": "datasets/sst2", "split": "validation",
-        "description": "GLUE SST-2, config default, Text Classification"}
+        "metric": "Accuracy", "value": 0.9106, "dataset": "datasets/sst2", "split": "validation",
+        "description": "GLUE SST-2 (stanfordnlp/sst2), config default, task Text Classification "
+                       "(text-classification), metric type accuracy"}
     assert record["intended_use"].startswith("Classifying the sentiment of English sentences")
     assert record["out_of_scope_use"].startswith("Texts in other languages")
     assert "Out-of-Scope" not in record["intended_use"]
@@ -139,9 +140,10 @@ def test_front_matter_closed_by_dots_and_a_setext_title_are_read(
 
 def test_sparse_card_leaves_placeholders_that_validate_once_filled(
         root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _import(root, "autotrain-reviews.md", "--slug", "review-sentiment") == 0
+    assert _import(root, "autotrain-reviews.md", "--slug", "review-sentiment") == 1
     out = capsys.readouterr().out
     assert "states no licence" in out and "added section '## Intended use'" in out
+    assert "left to fill before the pull request" in out and "[placeholder]" in out
     record_id = "models/review-sentiment"
     errors = _errors(root, record_id)
     assert errors and {f.rule for f in errors} == {"placeholder"}
@@ -280,3 +282,162 @@ def test_dry_run_writes_nothing(root: Path, capsys: pytest.CaptureFixture[str]) 
     assert _import(root, "distilbert-sst2.md", "--dry-run") == 0
     assert "kind: model" in capsys.readouterr().out
     assert not (root / "models/distilbert-base-uncased-finetuned-sst2").exists()
+
+
+# -- faithful cards: structure, not text ---------------------------------------------------
+
+def _card_file(tmp_path: Path, text: str, name: str = "README.md") -> Path:
+    folder = tmp_path / "cards" / str(abs(hash(text)))
+    folder.mkdir(parents=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_huggingface_template_card_gives_the_model_id_and_no_filler(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from huggingface_hub import ModelCard, ModelCardData
+
+    card = ModelCard.from_template(ModelCardData(license="mit", library_name="timm",
+                                                 pipeline_tag="image-classification"),
+                                   model_id="eurosat-resnet18")
+    path = _card_file(tmp_path, str(card))
+    imported = import_card(str(path), RecordStore(root), created_by=["researchers/ada-lovelace"],
+                           organization="organizations/test-institute")
+    assert imported.record["name"] == "eurosat-resnet18" and imported.slug == "eurosat-resnet18"
+    assert imported.record["description"].startswith("<FILL")  # no summary: nothing invented
+    for key in ("intended_use", "out_of_scope_use", "limitations"):
+        assert key not in imported.record, key
+    assert "More Information Needed" not in str(imported.record)
+    assert any("section 'Intended use' said only '[More Information Needed]'" in n
+               for n in imported.notes)
+    summary = "Classifies Sentinel-2 image patches into ten land-use classes."
+    card = ModelCard.from_template(ModelCardData(license="mit"), model_id="eurosat-resnet18",
+                                   model_summary=summary)
+    imported = import_card(str(_card_file(tmp_path, str(card))), RecordStore(root))
+    assert imported.record["description"] == summary
+
+
+TRAINER_CARD = """---
+license: apache-2.0
+tags:
+- generated_from_trainer
+model-index:
+- name: summarization_bot-base
+  results:
+  - task: {type: summarization, name: Summarization}
+    dataset: {name: News Digest, type: acme/news_digest, split: test}
+    metrics:
+    - {type: rouge, value: 41.2, name: Rouge1}
+    - {type: rouge, value: 38.0, name: Lead-3 baseline Rouge1}
+- name: lead-3
+  results:
+  - task: {type: summarization}
+    dataset: {name: News Digest, type: acme/news_digest}
+    metrics:
+    - {type: rouge, value: 38.0}
+co2_eq_emissions:
+  emissions: "1,200 g"
+  source: CodeCarbon
+---
+
+<!-- This model card has been generated automatically according to the information the Trainer
+had access to. You should probably proofread and complete it, then remove this comment. -->
+
+```python
+# Download model and tokenizer
+from transformers import pipeline
+```
+
+This model summarises news with `resnet18.a1_in1k`-style naming kept: it was trained by
+@summarization_bot on acme/news_digest, and its checkpoints are named like ckpt_epoch_3.
+
+## Intended uses & limitations
+
+More information needed
+
+## Training procedure
+
+- **Developed by:** [More Information Needed]
+- learning_rate: 2e-05
+"""
+
+
+def test_comments_code_filler_and_underscores_never_become_text(root: Path,
+                                                                tmp_path: Path) -> None:
+    path = _card_file(tmp_path, TRAINER_CARD)
+    imported = import_card(str(path), RecordStore(root), repo_id="acme/summarization_bot-base")
+    record = imported.record
+    assert record["name"] == "summarization_bot-base"
+    assert imported.slug == "summarization-bot-base"
+    description = record["description"]
+    assert description.startswith("This model summarises news with resnet18.a1_in1k-style")
+    assert "@summarization_bot" in description and "ckpt_epoch_3" in description
+    assert "proofread" not in str(record) and "Download model" not in str(record)
+    assert "intended_use" not in record and "limitations" not in record  # filler only
+    # model-index: its own results, with their own metric names; the baselines left out
+    assert record["evaluations"] == [{
+        "metric": "Rouge1", "value": 41.2, "split": "test",
+        "description": "News Digest (acme/news_digest), task Summarization (summarization), "
+                       "metric type rouge"}]
+    assert record["task"] == "summarization" and record["model_type"] == "language-model"
+    notes = "\n".join(imported.notes)
+    assert "left out 'Lead-3 baseline Rouge1 rouge' = 38.0" in notes
+    assert "left out the model-index results of 'lead-3'" in notes
+    assert "converted emissions '1,200 g' to 1200 g" in notes
+    front = yaml.safe_load(imported.card.split("---")[1])
+    assert front["co2_eq_emissions"]["emissions"] == 1200  # not 1.2
+
+
+def test_generic_headings_give_slugs_from_the_repository(root: Path, tmp_path: Path) -> None:
+    text = (CARDS / "autotrain-reviews.md").read_text(encoding="utf-8")
+    store = RecordStore(root)
+    first = import_card(str(_card_file(tmp_path, text)), store, repo_id="acme/autotrain-a-1")
+    second = import_card(str(_card_file(tmp_path, text + "\n")), store,
+                         repo_id="acme/autotrain-b-2")
+    assert (first.slug, second.slug) == ("autotrain-a-1", "autotrain-b-2")
+    assert first.record["name"] == "autotrain-a-1"
+    assert "AutoTrain" not in first.record["name"]
+
+
+@pytest.mark.parametrize("value", ["1,5 kg", "1,20 g", "12 parsecs"])
+def test_ambiguous_or_unknown_quantities_are_refused(root: Path, tmp_path: Path,
+                                                     value: str) -> None:
+    text = f"---\nlicense: mit\nco2_eq_emissions: \"{value}\"\n---\n# X\n"
+    with pytest.raises(HfImportError, match=r"README\.md:3: emissions .* is not a quantity"):
+        import_card(str(_card_file(tmp_path, text)), RecordStore(root))
+
+
+def test_a_card_section_of_template_filler_counts_as_empty(root: Path) -> None:
+    from huggingface_hub import ModelCard, ModelCardData
+
+    card = ModelCard.from_template(ModelCardData(license="mit"), model_id="test-model",
+                                   model_summary="Sorts measurements into two classes.")
+    (root / "models/test-model/README.md").write_text(str(card), encoding="utf-8")
+    errors = _errors(root, "models/test-model")
+    filler = [f.message for f in errors if "holds only template filler" in f.message]
+    assert any(m.startswith("section 'Uses' holds only") for m in filler), filler
+    assert any(m.startswith("section 'Bias, Risks, and Limitations'") for m in filler)
+    from catalogue.derive.quality.criteria import check_card
+    from catalogue.derive.quality.lookup import Lookup
+
+    catalogue = link(RecordStore(root))
+    verdict = check_card(catalogue.records["models/test-model"], Lookup(catalogue))
+    assert verdict.status == "fail"
+    assert "Intended use" in verdict.detail and "Limitations" in verdict.detail
+
+
+def test_exported_co2_eq_emissions_import_to_the_same_grams(tmp_path: Path) -> None:
+    from huggingface_hub import ModelCard, ModelCardData
+
+    example = Path(__file__).resolve().parents[1]
+    report = carbon_report(link(RecordStore(example)))
+    exported = next((report.hf_co2_eq_emissions(m) for m in sorted(report.models)
+                     if report.hf_co2_eq_emissions(m)), None)
+    assert exported is not None, "the example catalogue has a model with a training run"
+    card = ModelCard.from_template(ModelCardData(license="mit", co2_eq_emissions=exported),
+                                   model_id="round-trip")
+    root = write_catalogue(tmp_path / "catalogue", dict(minimal_records()))
+    imported = import_card(str(_card_file(tmp_path, str(card))), RecordStore(root))
+    front = yaml.safe_load(imported.card.split("---")[1])
+    assert front["co2_eq_emissions"]["emissions"] == exported["emissions"]

@@ -6,7 +6,9 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy
 import pytest
+import safetensors.numpy
 import yaml
 from conftest import minimal_records, write_catalogue
 
@@ -17,7 +19,8 @@ from catalogue.model.placeholders import PLACEHOLDER, find_placeholders
 from catalogue.pipeline import validate
 from omh.cli import main
 
-MODEL_FILE = b"\x00safetensors-bytes-of-the-test-model\x01" * 8
+# Real safetensors bytes, written by the safetensors library: the weights check opens them.
+MODEL_FILE = safetensors.numpy.save({"dense.weight": numpy.zeros((4, 3), dtype=numpy.float32)})
 DATA_FILE = b"sepal_length_cm,species\n5.1,setosa\n7.0,versicolor\n6.3,virginica\n"
 
 

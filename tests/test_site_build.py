@@ -109,13 +109,13 @@ def test_fonts_are_off_and_libraries_served_locally(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis" not in home and "fonts.gstatic" not in home
     model = (site / "models" / "climate-detection-resnet" / "index.html").read_text("utf-8")
-    assert 'src="../../assets/vendor/mermaid.min.js"' in model
-    assert model.index("assets/vendor/mermaid.min.js") < model.index("assets/javascripts/bundle")
+    assert '<svg class="omh-lineage__graph"' in model  # drawn at build time: no script
     experiment = (site / "experiments" / "climate-detection-training-run" /
                   "index.html").read_text("utf-8")
     assert 'src="../../assets/vendor/chart.umd.min.js"' in experiment
-    assert (site / "assets" / "vendor" / "mermaid.min.js").stat().st_size > 100_000
-    assert "mermaid.min.js" not in home  # only pages with a graph load it
+    assert (site / "assets" / "vendor" / "chart.umd.min.js").stat().st_size > 100_000
+    assert "chart.umd.min.js" not in home and "chart.umd.min.js" not in model
+    assert not (site / "assets" / "vendor" / "mermaid.min.js").exists()
 
 
 def test_every_page_has_a_content_security_policy(site: Path) -> None:
@@ -164,7 +164,7 @@ def test_model_page_shows_its_facts(site: Path) -> None:
                  "Inputs and outputs", "batch \u00d7 3 \u00d7 224 \u00d7 224", "Files",
                  "8dddf9907219aa99b28820268a49f9191179665c5377361fb5e2246a4116df36",
                  "ONNX parity", "Resource usage", "Environmental impact", "Model card",
-                 "doi:10.5555/11223344", "Copy citation", 'class="mermaid"',
+                 "doi:10.5555/11223344", "Copy citation", 'class="omh-lineage__graph"',
                  'href="labels.json"', "Climate Change Detection Dataset"):
         assert text in page, text
     assert (site / "models" / "climate-detection-resnet" / "labels.json").is_file()
@@ -307,11 +307,12 @@ def test_lineage_graph_shows_a_bounded_neighbourhood(tmp_path: Path) -> None:
     assert dataset is not None
     graph = lineage_graph(dataset, catalogue)
     assert graph is not None
-    text = graph.mermaid()
-    assert text.startswith("flowchart LR\n") and '{{"+4 more"}}' in text
     assert len([n for n in graph.nodes.values() if n.kind == "experiment"]) == PER_RELATION
-    assert 'ndatasets_test_data[("Test Data v1.0.0")]' in text
-    assert "class ndatasets_test_data omhcurrent" in text
+    svg = str(graph.svg(lambda record_id: f"../../{record_id}/", "Lineage of Test Data"))
+    assert svg.startswith('<svg class="omh-lineage__graph"') and ">+4 more<" in svg
+    assert svg.count('<a href="../../experiments/') == PER_RELATION
+    assert 'omh-lineage__node--current' in svg and ">Test Data v1.0.0<" in svg
+    assert "<script" not in svg and " on" not in svg.replace(" omh-", "")
 
 
 def test_asset_pages_show_their_quality_score(site: Path) -> None:

@@ -253,3 +253,90 @@ def test_search_results_never_run_payloads(browser: Any, evil: tuple[str, Path])
         "return document.querySelectorAll('.omh-results :is(script, img, svg, iframe)').length"
     ) == 0
     assert _page_problems(browser) == CLEAN
+
+
+# -- search quality -------------------------------------------------------------------------
+
+def _kinds_and_titles(driver: Any) -> list[tuple[str, str]]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll('li.omh-result')].map(li => ["
+        "li.querySelector('.omh-kind').textContent, "
+        "li.querySelector('.omh-result__title').textContent])")
+
+
+def test_nonsense_finds_nothing_and_a_name_ranks_first(browser: Any, example: str) -> None:
+    _open(browser, example + "search/?q=xyzzynothing")
+    _wait_done(browser)
+    assert _titles(browser) == []
+    assert browser.find_element("id", "omh-search-status").text == "No results."
+    _open(browser, example + "search/?q=climate")
+    _wait_done(browser)
+    models = [title for kind, title in _kinds_and_titles(browser) if kind == "Model"]
+    assert models[0] == "Climate Detection ResNet Model", models
+    ranked = [title for _, title in _kinds_and_titles(browser)]
+    people = [ranked.index(name) for name in ("Alice Johnson", "Chen Wei") if name in ranked]
+    named = [i for i, title in enumerate(ranked) if "Climate" in title]
+    assert people and max(named) < min(people)  # names that match before mere mentions
+    _open(browser, example + "search/?q=climate-detection-resnet50.onnx")
+    _wait_done(browser)
+    assert "Climate Detection ResNet Model" in _titles(browser)  # a file name finds its model
+    excerpts = " ".join(p.text for p in browser.find_elements("css selector",
+                                                                ".omh-result__excerpt"))
+    assert "@misc" not in excerpts and "import " not in excerpts
+    _open(browser, example + "search/?q=johnson")
+    _wait_done(browser)
+    excerpts = " ".join(p.text for p in browser.find_elements("css selector",
+                                                                ".omh-result__excerpt"))
+    assert "Alice Johnson" in _titles(browser)
+    assert "@misc" not in excerpts and "author =" not in excerpts  # citations are not prose
+    assert _page_problems(browser) == CLEAN
+
+
+def test_back_undoes_a_facet_and_show_more_hides(browser: Any, example: str) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, example + "search/?q=iris")
+    _wait_done(browser)
+    assert not browser.find_element("id", "omh-search-more").is_displayed()  # all shown
+    _open(browser, example + "search/?q=climate")
+    _wait_done(browser)
+    before = _titles(browser)
+    _facet(browser, "kind", "Dataset").click()
+    WebDriverWait(browser, 30).until(lambda d: "kind" in _address(d))
+    _wait_done(browser)
+    assert _titles(browser) != before and len(_titles(browser)) < len(before)
+    browser.back()
+    WebDriverWait(browser, 30).until(lambda d: "kind" not in _address(d))
+    _wait_done(browser)
+    assert _titles(browser) == before
+    assert not _facet(browser, "kind", "Dataset").is_selected()
+    _open(browser, example + "search/")
+    _wait_done(browser)
+    more = browser.find_element("id", "omh-search-more")
+    assert more.is_displayed() and len(_titles(browser)) == 20
+    more.click()
+    WebDriverWait(browser, 30).until(lambda d: not more.is_displayed())
+    assert len(_titles(browser)) > 20
+    assert _page_problems(browser) == CLEAN
+
+
+def test_filters_sit_behind_a_button_on_a_phone(browser: Any, example: str) -> None:
+    browser.set_window_size(390, 844)
+    try:
+        _open(browser, example + "search/?q=climate")
+        _wait_done(browser)
+        facets = browser.find_element("id", "omh-facets")
+        toggle = browser.find_element("id", "omh-filters-toggle")
+        first_result = browser.find_element("css selector", "li.omh-result")
+        assert toggle.is_displayed() and not facets.is_displayed()
+        assert toggle.location["y"] < first_result.location["y"]  # above the results
+        toggle.click()
+        assert facets.is_displayed() and toggle.get_attribute("aria-expanded") == "true"
+        assert facets.location["y"] < first_result.location["y"]
+        _facet(browser, "kind", "Model").click()
+        _wait_done(browser)
+        assert browser.find_element("id", "omh-filters-toggle").text == "Filters (1)"
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        browser.set_window_size(1280, 1600)

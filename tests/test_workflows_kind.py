@@ -204,7 +204,7 @@ def test_site_lists_workflows_and_links_runs_and_models(site: Path) -> None:
     assert 'href="../../experiments/iris-classifier-training/"' in page
     assert 'href="../../models/iris-softmax-classifier/"' in page
     assert "python scripts/build_iris_package.py" in page
-    assert "Quality score" in page and 'class="mermaid"' in page
+    assert "Quality score" in page and 'class="omh-lineage__graph"' in page
     newer = (site / "workflows" / "climate-detection-training" / "index.html").read_text("utf-8")
     assert 'href="../../workflows/climate-detection-training-v1-1/"' in newer  # next version
 

@@ -1,5 +1,7 @@
 """Check a built site: the pages a crawler starts from exist, every link and asset inside the
-site resolves, and every JSON-LD block is valid JSON.
+site resolves, every JSON-LD block and every published JSON file is strict JSON (no NaN or
+Infinity, which JSON.parse refuses), and no page carries an inline script a browser would run
+(the pages' Content-Security-Policy allows the site's own script files only).
 
     python .github/scripts/check_site.py [SITE_DIR]     (default: site)
 
@@ -15,6 +17,15 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 REQUIRED = ("index.html", "404.html", "sitemap.xml")
+JSON_SUFFIXES = (".json", ".jsonld")
+DATA_SCRIPT_TYPES = frozenset({"application/ld+json", "application/json"})
+
+
+def strict_json(text: str) -> object:
+    """``json.loads`` that refuses NaN and Infinity, as browsers and other parsers do."""
+    def refuse(name: str) -> object:
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src",
                    "iframe": "src"}
 
@@ -25,6 +36,7 @@ class PageParser(HTMLParser):
         self.links: list[tuple[int, str]] = []
         self.ids: set[str] = set()
         self.json_ld: list[tuple[int, str]] = []
+        self.inline_scripts: list[int] = []
         self._in_json_ld: int | None = None
         self._buffer: list[str] = []
 
@@ -38,6 +50,9 @@ class PageParser(HTMLParser):
         if tag == "script" and values.get("type") == "application/ld+json":
             self._in_json_ld = self.getpos()[0]
             self._buffer = []
+        elif tag == "script" and not values.get("src") \
+                and (values.get("type") or "").lower() not in DATA_SCRIPT_TYPES:
+            self.inline_scripts.append(self.getpos()[0])
 
     def handle_data(self, data: str) -> None:
         if self._in_json_ld is not None:
@@ -84,9 +99,16 @@ def check_site(site: Path) -> list[str]:
                 problems.append(f"{shown}:{line}: link '{link}' leads to no file in the site")
         for line, block in parser.json_ld:
             try:
-                json.loads(block)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{shown}:{line}: JSON-LD is not valid JSON ({exc.msg})")
+                strict_json(block)
+            except ValueError as exc:
+                problems.append(f"{shown}:{line}: JSON-LD is not valid JSON ({exc})")
+        problems.extend(f"{shown}:{line}: an inline script; the site's scripts are files"
+                        for line in parser.inline_scripts)
+    for data in sorted(p for p in site.rglob("*") if p.suffix in JSON_SUFFIXES and p.is_file()):
+        try:
+            strict_json(data.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            problems.append(f"{data.relative_to(site).as_posix()}: not valid JSON ({exc})")
     return problems
 
 

@@ -7,8 +7,13 @@ from collections.abc import Iterable, Iterator
 
 from catalogue.check.context import CheckContext
 from catalogue.load.artefacts import Resolver
-from catalogue.model.findings import Finding, error, warning
-from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, record_pointers
+from catalogue.model.findings import Finding, clip, error, warning
+from catalogue.model.pointers import (
+    POINTER_FIELDS,
+    ArtefactError,
+    ArtefactUnavailable,
+    record_pointers,
+)
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import FieldPath, format_path
 
@@ -26,6 +31,7 @@ def check_record_artefacts(record: Record, resolver: Resolver) -> Iterator[Findi
     """Local artefacts are inside the folder with the stated size and sha256; remote ones have
     a usable URL and, when in the cache, the stated bytes. Nothing is downloaded unless the
     resolver is online."""
+    yield from duplicate_entries(record)
     if record.status == "deleted":
         return  # a deleted record's files are gone by design (the lifecycle rule checks it)
     for field, pointer, problem in record_pointers(record):
@@ -45,6 +51,30 @@ def check_record_artefacts(record: Record, resolver: Resolver) -> Iterator[Findi
             continue  # not a defect of the record; omh parity reports what it could not fetch
         except ArtefactError as exc:
             yield pointer_finding(record, field, exc)
+
+
+def duplicate_entries(record: Record) -> Iterator[Finding]:
+    """A file is listed once per list; the same path or URL with two checksums is an error
+    anywhere (which entry would the site, parity and the immutability gate believe?)."""
+    seen: dict[tuple[str, str], tuple[FieldPath, object]] = {}
+    for pattern in POINTER_FIELDS:
+        for field, entry in record.values_at(pattern):
+            if not isinstance(entry, dict):
+                continue
+            target = entry.get("path") or entry.get("url")
+            if not isinstance(target, str):
+                continue
+            name = format_path(field)
+            for (where, other), (first, sha256) in seen.items():
+                if other != target:
+                    continue
+                if where == str(field[0]) or sha256 != entry.get("sha256"):
+                    yield error("artefact-duplicate", f"field '{name}': {clip(target)} is "
+                                f"already listed at {format_path(first)}; list each file once "
+                                "(a changed file is a new version)", record.location(field),
+                                record.id, name)
+                    break
+            seen.setdefault((str(field[0]), target), (field, entry.get("sha256")))
 
 
 def check_artefacts(context: CheckContext) -> Iterable[Finding]:

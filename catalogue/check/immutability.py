@@ -10,7 +10,7 @@ from typing import Any
 
 from catalogue.load.git import GitError, git, git_paths
 from catalogue.load.store import RecordStore
-from catalogue.model.findings import Finding, Location, error
+from catalogue.model.findings import Finding, Location, clip, error
 from catalogue.model.ids import is_slug
 from catalogue.model.kinds import KINDS_BY_FOLDER, RECORD_FILE
 from catalogue.model.pointers import POINTER_FIELDS
@@ -48,15 +48,16 @@ def base_record_texts(root: Path, ref: str) -> dict[str, str]:
     return texts
 
 
-def _pointers(data: Any) -> dict[str, dict[str, Any]]:
-    """Artefacts by where they point (path or URL)."""
-    found: dict[str, dict[str, Any]] = {}
+def _pointers(data: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every artefact entry, by where it points (path or URL): all of them, so that listing a
+    file twice (the new checksum first, the old one last) hides no change."""
+    found: dict[str, list[dict[str, Any]]] = {}
     for pattern in POINTER_FIELDS:
         for _, item in values_at(data, pattern):
             if isinstance(item, dict):
                 key = item.get("path") or item.get("url")
                 if isinstance(key, str):
-                    found[key] = item
+                    found.setdefault(key, []).append(item)
     return found
 
 
@@ -79,12 +80,14 @@ def check_record(record: Record, base_text: str) -> Iterator[Finding]:
     after = _pointers(record.data)
     new_version = ("publish the change as a new version: a new record with "
                    f"parent_version: {record.id}")
-    for target, old in before.items():
-        current = after.get(target)
-        if current is None:
+    for target, olds in before.items():
+        old = olds[0]
+        entries = after.get(target)
+        if entries is None:
             if record.status == "deleted":
                 continue  # a deleted record keeps no files
-            moved = [t for t, a in after.items() if a.get("sha256") == old.get("sha256")]
+            moved = [t for t, items in after.items()
+                     if any(a.get("sha256") == old.get("sha256") for a in items)]
             what = (f"moved from '{target}' to '{moved[0]}'" if moved
                     else f"'{target}' was removed")
             yield error("immutable-artefact", f"artefact {what} in a published version; "
@@ -92,11 +95,13 @@ def check_record(record: Record, base_text: str) -> Iterator[Finding]:
                         record.id, "artefacts")
             continue
         for key in ("sha256", "size_bytes"):
-            if current.get(key) != old.get(key):
-                yield error("immutable-artefact",
-                            f"artefact '{target}': {key} changed from {old.get(key)} to "
-                            f"{current.get(key)} in a published version; {new_version}",
-                            _artefact_location(record, target), record.id, "artefacts")
+            for current in entries:
+                if current.get(key) != old.get(key):
+                    yield error("immutable-artefact",
+                                f"artefact {clip(target)}: {key} changed from "
+                                f"{clip(old.get(key))} to {clip(current.get(key))} in a "
+                                f"published version; {new_version}",
+                                _artefact_location(record, target), record.id, "artefacts")
 
 
 def check_against_base(store: RecordStore, ref: str,

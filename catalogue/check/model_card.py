@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from catalogue.check.card_file import card_location
 from catalogue.check.context import CheckContext
 from catalogue.model.card import Heading, Line
+from catalogue.model.card_prose import section_has_content
 from catalogue.model.card_sections import (
     MODEL_CARD_SECTIONS,
     Section,
@@ -39,8 +40,10 @@ def check_model_card(record: Record) -> Iterator[Finding]:
             continue
         heading = card.sections[index].heading
         lines = section_text(card.sections, index)
-        if not any(text.strip() for _, text in lines):
-            yield error("card-section", f"section '{heading.text}' is empty; it should cover "
+        if not section_has_content(card.sections, index):
+            said = "is empty" if not any(text.strip() for _, text in lines) else \
+                "holds only template filler or comments"
+            yield error("card-section", f"section '{heading.text}' {said}; it should cover "
                         f"{section.covers} (expected under '## {section.heading}')",
                         card_location(record, heading.line), record.id)
         elif section.heading == "How to run" and not has_code_block(card, lines):

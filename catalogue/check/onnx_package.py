@@ -15,40 +15,41 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from catalogue.load.artefacts import local_file
+from catalogue.load.onnx_values import Dim, ValueType, format_shape, value_type, yaml_type
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, check_relative_path
 from catalogue.model.yaml_source import FieldPath
 
-# TensorProto.DataType -> the catalogue's dtype names (defs.schema.json `dtype`).
-ELEMENT_TYPES: dict[int, str] = {
-    1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
-    8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64",
-    14: "complex64", 15: "complex128", 16: "bfloat16",
-}
 DEFAULT_DOMAINS = ("", "ai.onnx")
-
-Dim = int | str | None
-"""A dimension: a fixed size, a symbolic name (any size), or ``None`` (unknown, any size)."""
 
 
 class TensorSpec(NamedTuple):
+    """One input or output of a model: its name and type (a tensor, or a sequence, map,
+    optional or sparse tensor)."""
+
     name: str
-    dtype: str
-    """A catalogue dtype name, ``elem_type_<n>`` for others, or the kind of a non-tensor value
-    (``sequence``, ``map``, ``optional``, ``sparse_tensor``)."""
-    shape: tuple[Dim, ...] | None
-    """``None`` when the model does not state the rank."""
-    is_tensor: bool = True
+    type: ValueType
+
+    @property
+    def dtype(self) -> str:
+        """The element type of a tensor, else the kind of value (``sequence``, ``map``...)."""
+        return self.type.dtype or "" if self.type.is_tensor else self.type.kind
+
+    @property
+    def shape(self) -> tuple[Dim, ...] | None:
+        return self.type.shape
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.type.is_tensor
 
     def describe(self) -> str:
-        if not self.is_tensor:
-            return f"'{self.name}' ({self.dtype})"
-        return f"'{self.name}' {self.dtype} {format_shape(self.shape)}"
+        return f"'{self.name}' {self.type.describe()}"
 
 
 class Signature(NamedTuple):
@@ -71,12 +72,6 @@ class Problem(NamedTuple):
     field: FieldPath | None = None
 
 
-def format_shape(shape: Sequence[Dim] | None) -> str:
-    if shape is None:
-        return "[unknown rank]"
-    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
-
-
 # -- reading -------------------------------------------------------------------------------
 
 
@@ -88,20 +83,7 @@ def load_proto(path: Path) -> Any:
 
 
 def _value_spec(value_info: Any) -> TensorSpec:
-    kind = value_info.type.WhichOneof("value")
-    if kind != "tensor_type":
-        name = (kind or "unknown").removesuffix("_type")
-        return TensorSpec(value_info.name, name, None, is_tensor=False)
-    tensor = value_info.type.tensor_type
-    dtype = ELEMENT_TYPES.get(tensor.elem_type, f"elem_type_{tensor.elem_type}")
-    if not tensor.HasField("shape"):
-        return TensorSpec(value_info.name, dtype, None)
-    dims: list[Dim] = []
-    for dim in tensor.shape.dim:
-        which = dim.WhichOneof("value")
-        dims.append(dim.dim_value if which == "dim_value" else
-                    dim.dim_param if which == "dim_param" and dim.dim_param else None)
-    return TensorSpec(value_info.name, dtype, tuple(dims))
+    return TensorSpec(value_info.name, value_type(value_info.type))
 
 
 def read_signature(proto: Any) -> Signature:
@@ -113,27 +95,44 @@ def read_signature(proto: Any) -> Signature:
     return Signature(inputs, outputs, opsets, int(proto.ir_version))
 
 
-def _tensors(graph: Any) -> Iterator[Any]:
-    """Every TensorProto of a graph that can hold external data, subgraphs included."""
-    yield from graph.initializer
-    for sparse in graph.sparse_initializer:
-        yield sparse.values
-        yield sparse.indices
-    for node in graph.node:
+def _attribute_tensors(nodes: Any) -> Iterator[Any]:
+    """Every TensorProto in the attributes of ``nodes``: tensors, sparse tensors (values and
+    indices) and the graphs of control-flow nodes, at any depth."""
+    for node in nodes:
         for attribute in node.attribute:
             if attribute.HasField("t"):
                 yield attribute.t
             yield from attribute.tensors
+            sparse = [attribute.sparse_tensor] if attribute.HasField("sparse_tensor") else []
+            for item in [*sparse, *attribute.sparse_tensors]:
+                yield item.values
+                yield item.indices
             if attribute.HasField("g"):
                 yield from _tensors(attribute.g)
             for subgraph in attribute.graphs:
                 yield from _tensors(subgraph)
 
 
+def _tensors(graph: Any) -> Iterator[Any]:
+    """Every TensorProto of a graph that can hold external data, subgraphs included."""
+    yield from graph.initializer
+    for sparse in graph.sparse_initializer:
+        yield sparse.values
+        yield sparse.indices
+    yield from _attribute_tensors(graph.node)
+
+
+def model_tensors(proto: Any) -> Iterator[Any]:
+    """Every TensorProto of a model: its graph and the bodies of its local functions."""
+    yield from _tensors(proto.graph)
+    for function in proto.functions:
+        yield from _attribute_tensors(function.node)
+
+
 def external_locations(proto: Any) -> list[str]:
     """The ``location`` of every external-data tensor, in order of first appearance."""
     locations: dict[str, None] = {}
-    for tensor in _tensors(proto.graph):
+    for tensor in model_tensors(proto):
         if tensor.data_location != 1:  # TensorProto.EXTERNAL
             continue
         entries = {e.key: e.value for e in tensor.external_data}
@@ -266,8 +265,7 @@ def _record_tensors(record_data: dict[str, Any], key: str) -> list[tuple[int, di
 
 
 def _yaml_tensor(spec: TensorSpec) -> str:
-    dims = ", ".join("batch" if d is None else str(d) for d in (spec.shape or ()))
-    return f"{{name: {spec.name}, dtype: {spec.dtype}, shape: [{dims}]}}"
+    return f"{{name: {spec.name}, {yaml_type(spec.type)}}}"
 
 
 def compare_signature(record_data: dict[str, Any], signature: Signature,
@@ -285,27 +283,22 @@ def _compare_side(record_data: dict[str, Any], key: str, specs: tuple[TensorSpec
     declared = _record_tensors(record_data, key)
     by_name = {s.name: s for s in specs}
     listing = ", ".join(s.describe() for s in specs) or "none"
-    for spec in specs:
-        if not spec.is_tensor:
-            yield Problem("error", "onnx-signature", f"{model_name}: {what} '{spec.name}' is a "
-                          f"{spec.dtype}, not a tensor; {key} describes tensors (export it as a "
-                          "tensor, e.g. without ZipMap)", (key,) if key in record_data else None)
     if key not in record_data:
         yield Problem("warning", "onnx-signature", f"field '{key}': missing; {model_name} has "
                       f"{what}s {listing}; describe them, e.g. "
-                      + ", ".join(_yaml_tensor(s) for s in specs if s.is_tensor), None)
+                      + ", ".join(_yaml_tensor(s) for s in specs), None)
         return
     names = {t["name"] for _, t in declared}
-    for index, tensor in declared:
-        match = by_name.get(tensor["name"])
+    for index, entry in declared:
+        match = by_name.get(entry["name"])
         base: FieldPath = (key, index)
         if match is None:
             yield Problem("error", "onnx-signature", f"field '{key}[{index}].name': the record "
-                          f"declares {what} '{tensor['name']}' but {model_name} has no such "
+                          f"declares {what} '{entry['name']}' but {model_name} has no such "
                           f"{what} (its {what}s: {listing})", (*base, "name"))
             continue
-        if match.is_tensor:
-            yield from _compare_tensor(tensor, match, base, what, model_name)
+        label = f"{model_name}'s {what} '{match.name}'"
+        yield from _compare_type(entry, match.type, base, f"{key}[{index}]", label)
     for spec in specs:
         if spec.name not in names:
             yield Problem("error", "onnx-signature", f"field '{key}': {model_name} has {what} "
@@ -313,10 +306,33 @@ def _compare_side(record_data: dict[str, Any], key: str, specs: tuple[TensorSpec
                           f"{_yaml_tensor(spec)}", (key,))
 
 
-def _compare_tensor(tensor: dict[str, Any], spec: TensorSpec, base: FieldPath, what: str,
-                    model_name: str) -> Iterator[Problem]:
-    label = f"{model_name}'s {what} '{spec.name}'"
-    where = f"{base[0]}[{base[1]}]"
+def _compare_type(entry: dict[str, Any], model: ValueType, base: FieldPath, where: str,
+                  label: str) -> Iterator[Problem]:
+    """One described value against the model's type, nested values included."""
+    kind = entry.get("type", "tensor")
+    if kind != model.kind:
+        yield Problem("error", "onnx-signature", f"field '{where}': the record describes a "
+                      f"{kind} but {label} is {model.describe()}; write {{{yaml_type(model)}}}",
+                      (*base, "type") if "type" in entry else base)
+        return
+    if model.kind in ("tensor", "sparse_tensor"):
+        yield from _compare_tensor(entry, model, base, where, label)
+        return
+    if model.kind == "map":
+        key = entry.get("key_dtype")
+        if isinstance(key, str) and key != model.dtype:
+            yield Problem("error", "onnx-signature", f"field '{where}.key_dtype': the record "
+                          f"says {key} but the keys of {label} are {model.dtype}",
+                          (*base, "key_dtype"))
+    inner_key = "value" if model.kind == "map" else "element"
+    inner = entry.get(inner_key)
+    if isinstance(inner, dict) and model.element is not None:
+        yield from _compare_type(inner, model.element, (*base, inner_key),
+                                 f"{where}.{inner_key}", f"{label} ({inner_key})")
+
+
+def _compare_tensor(tensor: dict[str, Any], spec: ValueType, base: FieldPath, where: str,
+                    label: str) -> Iterator[Problem]:
     dtype = tensor.get("dtype")
     if isinstance(dtype, str) and dtype != spec.dtype:
         yield Problem("error", "onnx-signature", f"field '{where}.dtype': the record says "
@@ -344,3 +360,18 @@ def _compare_tensor(tensor: dict[str, Any], spec: TensorSpec, base: FieldPath, w
             yield Problem("error", "onnx-signature", f"{at}: the record says {mine} but {label} "
                           f"accepts any size here ({shown}); write a name such as 'batch' if "
                           "any size works", field_path)
+
+
+def feature_problems(record_data: dict[str, Any]) -> Iterator[Problem]:
+    """An entry's ``features`` describe the last axis, one per position: as many as it has."""
+    for key in ("input_schema", "output_schema"):
+        for index, entry in _record_tensors(record_data, key):
+            features, shape = entry.get("features"), entry.get("shape")
+            if not isinstance(features, list) or not isinstance(shape, list):
+                continue
+            last = shape[-1] if shape else 1
+            if isinstance(last, int) and len(features) != last:
+                yield Problem("error", "onnx-signature", f"field '{key}[{index}].features': "
+                              f"{len(features)} feature(s) described, but the last axis of "
+                              f"shape {format_shape(shape)} has {last}; describe one feature "
+                              "per position, in order", (key, index, "features"))

@@ -124,9 +124,9 @@ DEFAULT_SOURCES: dict[str, str] = {
     "intensity_drift_per_year": "Open Models Hub judgement (grids change by several % a year)",
     "intensity_max_uncertainty": "Open Models Hub judgement",
     "unknown_run_year_gap": "Open Models Hub judgement",
-    "threshold_kg": "the prototype's 'Above 5 kg CO2' flag",
+    "threshold_kg": "the OpenModelsHub data model, which flags runs above 5 kg CO2e",
     "medium_from_kg": "Open Models Hub judgement",
-    "high_from_kg": "the prototype's 'Above 5 kg CO2' flag",
+    "high_from_kg": "the OpenModelsHub data model, which flags runs above 5 kg CO2e",
 }
 
 # ``carbon.bands`` settings -> CarbonDefaults fields; the other carbon settings have the names

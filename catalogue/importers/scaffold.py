@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from catalogue.load.safe_write import write_text_no_follow
 from catalogue.model.ids import is_slug, suggest_slug
 from catalogue.model.kinds import CARD_FILE, KINDS, KINDS_BY_FOLDER, RECORD_FILE, RecordKind
 from catalogue.model.placeholders import placeholder
@@ -93,6 +94,6 @@ def write(root: Path, scaffold: Scaffold, force: bool = False) -> list[Path]:
     written = []
     for name, text in scaffold.files.items():
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        write_text_no_follow(path, text, within=root)
         written.append(path)
     return written

@@ -7,6 +7,12 @@ resolved with huggingface_hub so that the Hub endpoint setting (``HF_ENDPOINT``)
 authentication apply. Plain ``http://`` is accepted for loopback hosts only (a local mirror, the
 tests' server): the bytes are checked by sha256 anyway, but a public URL must be https.
 
+Every download is bounded: in wall time (``artefacts.timeout_seconds``, for the whole download,
+however slowly a server sends), in bytes (``size_bytes``, itself under
+``artefacts.max_download_bytes``) and in memory (fixed-size blocks; a Hub download runs in a child
+process with limits on what it may write and allocate, killed when its time is up). A redirect
+anywhere but https is an error of the pointer (``catalogue.load.http_download``).
+
 The cache holds one file per sha256 (``<cache>/sha256/<2 hex>/<64 hex>``), written only after
 the bytes matched the record; every use hashes the file again. In offline mode the resolver
 reads the cache and never opens a connection. Nothing here loads a file: pickle-based
@@ -21,17 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import http.client
+import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
-import urllib.error
-import urllib.request
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import NamedTuple
 
 from catalogue import __version__
+from catalogue.load.http_download import DownloadFailed, DownloadRefused, Limits, download
+from catalogue.load.safe_write import SymlinkRefused, check_no_symlink
 from catalogue.model.pointers import (
     ArtefactError,
     ArtefactUnavailable,
@@ -39,7 +46,6 @@ from catalogue.model.pointers import (
     Pointer,
     check_relative_path,
     human_bytes,
-    is_loopback,
     parse_url,
 )
 from catalogue.model.settings import (
@@ -108,19 +114,6 @@ def verify_file(path: Path, pointer: Pointer) -> None:
 # -- the resolver --------------------------------------------------------------------------
 
 
-class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to https (or to http on loopback, like the original)."""
-
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> urllib.request.Request | None:
-        target = urlsplit(newurl)
-        if target.scheme != "https" and not (target.scheme == "http"
-                                             and is_loopback(target.hostname)):
-            raise ArtefactError("artefact-url", f"{req.full_url} redirects to {newurl}; only "
-                                "https redirects are followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 class Resolver:
     """Turns pointers into verified local files. ``offline`` resolvers only read the cache."""
 
@@ -132,6 +125,9 @@ class Resolver:
         self.max_download_bytes = max_download_bytes
         self.timeout = timeout
         self.hf_endpoint = hf_endpoint
+        self.within: Path | None = None
+        """The catalogue root when the cache is inside it: no folder on the way may be a
+        symlink (a committed one would make downloads land outside the repository)."""
 
     @classmethod
     def from_settings(cls, root: Path, settings: ArtefactSettings, *,
@@ -140,8 +136,12 @@ class Resolver:
         is relative to ``root``, and ``OMH_CACHE_DIR`` overrides it."""
         env_dir = os.environ.get(CACHE_ENV)
         cache_dir = Path(env_dir) if env_dir else root / settings.cache_dir
-        return cls(cache_dir, offline=offline, max_download_bytes=settings.max_download_bytes,
-                   timeout=settings.timeout_seconds)
+        resolver = cls(cache_dir, offline=offline,
+                       max_download_bytes=settings.max_download_bytes,
+                       timeout=settings.timeout_seconds)
+        if not env_dir:
+            resolver.within = root
+        return resolver
 
     # -- cache -------------------------------------------------------------------------------
     def cache_path(self, sha256: str) -> Path:
@@ -169,12 +169,22 @@ class Resolver:
         except ArtefactError as exc:
             raise ArtefactError(exc.rule, f"downloaded {exc.message}") from None
         target = self.cache_path(pointer.sha256)
+        try:
+            check_no_symlink(target, self.within or self.cache_dir)
+        except SymlinkRefused as exc:
+            raise ArtefactUnavailable("artefact-cache", f"the cache cannot be written: {exc}") \
+                from None
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)
         return target
 
     def _staging(self) -> Path:
         folder = self.cache_dir / "tmp"
+        try:
+            check_no_symlink(folder, self.within or folder.parent)
+        except SymlinkRefused as exc:
+            raise ArtefactUnavailable("artefact-cache", f"the cache cannot be written: {exc}") \
+                from None
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
@@ -207,95 +217,145 @@ class Resolver:
 
     def _fetch_url(self, pointer: Pointer) -> Path:
         parse_url(pointer.target)  # refuse what the parser refuses, whoever built the pointer
-        request = urllib.request.Request(pointer.target, headers={
-            "User-Agent": f"omh/{__version__}", "Accept-Encoding": "identity"})
-        opener = urllib.request.build_opener(_SafeRedirects())
         handle, name = tempfile.mkstemp(dir=self._staging(), suffix=".part")
         staged = Path(name)
         try:
-            with os.fdopen(handle, "wb") as out, opener.open(request,
-                                                             timeout=self.timeout) as response:
-                self._check_announced_size(pointer, response.headers.get("Content-Length"))
-                self._copy_limited(response, out, pointer)
+            with os.fdopen(handle, "wb") as out:
+                download(pointer.target, out, Limits(self.timeout, pointer.size_bytes),
+                         {"User-Agent": f"omh/{__version__}", "Accept-Encoding": "identity"})
             return self._store(staged, pointer)
-        except urllib.error.HTTPError as exc:
-            raise _http_problem(pointer.target, exc.code, exc.reason) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError,
-                http.client.HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ArtefactUnavailable("artefact-unreachable", f"{pointer.target} could not be "
-                                      f"fetched: {reason}") from None
+        except DownloadRefused as exc:
+            raise ArtefactError(exc.rule, exc.message) from None
+        except DownloadFailed as exc:
+            raise _http_problem(pointer.target, exc.status, exc.message) from None
         finally:
             staged.unlink(missing_ok=True)
 
-    def _check_announced_size(self, pointer: Pointer, announced: str | None) -> None:
-        if announced is not None and announced.isdigit() and int(announced) != pointer.size_bytes:
-            raise ArtefactError("artefact-size", f"{pointer.target}: the server announces "
-                                f"{int(announced):,} bytes but size_bytes says "
-                                f"{pointer.size_bytes:,}; not downloaded")
-
-    def _copy_limited(self, source: Any, out: Any, pointer: Pointer) -> None:
-        """Copy at most ``size_bytes`` (itself under the limit): a server that sends more is
-        cut off instead of filling the disk."""
-        total = 0
-        while block := source.read(CHUNK):
-            total += len(block)
-            if total > pointer.size_bytes:
-                raise ArtefactError("artefact-size", f"{pointer.target}: the server sent more "
-                                    f"than the {pointer.size_bytes:,} bytes size_bytes says; "
-                                    "download stopped")
-            out.write(block)
-
     def _fetch_hf(self, pointer: Pointer, location: HfLocation) -> Path:
-        from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
-        from huggingface_hub.errors import (
-            GatedRepoError,
-            HfHubHTTPError,
-            RemoteEntryNotFoundError,
-            RepositoryNotFoundError,
-            RevisionNotFoundError,
-        )
-        from huggingface_hub.utils.tqdm import disable_progress_bars
-
-        disable_progress_bars()
+        """Download a Hub file with huggingface_hub, in a child process: the library cannot be
+        interrupted, so the child is killed when the time is up, and its limits bound what it
+        may write (the file's size) and the memory it may use."""
         # Read at call time (huggingface_hub reads HF_ENDPOINT once, at import).
         endpoint = self.hf_endpoint or os.environ.get("HF_ENDPOINT") or None
-        where = pointer.target
         staging = Path(tempfile.mkdtemp(dir=self._staging(), prefix="hf-"))
+        context = multiprocessing.get_context("spawn")
+        receiver, sender = context.Pipe(duplex=False)
+        job = _HubJob(pointer.target, location, endpoint, self.timeout, str(staging),
+                      pointer.size_bytes)
+        child = context.Process(target=_hub_child, args=(sender, job), daemon=True)
         try:
-            url = hf_hub_url(location.repo_id, location.filename, repo_type=location.repo_type,
-                             revision=location.revision, endpoint=endpoint)
-            metadata = get_hf_file_metadata(url, timeout=self.timeout, endpoint=endpoint)
-            if location.pinned_to_commit and metadata.commit_hash not in (None,
-                                                                          location.revision):
-                raise ArtefactError("artefact-url", f"{where}: the Hub resolves revision "
-                                    f"{location.revision} to commit {metadata.commit_hash}")
-            if metadata.size is not None:
-                self._check_announced_size(pointer, str(metadata.size))
-            downloaded = Path(hf_hub_download(
-                location.repo_id, location.filename, repo_type=location.repo_type,
-                revision=location.revision, endpoint=endpoint, local_dir=staging,
-                etag_timeout=self.timeout))
-            return self._store(downloaded, pointer)
-        except ArtefactError:
-            raise
-        except GatedRepoError:
-            raise ArtefactUnavailable("artefact-unreachable", f"{where}: the repository is "
-                                      "gated; log in with access to fetch it") from None
-        except (RepositoryNotFoundError, RevisionNotFoundError, RemoteEntryNotFoundError) as exc:
-            what = ("repository" if isinstance(exc, RepositoryNotFoundError) else "revision"
-                    if isinstance(exc, RevisionNotFoundError) else "file")
-            raise ArtefactError("artefact-url", f"{where}: the Hub has no such {what} "
-                                f"({location.repo_id}@{location.revision}/"
-                                f"{location.filename})") from None
-        except HfHubHTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else 0
-            raise _http_problem(where, status, _first_line(exc)) from None
-        except Exception as exc:  # any other failure of the transport means "not here now"
-            raise ArtefactUnavailable("artefact-unreachable", f"{where} could not be fetched: "
-                                      f"{_first_line(exc)}") from None
+            child.start()
+            sender.close()
+            answer = (receiver.recv() if receiver.poll(self.timeout + CHILD_START_SECONDS)
+                      else None)
+        except EOFError:  # the child died without answering
+            answer = None
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join(CHILD_START_SECONDS)
+            receiver.close()
+        try:
+            if answer is None:
+                raise _child_failure(pointer, child.exitcode, self.timeout)
+            if answer[0] == "error":
+                _, rule, message, unavailable = answer
+                raise (ArtefactUnavailable if unavailable else ArtefactError)(rule, message)
+            return self._store(Path(answer[1]), pointer)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+CHILD_START_SECONDS = 5.0
+"""What a child process may take beyond the download's time limit to start Python."""
+CHILD_MEMORY_BYTES = 2 * 1024**3
+"""Address space of the child that downloads a Hub file (Python, huggingface_hub, buffers)."""
+_WRITE_SLACK = 1024**2
+"""What the child may write beyond the file (huggingface_hub's small metadata files)."""
+
+
+class _HubJob(NamedTuple):
+    where: str
+    location: HfLocation
+    endpoint: str | None
+    timeout: float
+    staging: str
+    size_bytes: int
+
+
+def _child_failure(pointer: Pointer, exitcode: int | None, timeout: float) -> ArtefactError:
+    if exitcode is None or exitcode == -signal.SIGKILL:
+        return ArtefactUnavailable("artefact-unreachable", f"{pointer.target} could not be "
+                                   f"fetched in {timeout:g} s (artefacts.timeout_seconds in "
+                                   "catalogue.yaml)")
+    if exitcode == -signal.SIGXFSZ:
+        return ArtefactError("artefact-size", f"{pointer.target}: the server sent more than the "
+                             f"{pointer.size_bytes:,} bytes size_bytes says; download stopped")
+    return ArtefactUnavailable("artefact-unreachable", f"{pointer.target} could not be fetched: "
+                               f"the download stopped (exit status {exitcode})")
+
+
+def _hub_child(sender: Connection, job: _HubJob) -> None:
+    """The child process: set its limits, download, and answer ``("ok", path)`` or
+    ``("error", rule, message, unavailable)``."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (job.size_bytes + _WRITE_SLACK,) * 2)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES,) * 2)
+    try:
+        sender.send(("ok", str(_hub_download(job))))
+    except ArtefactError as exc:
+        sender.send(("error", exc.rule, exc.message, isinstance(exc, ArtefactUnavailable)))
+    finally:
+        sender.close()
+
+
+def _hub_download(job: _HubJob) -> Path:
+    from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        RemoteEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+    from huggingface_hub.utils.tqdm import disable_progress_bars
+
+    disable_progress_bars()
+    location, where, endpoint = job.location, job.where, job.endpoint
+    try:
+        url = hf_hub_url(location.repo_id, location.filename, repo_type=location.repo_type,
+                         revision=location.revision, endpoint=endpoint)
+        metadata = get_hf_file_metadata(url, timeout=job.timeout, endpoint=endpoint)
+        if location.pinned_to_commit and metadata.commit_hash not in (None, location.revision):
+            raise ArtefactError("artefact-url", f"{where}: the Hub resolves revision "
+                                f"{location.revision} to commit {metadata.commit_hash}")
+        if metadata.size is not None and metadata.size != job.size_bytes:
+            raise ArtefactError("artefact-size", f"{where}: the server announces "
+                                f"{metadata.size:,} bytes but size_bytes says "
+                                f"{job.size_bytes:,}; not downloaded")
+        return Path(hf_hub_download(
+            location.repo_id, location.filename, repo_type=location.repo_type,
+            revision=location.revision, endpoint=endpoint, local_dir=job.staging,
+            etag_timeout=job.timeout))
+    except ArtefactError:
+        raise
+    except GatedRepoError:
+        raise ArtefactUnavailable("artefact-unreachable", f"{where}: the repository is "
+                                  "gated; log in with access to fetch it") from None
+    except (RepositoryNotFoundError, RevisionNotFoundError, RemoteEntryNotFoundError) as exc:
+        what = ("repository" if isinstance(exc, RepositoryNotFoundError) else "revision"
+                if isinstance(exc, RevisionNotFoundError) else "file")
+        raise ArtefactError("artefact-url", f"{where}: the Hub has no such {what} "
+                            f"({location.repo_id}@{location.revision}/"
+                            f"{location.filename})") from None
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else 0
+        raise _http_problem(where, status, _first_line(exc)) from None
+    except Exception as exc:  # any other failure of the transport means "not here now"
+        raise ArtefactUnavailable("artefact-unreachable", f"{where} could not be fetched: "
+                                  f"{_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -307,6 +367,9 @@ def _http_problem(target: str, status: int, reason: object) -> ArtefactError:
     if status in (404, 410):
         return ArtefactError("artefact-url", f"{target}: the server answers {status} ({reason}): "
                              "the file is not there; fix the url")
+    if not status:
+        return ArtefactUnavailable("artefact-unreachable", f"{target} could not be fetched: "
+                                   f"{reason}")
     return ArtefactUnavailable("artefact-unreachable", f"{target} could not be fetched: HTTP "
                                f"{status} ({reason})")
 

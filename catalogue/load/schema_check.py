@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from catalogue.model.dates import DateError, parse_date_or_datetime, parse_datetime
-from catalogue.model.findings import Finding, Location, error
+from catalogue.model.findings import Finding, Location, clip, error
 from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # catalogue/
@@ -96,9 +96,43 @@ def _format_checker() -> FormatChecker:
 
 
 @functools.cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A schema ``pattern`` compiled with JSON Schema's (ECMA-262) meaning of ``$``: the end of
+    the text. Python's ``$`` also matches before a final newline, which would let
+    ``"slug\\n"`` pass ``^[a-z0-9-]+$``; here every ``$`` outside a character class is ``\\Z``."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{clip(instance)} does not match {pattern!r}")
+
+
+_Validator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern})
+
+
+@functools.cache
 def validator_for(schema_file: str) -> Draft202012Validator:
     schema = schema_documents()[schema_file]
-    return Draft202012Validator(schema, registry=_registry(), format_checker=_format_checker())
+    validator: Draft202012Validator = _Validator(schema, registry=_registry(),
+                                                  format_checker=_format_checker())
+    return validator
 
 
 @functools.cache
@@ -118,11 +152,24 @@ def _properties_of(schema: Mapping[str, Any], base: str, seen: set[str]) -> Iter
     ref = schema.get("$ref")
     if ref and ref not in seen:
         seen.add(ref)
-        target_file, _, pointer = ref.partition("#")
-        document = schema_documents()[target_file or base]
+        target_file, document = _resolve(ref, base)
+        yield from _properties_of(document, target_file, seen)
+
+
+def _resolve(ref: str, base: str) -> tuple[str, Mapping[str, Any]]:
+    """The schema a ``$ref`` names, and its file. A local ref (``#/$defs/...``) is looked up in
+    ``base`` first, then in the other schema files: a subschema reported by the validator does
+    not say which file it came from."""
+    target_file, _, pointer = ref.partition("#")
+    documents = schema_documents()
+    candidates = [target_file] if target_file else [base, *sorted(documents)]
+    for candidate in candidates:
+        document: Any = documents.get(candidate)
         for part in filter(None, pointer.split("/")):
-            document = document[part]
-        yield from _properties_of(document, target_file or base, seen)
+            document = document.get(part) if isinstance(document, dict) else None
+        if isinstance(document, dict):
+            return candidate, document
+    return base, {}
 
 
 def validate_document(doc: YamlDocument, schema_file: str, file: str, record_id: str | None,
@@ -156,9 +203,8 @@ def _found(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+        return f"the number {clip(value)}"
+    return clip(str(value), 60)
 
 
 def _expected_types(types: Any) -> str:
@@ -192,7 +238,7 @@ def _describe(err: ValidationError, path: FieldPath, doc: YamlDocument, schema_f
 
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(err.instance, dict):
         known = (declared_properties(schema_file) if not path
-                 else set(schema.get("properties", {})))
+                 else set(_properties_of(schema, schema_file, set())))
         for key in err.instance:
             if repr(key) not in err.message:
                 continue

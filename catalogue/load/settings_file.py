@@ -9,16 +9,18 @@ from typing import Any
 
 from catalogue.load.schema_check import validate_document
 from catalogue.model.findings import Finding, Location, error
-from catalogue.model.kinds import SETTINGS_FILE
+from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
 from catalogue.model.settings import (
+    DEFAULT_CACHE_DIR,
     ArtefactSettings,
     CarbonBands,
     CarbonSettings,
     Limits,
+    ParitySettings,
     QualitySettings,
     Settings,
 )
-from catalogue.model.yaml_source import YamlError, read_yaml_file
+from catalogue.model.yaml_source import YamlDocument, YamlError, read_yaml_file
 
 SCHEMA_FILE = "settings.schema.json"
 
@@ -38,15 +40,34 @@ def load_settings(root: Path) -> tuple[Settings, list[Finding]]:
         return Settings(), [error("schema", "catalogue.yaml must be a mapping of settings",
                                   Location(SETTINGS_FILE))]
     findings = validate_document(doc, SCHEMA_FILE, SETTINGS_FILE, None)
+    findings += _cache_dir_findings(doc)
     if findings:
         return Settings(), findings
     return parse_settings(doc.value), []
 
 
+def _cache_dir_findings(doc: YamlDocument) -> list[Finding]:
+    """The cache folder must not be a record's or a kind's folder (nor inside one), nor git's:
+    the schema already keeps it relative and free of ``..``."""
+    artefacts = doc.value.get("artefacts")
+    cache_dir = artefacts.get("cache_dir") if isinstance(artefacts, dict) else None
+    if not isinstance(cache_dir, str):
+        return []
+    first = cache_dir.split("/", 1)[0]
+    if first not in KINDS_BY_FOLDER and first != ".git":
+        return []
+    line, column = doc.key_position(("artefacts", "cache_dir"))
+    return [error("schema", f"field 'artefacts.cache_dir': '{cache_dir}' is inside the "
+                  f"catalogue's {first}/ folder; expected a folder of its own, such as "
+                  f"{DEFAULT_CACHE_DIR}", Location(SETTINGS_FILE, line, column),
+                  None, "artefacts.cache_dir")]
+
+
 def parse_settings(data: Mapping[str, Any]) -> Settings:
     """Typed settings from a ``catalogue.yaml`` mapping the schema has accepted: its keys are
     the fields' names (the schema and the dataclasses agree; a test holds them together)."""
-    sections = {"limits": Limits, "artefacts": ArtefactSettings, "quality": QualitySettings}
+    sections = {"limits": Limits, "artefacts": ArtefactSettings, "quality": QualitySettings,
+                "parity": ParitySettings}
     values: dict[str, Any] = {k: v for k, v in data.items() if k not in (*sections, "carbon")}
     for name, section in sections.items():
         if name in data:

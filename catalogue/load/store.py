@@ -3,6 +3,10 @@
 Discovery only lists folders, so it is cheap on a catalogue of any size; records are parsed and
 schema-checked when first asked for, which lets ``omh validate`` on a few changed records touch
 only those and the records that refer to them.
+
+A kind folder, a record folder or a ``record.yaml`` that is a symlink is refused, wherever it
+points: a committed symlink would otherwise make the catalogue read (and the site publish) files
+from outside the repository.
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ class RecordStore:
     def _discover(self) -> None:
         for folder in sorted(KINDS_BY_FOLDER):
             kind_dir = self.root / folder
+            if kind_dir.is_symlink():
+                self.discovery_findings[folder] = [error(
+                    "symlink", f"'{folder}' is a symlink; a kind folder must be a real folder "
+                    "in the repository (replace the link with the folder itself)",
+                    Location(folder))]
+                continue
             if not kind_dir.is_dir():
                 continue
             with os.scandir(kind_dir) as entries:
@@ -51,6 +61,11 @@ class RecordStore:
         record_id = f"{folder}/{entry.name}"
         where = Location(record_id)
         if entry.name.startswith(".") or entry.name in {"README.md", ".gitkeep"}:
+            return
+        if entry.is_symlink():
+            self.discovery_findings[record_id] = [error(
+                "symlink", f"'{record_id}' is a symlink; a record must be a real folder holding "
+                f"{RECORD_FILE} (replace the link with the folder itself)", where, record_id)]
             return
         if not entry.is_dir():
             self.discovery_findings[record_id] = [error(
@@ -63,6 +78,11 @@ class RecordStore:
                 f"digits and single hyphens, e.g. '{suggest_slug(entry.name)}'", where, record_id)]
             return
         record_file = Path(entry.path) / RECORD_FILE
+        if record_file.is_symlink():
+            self.discovery_findings[record_id] = [error(
+                "symlink", f"'{record_id}/{RECORD_FILE}' is a symlink; write the record in the "
+                "file itself", Location(f"{record_id}/{RECORD_FILE}"), record_id)]
+            return
         if not record_file.is_file():
             self.discovery_findings[record_id] = [error(
                 "layout", f"folder '{record_id}' has no {RECORD_FILE}", where, record_id)]

@@ -1,5 +1,7 @@
-"""Record ids: a record's id is its path, ``<kind folder>/<slug>``. The slug rule, and the one way
-to turn what a person types (an id, a folder, a file inside a record) into an id."""
+"""Record ids: a record's id is its path, ``<kind folder>/<slug>``. The slug rule and the other
+identifier rules (git commits, Hugging Face repository ids), each matched against the whole text
+(``fullmatch``: ``$`` alone would let a final newline through), and the one way to turn what a
+person types (an id, a folder, a file inside a record) into an id."""
 
 from __future__ import annotations
 
@@ -17,9 +19,23 @@ the same (a test holds them together)."""
 SLUG = re.compile(SLUG_PATTERN)
 
 
+COMMIT = re.compile(r"[0-9a-f]{40}")
+"""A full git commit hash (what pins a Hugging Face revision)."""
+HF_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
+"""A Hugging Face repository id: ``name`` or ``owner/name``."""
+
+
 def is_slug(text: str) -> bool:
-    """Whether ``text`` is a slug, all of it (``$`` alone would let a final newline through)."""
+    """Whether ``text`` is a slug, all of it."""
     return SLUG.fullmatch(text) is not None
+
+
+def is_commit(text: str) -> bool:
+    return COMMIT.fullmatch(text) is not None
+
+
+def is_hf_repo_id(text: str) -> bool:
+    return HF_REPO_ID.fullmatch(text) is not None and ".." not in text
 
 
 def suggest_slug(name: str) -> str:

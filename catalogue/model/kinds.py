@@ -103,6 +103,7 @@ def _asset_references(kind: str) -> tuple[Reference, ...]:
         Reference(("organization",), "organization", "published"),
         Reference(("parent_version",), kind, "next_versions"),
         Reference(("replaced_by",), kind, "replaces"),
+        Reference(("funding", WILDCARD, "funder"), "organization", "funded"),
     )
 
 
@@ -142,7 +143,7 @@ KINDS: dict[str, RecordKind] = {
              Reference(("produced_models", WILDCARD), "model", "produced_by"),
              Reference(("base_model",), "model", "fine_tuned_in"),
              Reference(("resource_utilizations", WILDCARD, "resource"), "resource", "used_by")),
-            _name, True, schema_types=("prov:Activity", "mls:Run"),
+            _name, True, schema_types=("prov:Activity", "mls:Run", "Action"),
             scaffolding=Scaffolding(
                 "experiment.record.yaml",
                 "list the resources it ran on under resource_utilizations; the catalogue "
@@ -152,7 +153,7 @@ KINDS: dict[str, RecordKind] = {
         RecordKind(
             "workflow", "workflows", "workflow.schema.json", "Workflow", "Workflows",
             _asset_references("workflow"), _name, True,
-            schema_types=("SoftwareSourceCode", "prov:Plan"),
+            schema_types=("SoftwareSourceCode", "prov:Plan", "mls:Implementation"),
             scaffolding=Scaffolding(
                 "workflow.record.yaml",
                 "name it in the experiments that ran it (workflow: workflows/SLUG)"),
@@ -164,7 +165,7 @@ KINDS: dict[str, RecordKind] = {
             "Computational resources",
             (Reference(("organization",), "organization", "resources"),
              Reference(("replaced_by",), "resource", "replaces")),
-            _name, False, schema_types=("hpc:Hardware",),
+            _name, False, schema_types=("hpc:Hardware", "Product"),
             scaffolding=Scaffolding("resource.record.yaml"),
         ),
         RecordKind(

@@ -13,13 +13,15 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from catalogue.model.findings import clip
+from catalogue.model.ids import is_commit, is_hf_repo_id
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import FieldPath, format_path
 
 LOOPBACK_HOSTS = frozenset({"localhost"})
-COMMIT = re.compile(r"^[0-9a-f]{40}$")
-HF_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$")
 HF_REPO_TYPES = {"datasets": "dataset", "spaces": "space"}
+EXAMPLE_DOMAINS = ("example", "invalid", "test", "example.com", "example.net", "example.org")
+"""Domains reserved for documentation and examples (RFC 2606, RFC 6761): they resolve nowhere."""
 # Where artefact pointers sit in records of any kind.
 POINTER_FIELDS: tuple[tuple[str, ...], ...] = (("artefacts", "*"), ("checkpoints", "*", "artefact"))
 
@@ -46,7 +48,7 @@ class HfLocation(NamedTuple):
 
     @property
     def pinned_to_commit(self) -> bool:
-        return bool(COMMIT.match(self.revision))
+        return is_commit(self.revision)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,12 @@ class Pointer:
         return self.scheme == "path"
 
     @property
+    def is_example(self) -> bool:
+        """A URL on a domain reserved for examples (``data.lab.example``): the file of an
+        illustrative record, described but not shipped; nothing can fetch it."""
+        return self.scheme in ("https", "http") and is_example_url(self.target)
+
+    @property
     def suffix(self) -> str:
         return PurePosixPath(self.name).suffix.lower()
 
@@ -83,6 +91,15 @@ class Pointer:
 
 
 # -- parsing -------------------------------------------------------------------------------
+
+
+def is_example_url(url: str) -> bool:
+    """Whether ``url``'s host is on a domain reserved for examples (``EXAMPLE_DOMAINS``)."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    return any(host == domain or host.endswith("." + domain) for domain in EXAMPLE_DOMAINS)
 
 
 def parse_pointer(entry: Any, field: FieldPath) -> Pointer | None:
@@ -161,7 +178,19 @@ def parse_url(url: str) -> tuple[str, str, HfLocation | None]:
     name = unquote(parts.path).strip("/")
     if not name or name.endswith("/"):
         raise ArtefactError("artefact-url", f"url '{url}' names no file")
+    _check_decoded_name(url, name)
     return scheme, name, None
+
+
+def _check_decoded_name(url: str, name: str) -> None:
+    """Refuse a file name that, once percent-decoded (``%2e%2e``, ``..%2f``), climbs out of its
+    folder or holds characters no file name needs: every check runs on the decoded text."""
+    segments = name.split("/")
+    if any(s in ("", ".", "..") for s in segments) or "\\" in name \
+            or any(ord(c) < 0x20 or c == "\x7f" for c in name):
+        raise ArtefactError("artefact-url", f"url {clip(url)}: the file name {clip(name)} "
+                            "(percent-decoded) has '..', '.', an empty segment, a backslash or a "
+                            "control character; expected a plain path such as onnx/model.onnx")
 
 
 def parse_hf_url(url: str) -> HfLocation:
@@ -176,15 +205,18 @@ def parse_hf_url(url: str) -> HfLocation:
     if not at:
         raise ArtefactError("artefact-url", f"url '{url}' has no '@<revision>': a Hub file must "
                             f"name the revision it was checked against; {expected}")
-    revision, slash, filename = after.partition("/")
-    if not HF_REPO_ID.match(repo_id):
+    quoted_revision, slash, quoted_filename = after.partition("/")
+    revision, filename = unquote(quoted_revision), unquote(quoted_filename)
+    if not is_hf_repo_id(repo_id):
         raise ArtefactError("artefact-url", f"url '{url}': '{repo_id}' is not a Hub repository "
                             f"id; {expected}")
     if not revision or not slash or not filename or filename.endswith("/"):
         raise ArtefactError("artefact-url", f"url '{url}' names no revision or file; {expected}")
-    if ".." in filename.split("/"):
-        raise ArtefactError("artefact-url", f"url '{url}': the file name contains '..'")
-    return HfLocation(repo_id, repo_type, unquote(revision), unquote(filename))
+    if ".." in revision.split("/") or any(ord(c) < 0x21 or c in "\\?#" for c in revision):
+        raise ArtefactError("artefact-url", f"url {clip(url)}: the revision {clip(revision)} "
+                            f"(percent-decoded) is not a commit, tag or branch name; {expected}")
+    _check_decoded_name(url, filename)
+    return HfLocation(repo_id, repo_type, revision, filename)
 
 
 def record_pointers(record: Record) -> Iterator[tuple[FieldPath, Pointer | None,

@@ -19,6 +19,11 @@ DEFAULT_LANGUAGE = "en"
 DEFAULT_CACHE_DIR = ".omh-cache"
 DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
 DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_PARITY_TIMEOUT_SECONDS = 120.0
+DEFAULT_PARITY_MEMORY_MB = 4096
+DEFAULT_MAX_SAMPLE_BYTES = 512 * 1024**2
+DEFAULT_MAX_RTOL = 1e-3
+DEFAULT_MAX_ATOL = 1e-3
 DEFAULT_MINIMUM_SCORE = 0
 """No quality minimum unless catalogue.yaml sets one."""
 
@@ -38,9 +43,11 @@ class ArtefactSettings:
     """How remote artefacts are fetched and cached."""
 
     cache_dir: str = DEFAULT_CACHE_DIR
-    """Relative to the catalogue root; the ``OMH_CACHE_DIR`` environment variable overrides it."""
+    """Relative to the catalogue root, outside every kind and record folder; the
+    ``OMH_CACHE_DIR`` environment variable overrides it."""
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    """The longest one download may take, from connecting to its last byte."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,21 @@ class QualitySettings:
     minimum_score: int = DEFAULT_MINIMUM_SCORE
     apply_to: ApplyTo = DEFAULT_APPLY_TO
     """``changed``: records named or changed since ``--base``; ``all``: every asset checked."""
+
+
+@dataclass(frozen=True)
+class ParitySettings:
+    """Bounds of ``omh parity`` (and of ``omh validate``, which runs it on local models): each
+    onnxruntime session runs in a child process with these limits, sample archives are read up
+    to ``max_sample_bytes`` decompressed, and a record may loosen the tolerance up to
+    ``max_rtol`` / ``max_atol`` only with a ``tolerance_reason``. The defaults fit a CI runner."""
+
+    timeout_seconds: float = DEFAULT_PARITY_TIMEOUT_SECONDS
+    memory_limit_mb: int = DEFAULT_PARITY_MEMORY_MB
+    """Address space of the child process (``RLIMIT_AS``), onnxruntime and Python included."""
+    max_sample_bytes: int = DEFAULT_MAX_SAMPLE_BYTES
+    max_rtol: float = DEFAULT_MAX_RTOL
+    max_atol: float = DEFAULT_MAX_ATOL
 
 
 @dataclass(frozen=True)
@@ -84,3 +106,4 @@ class Settings:
     artefacts: ArtefactSettings = field(default_factory=ArtefactSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
     carbon: CarbonSettings = field(default_factory=CarbonSettings)
+    parity: ParitySettings = field(default_factory=ParitySettings)

@@ -5,14 +5,18 @@ from the nodes ourselves so that we can:
 
 * keep the line and column of every key and value, addressed by its path (a tuple of keys and
   list indexes), so any later message can point at it;
-* refuse duplicate keys, merge keys, custom tags, and alias expansion beyond a node budget
-  ("billion laughs"), instead of guessing;
+* refuse duplicate keys, merge keys, custom tags, and alias expansion beyond a budget of values
+  and of characters, counted as expanded ("billion laughs", or one long string aliased many
+  times), instead of guessing;
+* refuse numbers that JSON and the site's exports cannot carry: NaN, infinities (``1e400``
+  included) and integers outside 64 bits;
 * resolve plain scalars with YAML 1.2 core rules: ``no``, ``on`` and ``2024-01-01`` stay strings,
   so nothing is silently turned into a boolean or a date.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +26,18 @@ import yaml
 from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from catalogue.model.findings import clip
+
 FieldPath = tuple[str | int, ...]
 
 DEFAULT_MAX_BYTES = 1_048_576
 MAX_NODES = 50_000
 MAX_DEPTH = 64
+EXPANSION_FACTOR = 2
+"""A document may expand (aliases written out) to at most this many times its size limit in
+characters: every later stage, and every message, then handles a bounded amount of text."""
+INT_RANGE = (-(2**63), 2**63 - 1)
+_MAX_INT_TEXT = 40
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -122,25 +133,34 @@ def format_path(path: FieldPath) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int) -> None:
         self.doc = YamlDocument(None)
         self.nodes = 0
+        self.chars = 0
+        self.max_chars = max_chars
+
+    def _count(self, node: Node, path: FieldPath) -> None:
+        """Count ``node`` (once per place it appears, aliases included) against the budgets."""
+        self.nodes += 1
+        if isinstance(node, ScalarNode):
+            self.chars += len(node.value)
+        if self.nodes > MAX_NODES or self.chars > self.max_chars:
+            what = (f"more than {MAX_NODES:,} values" if self.nodes > MAX_NODES
+                    else f"more than {self.max_chars:,} characters")
+            raise YamlError(
+                f"the document expands to {what} (at {_describe_path(path)}); this usually "
+                "means aliases (*name) that multiply: write the values out instead",
+                *_mark(node), rule="yaml-too-complex")
 
     def build(self, node: Node, path: FieldPath, active: frozenset[int]) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            line, col = _mark(node)
-            raise YamlError(
-                f"the document expands to more than {MAX_NODES} values (at {_describe_path(path)});"
-                " this usually means aliases (*name) that multiply: write the values out instead",
-                line, col, rule="yaml-too-complex")
+        self._count(node, path)
         if len(path) > MAX_DEPTH:
             raise YamlError(f"nesting deeper than {MAX_DEPTH} levels at {_describe_path(path)}",
                             *_mark(node), rule="yaml-too-complex")
         self.doc.positions.setdefault(path, _mark(node))
         if node.tag not in _KNOWN_TAGS:
-            raise YamlError(f"tag {node.tag!r} at {_describe_path(path)} is not allowed: records "
-                            "use plain YAML values only", *_mark(node), rule="yaml-tag")
+            raise YamlError(f"tag {clip(node.tag)} at {_describe_path(path)} is not allowed: "
+                            "records use plain YAML values only", *_mark(node), rule="yaml-tag")
         if id(node) in active:
             raise YamlError(f"recursive alias at {_describe_path(path)}", *_mark(node),
                             rule="yaml-too-complex")
@@ -162,12 +182,13 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise YamlError(f"a key at {_describe_path(path)} is a list or mapping; keys must "
                                 "be plain names", *_mark(key_node), rule="yaml-key")
+            self._count(key_node, path)
             key = key_node.value
             child = (*path, key)
             if key in result:
                 first = self.doc.key_positions[child][0]
-                raise YamlError(f"duplicate key '{key}' in {_describe_path(path)} (first defined "
-                                f"on line {first}); remove one of them", *_mark(key_node),
+                raise YamlError(f"duplicate key {clip(key)} in {_describe_path(path)} (first "
+                                f"defined on line {first}); remove one of them", *_mark(key_node),
                                 rule="duplicate-key")
             self.doc.key_positions[child] = _mark(key_node)
             result[key] = self.build(value_node, child, active)
@@ -182,20 +203,35 @@ def _scalar(node: ScalarNode, path: FieldPath) -> Any:
         return None
     if node.tag == _BOOL:
         return text.lower() == "true"
+    shown = clip(text)
+    if node.tag == _INT and len(text) > _MAX_INT_TEXT:
+        raise _out_of_range(node, path, shown)
     try:
         if node.tag == _INT:
-            if text.startswith(("0o", "0x")):
-                return int(text, 0)
-            return int(text)
-        return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
-                     .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+            number = int(text, 0) if text.startswith(("0o", "0x")) else int(text)
+            if not INT_RANGE[0] <= number <= INT_RANGE[1]:
+                raise _out_of_range(node, path, shown)
+            return number
+        value = float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
+                      .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
     except ValueError as exc:  # explicit !!int / !!float tags on text that is not a number
-        raise YamlError(f"value {text!r} at {_describe_path(path)} is tagged {node.tag} but is not "
+        raise YamlError(f"value {shown} at {_describe_path(path)} is tagged {node.tag} but is not "
                         "a number", *_mark(node), rule="yaml-tag") from exc
+    if not math.isfinite(value):
+        raise YamlError(f"value {shown} at {_describe_path(path)} is not a finite number: JSON "
+                        "and the catalogue's exports have no NaN or infinity; write a number, or "
+                        "leave the field out", *_mark(node), rule="yaml-number")
+    return value
 
 
-def parse_yaml(text: str) -> YamlDocument:
-    """Parse one YAML document. Raises ``YamlError`` for anything we will not guess about."""
+def _out_of_range(node: ScalarNode, path: FieldPath, shown: str) -> YamlError:
+    return YamlError(f"value {shown} at {_describe_path(path)} is out of range: whole numbers "
+                     "must fit in 64 bits (-2^63 to 2^63-1)", *_mark(node), rule="yaml-number")
+
+
+def parse_yaml(text: str, max_chars: int = EXPANSION_FACTOR * DEFAULT_MAX_BYTES) -> YamlDocument:
+    """Parse one YAML document. Raises ``YamlError`` for anything we will not guess about;
+    ``max_chars`` bounds the characters of its values and keys once aliases are expanded."""
     composer = _Composer(text)
     try:
         node = composer.get_single_node()
@@ -208,7 +244,7 @@ def parse_yaml(text: str) -> YamlDocument:
         raise YamlError(f"YAML error: {exc}") from exc
     finally:
         composer.dispose()
-    builder = _Builder()
+    builder = _Builder(max_chars)
     if node is None:
         return builder.doc
     builder.doc.value = builder.build(node, (), frozenset())
@@ -228,4 +264,5 @@ def read_yaml_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> YamlDocume
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(f"file is not valid UTF-8 (byte {exc.start})", line,
                         rule="encoding") from exc
-    return parse_yaml(text.removeprefix("\ufeff"))
+    return parse_yaml(text.removeprefix("\ufeff"),
+                      EXPANSION_FACTOR * max(max_bytes, DEFAULT_MAX_BYTES))

@@ -148,4 +148,4 @@ def csl_json(c: Citation) -> list[dict[str, Any]]:
 
 
 def csl_json_text(c: Citation) -> str:
-    return json.dumps(csl_json(c), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(csl_json(c), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

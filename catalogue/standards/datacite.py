@@ -1,4 +1,10 @@
-"""DataCite Metadata Schema 4.6 XML for an asset, ready to register a DOI."""
+"""DataCite Metadata Schema 4.6 XML for an asset that has a DOI, ready to register it.
+
+DataCite registers DOIs only, so an asset without one gets no DataCite record (reserve a DOI,
+put it in ``persistent_identifier``, and the export is complete); the catalogue page is an
+alternate identifier. Related assets are named by their DOI when they have one (so that the
+DOI graph, DataCite's and Scholix's, links versions and lineage), with relation types that
+agree from both ends (``catalogue.standards.relations``)."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import year_of
 from catalogue.model.licenses import SPDX_URL, license_ids
 from catalogue.model.records import Record
+from catalogue.standards.relations import related_assets
 from catalogue.standards.urls import base_url, doi_of, orcid_url, page_url, ror_url
 
 NAMESPACE = "http://datacite.org/schema/kernel-4"
@@ -29,20 +36,29 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None,
     return element
 
 
+def has_datacite(record: Record) -> bool:
+    """Whether the record gets a DataCite XML: an asset with a DOI."""
+    return record.kind.citing is not None and \
+        doi_of(record.data.get("persistent_identifier")) is not None
+
+
 def datacite_xml(record: Record, catalogue: Catalogue) -> str:
-    """The asset's DataCite XML; ``ValueError`` for a record that is not an asset."""
+    """The asset's DataCite XML; ``ValueError`` for a record that is not an asset or has no
+    DOI."""
     if record.kind.citing is None:
         raise ValueError(f"{record.id} is a {record.kind.name}; only assets get a DOI")
     data = record.data
+    doi = doi_of(data.get("persistent_identifier"))
+    if doi is None:
+        raise ValueError(f"{record.id} has no DOI; DataCite registers DOIs only (reserve one "
+                         "and put it in persistent_identifier)")
     base = base_url(catalogue.settings.site_url)
     ET.register_namespace("", NAMESPACE)
     ET.register_namespace("xsi", XSI)
     root = ET.Element(f"{{{NAMESPACE}}}resource", {f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION})
-    doi = doi_of(data.get("persistent_identifier"))
-    if doi:
-        _sub(root, "identifier", doi, identifierType="DOI")
-    else:
-        _sub(root, "identifier", page_url(base, record.id), identifierType="URL")
+    _sub(root, "identifier", doi, identifierType="DOI")
+    _sub(_sub(root, "alternateIdentifiers"), "alternateIdentifier", page_url(base, record.id),
+         alternateIdentifierType="URL")
 
     creators = _sub(root, "creators")
     people = [catalogue.get(i) for i in record.items("created_by") if isinstance(i, str)]
@@ -91,11 +107,11 @@ def datacite_xml(record: Record, catalogue: Catalogue) -> str:
             _sub(holder, "date", str(value), dateType=kind)
     _sub(root, "language", catalogue.settings.language)
 
-    related = _related(record, catalogue, base)
+    related = related_identifiers(record, catalogue)
     if related:
         holder = _sub(root, "relatedIdentifiers")
-        for url, relation in related:
-            _sub(holder, "relatedIdentifier", url, relatedIdentifierType="URL",
+        for value, kind, relation in related:
+            _sub(holder, "relatedIdentifier", value, relatedIdentifierType=kind,
                  relationType=relation)
     sizes = [f"{a['size_bytes']} bytes" for a in record.mappings("artefacts")
              if isinstance(a.get("size_bytes"), int)]
@@ -121,6 +137,7 @@ def datacite_xml(record: Record, catalogue: Catalogue) -> str:
     if data.get("description"):
         _sub(_sub(root, "descriptions"), "description", str(data["description"]),
              descriptionType="Abstract")
+    _funding(root, record, catalogue)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=False).join(
         ['<?xml version="1.0" encoding="UTF-8"?>\n', "\n"])
@@ -134,28 +151,38 @@ def _affiliation(parent: ET.Element, org: Record) -> None:
     _sub(parent, "affiliation", org.title, **attributes)
 
 
-def _related(record: Record, catalogue: Catalogue, base: str) -> list[tuple[str, str]]:
-    data, graph = record.data, catalogue.graph
-    pairs: list[tuple[str, str]] = []
+def related_identifiers(record: Record, catalogue: Catalogue) -> list[tuple[str, str, str]]:
+    """(identifier, relatedIdentifierType, relationType) of every related asset (by DOI when
+    it has one, else its page) and of every related publication with a DOI or URL."""
+    base = base_url(catalogue.settings.site_url)
+    related = []
+    for other_id, relation in related_assets(record, catalogue):
+        other = catalogue.records[other_id]
+        doi = doi_of(other.data.get("persistent_identifier"))
+        related.append((doi, "DOI", relation) if doi
+                       else (page_url(base, other_id), "URL", relation))
+    for publication in record.mappings("related_publications"):
+        if publication.get("doi"):
+            related.append((str(publication["doi"]), "DOI", "Cites"))
+        elif publication.get("url"):
+            related.append((str(publication["url"]), "URL", "Cites"))
+    return related
 
-    def add(target: object, relation: str) -> None:
-        if isinstance(target, str) and target in catalogue.records:
-            pairs.append((page_url(base, target), relation))
 
-    add(data.get("parent_version"), "IsNewVersionOf")
-    for newer in graph.related(record.id, "next_versions"):
-        add(newer, "IsPreviousVersionOf")
-    add(data.get("base_model"), "IsDerivedFrom")
-    add(data.get("replaced_by"), "IsObsoletedBy")
-    for dataset in record.items("training_datasets"):
-        add(dataset, "IsDerivedFrom")
-    for experiment in graph.related(record.id, "produced_by"):
-        add(experiment, "IsSupplementTo")
-    for usage in record.mappings("datasets"):
-        add(usage.get("dataset"), "References")
-    for model in record.items("produced_models"):
-        add(model, "IsSourceOf")
-    add(data.get("workflow"), "IsCompiledBy")
-    for run in graph.related(record.id, "runs"):
-        add(run, "Compiles")
-    return pairs
+def _funding(root: ET.Element, record: Record, catalogue: Catalogue) -> None:
+    funders = [(funder, item) for item in record.mappings("funding")
+               if (funder := catalogue.get(item.get("funder"))) is not None]
+    if not funders:
+        return
+    holder = _sub(root, "fundingReferences")
+    for funder, item in funders:
+        reference = _sub(holder, "fundingReference")
+        _sub(reference, "funderName", funder.title)
+        if funder.data.get("ror_id"):
+            _sub(reference, "funderIdentifier", ror_url(funder.data["ror_id"]),
+                 funderIdentifierType="ROR", schemeURI="https://ror.org/")
+        if item.get("award_number"):
+            award = {"awardURI": str(item["award_url"])} if item.get("award_url") else {}
+            _sub(reference, "awardNumber", str(item["award_number"]), **award)
+        if item.get("award_title"):
+            _sub(reference, "awardTitle", str(item["award_title"]))

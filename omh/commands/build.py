@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                     "Exit 0 when built, 1 when not built, 2 for usage errors.")
     parser.add_argument("--site-dir", type=Path, metavar="DIR",
                         help="where to write the site (default: site/ in the catalogue folder); "
-                             "it is emptied first")
+                             "it is replaced whole, so it must be empty or a site omh build made, "
+                             "and not a symlink")
     parser.add_argument("--force", action="store_true",
                         help="build even if the catalogue has errors (records that cannot be "
                              "read get no page)")
@@ -32,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from site_generator.build import CatalogueHasErrors, SiteBuildError, build_site
 
     root: Path = args.root
-    site_dir = args.site_dir.resolve() if args.site_dir else None
+    # Not resolved: a symlinked site folder is refused, never followed.
+    site_dir = Path(os.path.abspath(args.site_dir)) if args.site_dir else None
     try:
         result = build_site(root, site_dir, force=args.force, verbose=args.verbose)
     except CatalogueHasErrors as exc:

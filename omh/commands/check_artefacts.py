@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +98,16 @@ def as_findings(checks: list[ArtefactCheck]) -> list[Finding]:
     return findings
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def code_cell(text: str) -> str:
+    """``text`` as a Markdown code span for a table cell, so that nothing in it is markup (no
+    link, mention, image or HTML): the fence is longer than any run of backticks in the text
+    (padded with a space, which CommonMark strips, when the text starts or ends with one), on
+    one line, with ``|`` escaped as GitHub's tables require."""
+    flat = " ".join(text.split()) or "-"
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}".replace("|", "\\|")
 
 
 def markdown(checks: list[ArtefactCheck], fetched: bool) -> str:
@@ -111,8 +120,8 @@ def markdown(checks: list[ArtefactCheck], fetched: bool) -> str:
     problems = [c for c in checks if c.status != OK]
     if problems:
         lines += ["| Record | Artefact | Status | What was found |", "|---|---|---|---|"]
-        lines += [f"| `{c.record_id}` | `{_cell(c.target or c.field)}` | {c.status} | "
-                  f"{_cell(c.message)} |" for c in problems]
+        lines += [f"| {code_cell(c.record_id)} | {code_cell(c.target or c.field)} | {c.status} | "
+                  f"{code_cell(c.message)} |" for c in problems]
     else:
         lines.append("Every artefact has the size and sha256 its record states.")
     return "\n".join(lines)

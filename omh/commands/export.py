@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from catalogue.load.safe_write import write_text_no_follow
 from catalogue.pipeline import load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData
@@ -16,8 +17,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     parser = subparsers.add_parser(
         "export", parents=[parent], help="write an asset's metadata files",
         description="Write the files the site offers beside an asset's page: metadata.jsonld, "
-                    "croissant.json (datasets), datacite.xml, citation.bib, citation.ris and "
-                    "citation.csl.json. With --output -, print one format to standard output.")
+                    "croissant.json (datasets), dcat.jsonld (datasets and models), datacite.xml "
+                    "(assets with a DOI), citation.bib, citation.ris and citation.csl.json. With "
+                    "--output -, print one format to standard output.")
     parser.add_argument("record_id", metavar="ID", help="e.g. datasets/climate-change-detection")
     parser.add_argument("--format", choices=["all", *EXPORT_FORMATS], default="all")
     parser.add_argument("--output", default=".", metavar="DIR",
@@ -35,8 +37,11 @@ def run(args: argparse.Namespace) -> int:
     wanted = list(files) if args.format == "all" else [EXPORT_FORMATS[args.format]]
     missing = [name for name in wanted if name not in files]
     if missing:
-        print(f"omh export: {record.id} is a {record.kind.name}; it has no {missing[0]}",
-              file=sys.stderr)
+        reason = (" (it has no DOI: DataCite registers DOIs only; reserve one and put it in "
+                  "persistent_identifier)" if record.kind.is_asset
+                  and missing[0] == EXPORT_FORMATS["datacite"] else "")
+        print(f"omh export: {record.id} is a {record.kind.name}; it has no {missing[0]}"
+              f"{reason}", file=sys.stderr)
         return 2
     if args.output == "-":
         if len(wanted) != 1:
@@ -47,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
     for name in wanted:
-        (folder / name).write_text(files[name], encoding="utf-8")
+        write_text_no_follow(folder / name, files[name])
         print(folder / name)
     return 0

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from catalogue.importers.huggingface import (
-    HfImportError,
-    import_card,
-    record_text,
-    review_notes,
-    write_import,
-)
+from catalogue.importers.huggingface import import_card
+from catalogue.importers.result import ImportRefused
 from catalogue.load.store import RecordStore
+from omh.commands.import_support import (
+    add_people_arguments,
+    people_problems,
+    refuse,
+    write_and_check,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -26,7 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                     "network) and write models/<slug>/ or datasets/<slug>/ with record.yaml and "
                     "the card: licence, tags, task, library, base model, datasets, model-index "
                     "and co2_eq_emissions are carried over; what the card cannot say is left as "
-                    "<FILL ...> placeholders and listed for review. Exit 0 when written, 2 when "
+                    "<FILL ...> placeholders and listed for review, and the result is validated. "
+                    "Exit 0 when the record validates, 1 when findings are left to fill, 2 when "
                     "the card cannot be read or the record exists.")
     parser.add_argument("source", metavar="PATH_OR_REPO",
                         help="README.md, a folder holding it, or a Hub repository id")
@@ -34,10 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="what the card describes (default: from the card's metadata)")
     parser.add_argument("--slug", help="the record's slug (default: from the repository or "
                                        "card name)")
-    parser.add_argument("--created-by", action="append", default=[], metavar="RESEARCHER",
-                        help="researchers/<slug> of a creator (repeat for several)")
-    parser.add_argument("--organization", metavar="ORG",
-                        help="organizations/<slug> that publishes it")
+    parser.add_argument("--repo-id", metavar="OWNER/NAME",
+                        help="the Hub repository a local card belongs to (names the record and "
+                             "its slug)")
+    add_people_arguments(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="print the record instead of writing it")
     parser.add_argument("--force", action="store_true",
@@ -47,35 +48,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     store = RecordStore(root)
-    problems = [f"--created-by {r}: no such researcher in {root}" for r in args.created_by
-                if not store.exists(r)]
-    if args.organization and not store.exists(args.organization):
-        problems.append(f"--organization {args.organization}: no such organization in {root}")
+    problems = people_problems(store, args.created_by, args.organization)
     if problems:
-        for problem in problems:
-            print(f"omh import-hf: {problem} (ids look like researchers/<slug>; add one with "
-                  "omh new)", file=sys.stderr)
-        return 2
+        return refuse("import-hf", problems)
     try:
         imported = import_card(args.source, store, kind=args.kind, slug=args.slug,
-                               created_by=args.created_by, organization=args.organization)
-        if args.dry_run:
-            print(record_text(imported))
-            written = []
-        else:
-            written = write_import(root, imported, force=args.force)
-    except HfImportError as exc:
-        print(f"omh import-hf: {exc}", file=sys.stderr)
-        return 2
-    for path in written:
-        try:
-            shown: Path = path.relative_to(Path.cwd())
-        except ValueError:
-            shown = path
-        print(f"created {shown}")
-    notes = list(review_notes(imported))
-    if notes:
-        print("review:")
-        print("\n".join(f"  - {note}" for note in notes))
-    print(f"then: omh validate {imported.record_id}  and  omh quality {imported.record_id}")
-    return 0
+                               created_by=args.created_by, organization=args.organization,
+                               repo_id=args.repo_id)
+    except ImportRefused as exc:
+        return refuse("import-hf", [str(exc)])
+    code = write_and_check("import-hf", root, [imported], force=args.force,
+                           dry_run=args.dry_run)
+    if not args.dry_run and code != 2:
+        print(f"then: omh quality {imported.record_id}")
+    return code

@@ -28,9 +28,17 @@ from catalogue.check.parity import (
 )
 from catalogue.load.artefacts import Resolver
 from catalogue.load.store import RecordStore
-from catalogue.model.findings import Finding, Severity, has_errors, sort_findings
+from catalogue.model.findings import (
+    Finding,
+    Location,
+    Severity,
+    error,
+    has_errors,
+    sort_findings,
+)
 from catalogue.model.ids import normalise_record_id
 from catalogue.model.kinds import KINDS
+from catalogue.model.pointers import ArtefactError
 from omh.reporting import FORMATS, format_findings
 
 
@@ -43,7 +51,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
         description="Check ONNX packages: artefact checksums, onnx.checker, external data, the "
                     "signature against input_schema/output_schema, class labels, and "
                     "onnxruntime outputs against the shipped reference outputs within "
-                    "parity.rtol/atol (default 1e-4). Exit 0 when every checked model passes "
+                    "parity.rtol/atol (default 1e-4). onnxruntime runs in a child process "
+                    "within the limits of the parity section of catalogue.yaml. Exit 0 when "
+                    "every checked model passes "
                     "or has no parity evidence, 1 when a check fails, 2 for usage errors.")
     parser.add_argument("models", nargs="*", metavar="MODEL",
                         help="models to check: models/<slug>, <slug> or the model's folder "
@@ -84,13 +94,17 @@ def check_model(store: RecordStore, record_id: str, resolver: Resolver,
         return Outcome(record_id, NO_EVIDENCE, "the record cannot be read"), findings, None
     offline = Resolver(resolver.cache_dir, offline=True)
     findings.extend(check_record_artefacts(record, offline))
-    outcome = evaluate_model(record, resolver)
+    outcome = evaluate_model(record, resolver, store.settings.parity)
     findings.extend(outcome.findings)
     findings.extend(check_labels(record, resolver))
     written = None
     if write and outcome.report is not None:
-        if write_report(record, outcome.report):
-            written = f"{record_id}/{REPORT_FILE}"
+        try:
+            if write_report(record, outcome.report):
+                written = f"{record_id}/{REPORT_FILE}"
+        except ArtefactError as exc:
+            findings.append(error(exc.rule, exc.message, Location(f"{record_id}/{REPORT_FILE}"),
+                                  record_id))
     elif outcome.status != NO_EVIDENCE or (record.folder / REPORT_FILE).is_file():
         committed, problem = read_report(record)
         findings.extend(evidence_findings(record, outcome, committed, problem))

@@ -18,7 +18,8 @@ from catalogue.derive.carbon_interop import card_emissions
 from catalogue.derive.quality.lookup import Lookup
 from catalogue.derive.quality.report import Verdict, failed, not_applicable, passed
 from catalogue.model.card import CardSection
-from catalogue.model.card_sections import find_section, section_text
+from catalogue.model.card_prose import section_has_content
+from catalogue.model.card_sections import find_section
 from catalogue.model.kinds import CARD_FILE, per_kind
 from catalogue.model.licenses import check_spdx_expression
 from catalogue.model.lifecycle import (
@@ -333,7 +334,7 @@ def check_card(record: Record, lookup: Lookup) -> Verdict:
     missing = []
     for section in expected:
         index = find_section(sections, section)
-        if index is None or not any(t.strip() for _, t in section_text(sections, index)):
+        if index is None or not section_has_content(sections, index):  # filler is empty
             missing.append(section.heading)
     if not missing:
         return passed(f"{CARD_FILE} covers all {len(expected)} sections")

@@ -22,6 +22,15 @@ What maps to the record:
 * the card's sections (uses, out-of-scope use, limitations) -> ``intended_use``,
   ``out_of_scope_use``, ``limitations``; the first paragraph -> ``description``.
 
+The card is read as structure: the front matter by the catalogue's card parser and
+huggingface_hub's card data classes, the Markdown by Python-Markdown
+(``catalogue.model.card_prose``), so HTML comments, code blocks and template filler ("[More
+Information Needed]", the template's stock sentences) are never taken for text, and identifiers
+keep their underscores. The name comes from ``model_name`` (or ``pretty_name``), a title that
+is not a template's heading, the model-index or the repository id; the slug from the repository
+id first, made unique. model-index results keep their own metric names, dataset and task; the
+results of another model (a baseline) are left out and named in the notes.
+
 What the card cannot say (who in the catalogue made it, the organisation, the files with their
 checksums) is left as ``<FILL ...>`` placeholders or listed in the notes; a model card gets the
 sections the catalogue's cards cover appended when missing, derived where the card's metadata
@@ -38,17 +47,10 @@ from __future__ import annotations
 
 from catalogue.importers.huggingface.co2_conversion import convert_co2
 from catalogue.importers.huggingface.dataset_mapping import DATASET_FORMATS
-from catalogue.importers.huggingface.importer import (
-    Imported,
-    import_card,
-    record_text,
-    review_notes,
-    write_import,
-)
+from catalogue.importers.huggingface.importer import import_card
 from catalogue.importers.huggingface.licence_mapping import spdx_license
 from catalogue.importers.huggingface.model_mapping import FRAMEWORKS, MODEL_TYPES
 from catalogue.importers.huggingface.source import HfImportError, read_source
 
-__all__ = ["DATASET_FORMATS", "FRAMEWORKS", "MODEL_TYPES", "HfImportError", "Imported",
-           "convert_co2", "import_card", "read_source", "record_text", "review_notes",
-           "spdx_license", "write_import"]
+__all__ = ["DATASET_FORMATS", "FRAMEWORKS", "MODEL_TYPES", "HfImportError", "convert_co2",
+           "import_card", "read_source", "spdx_license"]

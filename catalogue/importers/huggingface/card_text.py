@@ -10,6 +10,14 @@ from typing import Any
 
 from catalogue.model.card import Card
 from catalogue.model.card_markdown import split_lines
+from catalogue.model.card_prose import (
+    NO_INFORMATION,
+    blocks,
+    is_filler,
+    prose,
+    section_has_content,
+    section_markdown,
+)
 from catalogue.model.card_sections import (
     DATASET_CARD_SECTIONS,
     MODEL_CARD_SECTIONS,
@@ -20,10 +28,14 @@ from catalogue.model.card_sections import (
 )
 from catalogue.model.placeholders import placeholder
 
-NO_INFORMATION = re.compile(r"^\W*(more information needed|needs more information|"
-                            r"\[?more information needed\]?|todo|tbd|n/?a)\W*$", re.IGNORECASE)
 TEXT_LIMIT = 2000
 SHORT_LIMIT = 300
+# Headings that name a template, not the model: "Model Card for X" (X is the model's id),
+# AutoTrain's "Model Trained Using AutoTrain", a bare "Model Card".
+TEMPLATE_TITLE = re.compile(r"^(model|dataset) card for\s+(?P<name>.+)$", re.IGNORECASE)
+GENERIC_TITLES = frozenset({"model trained using autotrain", "model card", "dataset card",
+                            "readme", "model description", "model", "dataset",
+                            "model id", "dataset name", "model name"})
 
 
 def clip(text: str, limit: int) -> str:
@@ -36,14 +48,14 @@ def clip(text: str, limit: int) -> str:
 
 def sections_text(card: Card, section: Section,
                   others: tuple[Section, ...] = MODEL_CARD_SECTIONS) -> str:
-    """The plain text under the card's heading for ``section`` ('' if absent or a stub): its
+    """The prose under the card's heading for ``section`` ('' if absent or only filler): its
     own text, or else that of its subsections, leaving out subsections that belong to another
     of ``others`` (a "Uses" section's "Out-of-Scope Use")."""
     sections = card.sections
     index = find_section(sections, section)
     if index is None:
         return ""
-    own = _plain(text for _, text in sections[index].lines)
+    own = _prose(text for _, text in sections[index].lines)
     if own:
         return own
     level = sections[index].heading.level
@@ -59,71 +71,73 @@ def sections_text(card: Card, section: Section,
                 and not section_matches(section, later.heading.text):
             skip_below = later.heading.level
             continue
-        parts.append(_plain(text for _, text in later.lines))
+        parts.append(_prose(text for _, text in later.lines))
     return " ".join(p for p in parts if p)
 
 
-def _plain(lines: Iterable[str]) -> str:
-    kept: list[str] = []
-    fence = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            fence = not fence
-            continue
-        if fence or not stripped or stripped.startswith(("<!--", "|", "![", "<")) or \
-                NO_INFORMATION.match(stripped):
-            continue
-        stripped = re.sub(r"^#+\s*|^[-*+]\s+|^\d+[.)]\s+", "", stripped)
-        stripped = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", stripped)
-        stripped = re.sub(r"[*_`]{1,3}", "", stripped)
-        if stripped:
-            kept.append(stripped)
-    return " ".join(kept)
+def _prose(lines: Iterable[str]) -> str:
+    """The real text of Markdown lines, as the site's parser reads them (no comments, code,
+    tables or template filler; identifiers such as ``a1_in1k`` kept as written)."""
+    return " ".join(prose("\n".join(lines)))
 
 
 def first_paragraph(body: str) -> str:
-    paragraph: list[str] = []
-    fence = False
-    for line in body.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            fence = not fence
+    """The first paragraph of real prose before the card's second heading, or ''. A card that
+    opens with a list of facts (template bullets) has no opening paragraph."""
+    headings = 0
+    for block in blocks(body):
+        if block.tag.startswith("h"):
+            headings += 1
+            if headings > 1:
+                return ""
             continue
-        if fence:
-            continue
-        if not stripped or stripped.startswith("#"):
-            if paragraph:
-                break
-            continue
-        if stripped.startswith(("<!--", "![", "[![", "<", "|", "-->")) or \
-                NO_INFORMATION.match(stripped):
-            continue
-        if re.match(r"^([-*+]|\d+[.)])\s", stripped) and not paragraph:
-            return ""  # a list of facts, not a description
-        paragraph.append(stripped)
-    return _plain(paragraph)
+        if block.tag == "p" and not is_filler(block.text):
+            return block.text
+        if block.tag == "li" and not is_filler(block.text):
+            return ""
+    return ""
 
 
 def title(card: Card) -> str:
-    """The text of the card's first top-level heading."""
+    """The model's name as the card's first top-level heading gives it: the id in a
+    template's "Model Card for <id>", nothing for a generic heading."""
     heading = next((h for h in card.headings if h.level == 1), None)
-    return re.sub(r"[*_`]", "", heading.text).strip() if heading is not None else ""
+    if heading is None:
+        return ""
+    parsed = blocks(heading.text)
+    text = parsed[0].text.strip() if parsed else ""
+    templated = TEMPLATE_TITLE.match(text)
+    if templated:
+        text = templated.group("name").strip()
+    if text.lower() in GENERIC_TITLES or "{{" in text:
+        return ""
+    return text
 
 
 def description(card: Card, kind: str) -> str:
-    """The card's opening paragraph, or the text of its first section when that is short."""
+    """The card's opening paragraph, or the prose of its first section (the model's or
+    dataset's description) when that is short."""
     sections = MODEL_CARD_SECTIONS[:1] if kind == "model" else DATASET_CARD_SECTIONS[:1]
     text = first_paragraph(card.body)
     if len(text) < 100:
-        text = sections_text(card, sections[0]) or text
+        text = _section_paragraphs(card, sections[0]) or text
     return clip(text, TEXT_LIMIT)
+
+
+def _section_paragraphs(card: Card, section: Section) -> str:
+    """The paragraphs (not list items) of a section and its subsections."""
+    index = find_section(card.sections, section)
+    if index is None:
+        return ""
+    return " ".join(b.text for b in blocks(section_markdown(card.sections, index))
+                    if b.tag == "p" and not is_filler(b.text))
 
 
 def _stub_sections(card: Card, expected: tuple[Section, ...]) -> tuple[list[Section],
                                                                         dict[int, Section]]:
-    """The sections missing from the card, and those present whose text is only a stub such as
-    "[More Information Needed]" (by the line of their first stub line)."""
+    """The sections missing from the card, and those present that hold only filler such as
+    "[More Information Needed]" or comments (by the line of their first filler line, or of
+    their heading)."""
     sections = card.sections
     missing: list[Section] = []
     stubs: dict[int, Section] = {}
@@ -132,11 +146,13 @@ def _stub_sections(card: Card, expected: tuple[Section, ...]) -> tuple[list[Sect
         if index is None:
             missing.append(section)
             continue
+        if section_has_content(sections, index):
+            continue
         lines = [(n, t) for n, t in section_text(sections, index) if t.strip()]
-        content = [(n, t) for n, t in lines if not t.lstrip().startswith("#")]
-        if content and all(NO_INFORMATION.match(t.strip()) for _, t in content):
-            stubs[content[0][0]] = section
-        elif not content:  # after the heading (a setext heading ends with its underline)
+        filler = [(n, t) for n, t in lines if NO_INFORMATION.match(t.strip())]
+        if filler:
+            stubs[filler[0][0]] = section
+        else:  # after the heading (a setext heading ends with its underline)
             heading = sections[index].heading
             stubs[heading.line + 1 if heading.underline else heading.line] = section
     return missing, stubs

@@ -4,9 +4,11 @@ model-index's evaluations."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from huggingface_hub.repocard import RepoCard
+from huggingface_hub import EvalResult
+from huggingface_hub.repocard_data import model_index_to_eval_results
 
 from catalogue.importers.huggingface.card_text import SHORT_LIMIT, TEXT_LIMIT, clip, sections_text
 from catalogue.importers.huggingface.common_fields import OTHER, strings, subjects
@@ -15,7 +17,7 @@ from catalogue.load.schema_check import enum_values
 from catalogue.load.store import RecordStore
 from catalogue.model.card import Card
 from catalogue.model.card_sections import MODEL_CARD_SECTIONS
-from catalogue.model.ids import SLUG
+from catalogue.model.ids import SLUG, suggest_slug
 from catalogue.model.pointers import parse_hf_url
 
 # The schema's frameworks under their own names, and the Hub libraries built on one of them.
@@ -43,6 +45,8 @@ MODEL_TYPES = {
     "reinforcement-learning": ("reinforcement-learning", "robotics"),
     "time-series-forecasting": ("time-series-forecasting",),
 }
+BASELINE = re.compile(r"baseline|reference model|previous sota", re.IGNORECASE)
+THOUSANDS = re.compile(r"^\s*\d{1,3}(,\d{3})+(\.\d+)?\s*$")
 MODEL_TYPE_OF_TASK = {task: model_type for model_type, tasks in MODEL_TYPES.items()
                       for task in tasks}
 
@@ -65,8 +69,10 @@ def hub_index(store: RecordStore) -> dict[tuple[str, str], str]:
     return index
 
 
-def map_model(card: Card, hub_card: RepoCard, data: dict[str, Any], source: Source,
+def map_model(card: Card, data: dict[str, Any], source: Source, names: set[str],
               hub: dict[tuple[str, str], str], record: dict[str, Any], notes: list[str]) -> None:
+    """The model's fields; ``names`` are the names the model goes by (to tell its own
+    model-index results from a baseline's)."""
     library = data.get("library_name")
     tags = strings(data.get("tags"))
     framework = FRAMEWORKS.get(str(library).lower()) if isinstance(library, str) else None
@@ -108,44 +114,92 @@ def map_model(card: Card, hub_card: RepoCard, data: dict[str, Any], source: Sour
                          f"import-hf datasets/{dataset}) and list it")
     if datasets:
         record["training_datasets"] = list(dict.fromkeys(datasets))
-    evaluations = _evaluations(getattr(hub_card.data, "eval_results", None) or [], hub, notes)
+    results = own_eval_results(data, names, notes)
+    evaluations = _evaluations(results, hub, notes)
     if evaluations:
         record["evaluations"] = evaluations
+    tasks = list(dict.fromkeys(str(r.task_type) for r in results
+                               if r.task_type and SLUG.match(str(r.task_type))))
+    if "task" not in record and tasks:
+        record["task"] = tasks[0]
+        record["model_type"] = MODEL_TYPE_OF_TASK.get(tasks[0], OTHER)
+        found_subjects = subjects([*tags, tasks[0]])
+        if found_subjects:
+            record["subjects"] = found_subjects
+    elif record.get("task") and tasks and record["task"] not in tasks:
+        notes.append(f"task: the card's pipeline_tag is {record['task']}, its model-index "
+                     f"evaluates {', '.join(tasks)}; check which the model does")
     where = f"hf://{source.repo_id}@<commit>/<file>" if source.repo_id \
         else "hf://<repo>@<commit>/<file>"
     notes.append(f"artefacts: list the model's files ({where} or paths in the folder) with "
                  "sha256 and size_bytes; export ONNX with samples for the parity check")
 
 
-def _evaluations(results: list[Any], hub: dict[tuple[str, str], str],
+def _same_name(name: str, names: set[str]) -> bool:
+    short = name.rsplit("/", 1)[-1]
+    return any(short.lower() == n.lower() or suggest_slug(short) == suggest_slug(n)
+               for n in names if n)
+
+
+def own_eval_results(data: dict[str, Any], names: set[str], notes: list[str]) -> list[EvalResult]:
+    """The model-index results that are the model's own: the entries named like the model (or
+    the first entry when none is), without the metrics named as a baseline's. What is left out
+    is named in the notes."""
+    entries = [e for e in data.get("model-index") or [] if isinstance(e, dict)]
+    if not entries:
+        return []
+    own = [e for e in entries if _same_name(str(e.get("name", "")), names)] or entries[:1]
+    for entry in entries:
+        if entry not in own:
+            notes.append(f"evaluations: left out the model-index results of {entry.get('name')!r}"
+                         " (another model, such as a baseline); cite them in the card's text")
+    results: list[EvalResult] = []
+    for entry in own:
+        _, entry_results = model_index_to_eval_results([entry])
+        for result in entry_results:
+            said = " ".join(str(v) for v in (result.metric_name, result.metric_type) if v)
+            if BASELINE.search(said):
+                notes.append(f"evaluations: left out {said!r} = {result.metric_value} (a "
+                             "baseline's figure, not the model's)")
+                continue
+            results.append(result)
+    return results
+
+
+def _evaluations(results: list[EvalResult], hub: dict[tuple[str, str], str],
                  notes: list[str]) -> list[dict[str, Any]]:
     evaluations: list[dict[str, Any]] = []
     for result in results:
-        value = getattr(result, "metric_value", None)
-        metric = getattr(result, "metric_type", None) or getattr(result, "metric_name", None)
+        value = result.metric_value
+        metric = result.metric_name or result.metric_type
         if isinstance(value, str):
             try:
-                value = float(value)
+                value = float(value.replace(",", "")) if THOUSANDS.match(value) else float(value)
             except ValueError:
                 notes.append(f"evaluations: left out {metric} = {value!r} (not a number)")
                 continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not metric:
             continue
         entry: dict[str, Any] = {"metric": clip(str(metric), 100), "value": value}
-        dataset_type = getattr(result, "dataset_type", None)
+        dataset_type = result.dataset_type
         found = hub.get(("dataset", str(dataset_type))) if dataset_type else None
         if found:
             entry["dataset"] = found
-        split = getattr(result, "dataset_split", None)
+        split = result.dataset_split
         if isinstance(split, str) and split.strip():
             entry["split"] = clip(split, 100)
-        parts = [str(getattr(result, "dataset_name", None) or dataset_type or "")]
-        config = getattr(result, "dataset_config", None)
-        if config:
-            parts.append(f"config {config}")
-        task = getattr(result, "task_name", None) or getattr(result, "task_type", None)
+        dataset = result.dataset_name or dataset_type or ""
+        if result.dataset_name and dataset_type and dataset_type != result.dataset_name:
+            dataset = f"{result.dataset_name} ({dataset_type})"
+        parts = [str(dataset)]
+        if result.dataset_config:
+            parts.append(f"config {result.dataset_config}")
+        task = result.task_name or result.task_type
         if task:
-            parts.append(str(task))
+            parts.append(f"task {task}" + (f" ({result.task_type})" if result.task_name
+                                           and result.task_type else ""))
+        if result.metric_name and result.metric_type and result.metric_type != result.metric_name:
+            parts.append(f"metric type {result.metric_type}")
         description = ", ".join(p for p in parts if p)
         if description:
             entry["description"] = clip(description, SHORT_LIMIT)

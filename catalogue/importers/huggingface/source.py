@@ -11,6 +11,7 @@ from pathlib import Path
 from huggingface_hub import DatasetCard, ModelCard
 from huggingface_hub.repocard import RepoCard
 
+from catalogue.importers.result import ImportRefused
 from catalogue.model.card import Card, parse_card
 from catalogue.model.kinds import CARD_FILE
 
@@ -22,7 +23,7 @@ DATASET_KEYS = frozenset({"task_categories", "task_ids", "size_categories", "pre
                           "paperswithcode_id", "train-eval-index"})
 
 
-class HfImportError(Exception):
+class HfImportError(ImportRefused):
     """A card that cannot be imported; the message says where, what and what was expected."""
 
 

@@ -1,7 +1,9 @@
 /* Open Models Hub: the search page. Full-text search and facets over the record pages, with
    Pagefind (its script, WebAssembly and index chunks are files of this site, under pagefind/;
    the browser fetches only the chunks a query needs). The query, the chosen filters and the
-   sort are kept in the page's address, so a search can be shared and survives "Back".
+   sort are kept in the page's address, so a search can be shared and survives "Back"; each
+   choice of a filter or a sort is a step in the browser's history (Back undoes it), while
+   typing a query only rewrites the current step.
 
    Filters combine: values of one facet with OR, facets with AND. A facet's counts say how many
    results each value would give with the other facets' choices kept. Nothing a record says is
@@ -26,6 +28,7 @@
   var statusLine = document.getElementById("omh-search-status");
   var resultList = document.getElementById("omh-search-results");
   var moreButton = document.getElementById("omh-search-more");
+  var filtersToggle = document.getElementById("omh-filters-toggle");
 
   var pagefind = null;
   var allValues = null;    // facet key -> {value: count over the whole catalogue}
@@ -49,7 +52,7 @@
     return { q: params.get("q") || "", sort: config.sorts[sort] ? sort : "", filters: filters };
   }
 
-  function writeState() {
+  function writeState(push) {
     var params = new URLSearchParams();
     if (state.q.trim()) { params.set("q", state.q.trim()); }
     FACETS.forEach(function (facet) {
@@ -59,7 +62,11 @@
     var query = params.toString();
     var url = window.location.pathname + (query ? "?" + query : "");
     if (url !== window.location.pathname + window.location.search) {
-      window.history.replaceState(null, "", url);
+      if (push) {
+        window.history.pushState(null, "", url);
+      } else {
+        window.history.replaceState(null, "", url);
+      }
     }
   }
 
@@ -104,14 +111,28 @@
       return;
     }
     if (mine !== generation || !found) { return; }
-    response = found;
+    response = scored(found);
     shown = 0;
     await showMore(mine, true);
     renderActive();
     if (allValues) { await updateFacets(mine, counted); }
   }
 
+  function scored(found) {
+    // A result that scores nothing matched only weightless words (one character, or fields
+    // kept for display): Pagefind's fallback for a word that begins no indexed word.
+    if (!state.q.trim()) { return found; }
+    var kept = found.results.filter(function (result) { return result.score > 0; });
+    return kept.length === found.results.length ? found :
+      { results: kept, filters: kept.length ? found.filters : {}, nothing: !kept.length };
+  }
+
   async function updateFacets(mine, counted) {
+    if (response.nothing) {
+      renderFacets({});
+      root.setAttribute("data-omh-state", "done");
+      return;
+    }
     var counts = response.filters;
     if (!counted) {
       var again = await pagefind.search(term(), { filters: pagefindFilters(null) });
@@ -150,12 +171,13 @@
 
   function schedule() {
     window.clearTimeout(timer);
-    timer = window.setTimeout(function () { writeState(); run(); }, DEBOUNCE_MS);
+    timer = window.setTimeout(function () { writeState(false); run(); }, DEBOUNCE_MS);
   }
 
   function now() {
+    // A filter, a sort or a submitted query: a new step in the history.
     window.clearTimeout(timer);
-    writeState();
+    writeState(true);
     run();
   }
 
@@ -324,6 +346,17 @@
       focused.focus();
     }
     clearButton.hidden = !Object.keys(state.filters).length;
+    renderToggle();
+  }
+
+  function chosenCount() {
+    return Object.keys(state.filters).reduce(function (n, key) { return n + state.filters[key].length; }, 0);
+  }
+
+  function renderToggle() {
+    // On a narrow screen the filters sit behind this button, above the results.
+    var count = chosenCount();
+    filtersToggle.textContent = count ? "Filters (" + count + ")" : "Filters";
   }
 
   function renderActive() {
@@ -338,7 +371,7 @@
         item.appendChild(button);
         activeList.appendChild(item);
       });
-    });
+    });  renderToggle();
   }
 
   function toggle(key, value, on) {
@@ -360,7 +393,7 @@
     try {
       var bundle = new URL(config.bundle + "pagefind.js", document.baseURI).href;
       pagefind = await import(bundle);
-      await pagefind.options({ excerptLength: 24 });
+      await pagefind.options({ excerptLength: 24, ranking: config.ranking });
       await run();  // results first; the filters' values and counts follow
       var filters = await pagefind.filters();
       allValues = {};
@@ -379,8 +412,18 @@
     now();
   });
   clearButton.addEventListener("click", function () { state.filters = {}; now(); });
+  filtersToggle.addEventListener("click", function () {
+    var open = filtersToggle.getAttribute("aria-expanded") !== "true";
+    filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("omh-search--filters-open", open);
+  });
   moreButton.addEventListener("click", function () { showMore(generation); });
-  window.addEventListener("popstate", function () { state = readState(); showState(); run(); });
+  window.addEventListener("popstate", function () {
+    window.clearTimeout(timer);
+    state = readState();
+    showState();
+    run();
+  });
   window.addEventListener("pageshow", function (event) {
     // Back to a page kept in memory: its address is the truth.
     if (event.persisted) { state = readState(); showState(); if (pagefind && allValues) { run(); } }

@@ -1,5 +1,6 @@
-/* Open Models Hub: copy buttons and charts. No inline script, no data from outside the page:
-   chart data is read from <script type="application/json"> blocks the generator wrote. */
+/* Open Models Hub: copy buttons, the record page's menus, the address in its code snippets,
+   and charts. No inline script, no data from outside the page: chart data is read from
+   <script type="application/json"> blocks the generator wrote. */
 (function () {
   "use strict";
 
@@ -16,11 +17,14 @@
       button.setAttribute("data-omh-copied", "true");
       window.setTimeout(function () { button.textContent = label; }, 2000);
     };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
-    } else {
+    var fallback = function () {
       selectText(target);
-      try { document.execCommand("copy"); done(); } catch (e) { /* selected for the reader */ }
+      try { if (document.execCommand("copy")) { done(); } } catch (e) { /* selected for the reader */ }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
     }
   }
 
@@ -83,7 +87,41 @@
     });
   }
 
+  function bindMenus() {
+    // One menu open at a time; Escape or a click elsewhere closes it.
+    var menus = document.querySelectorAll("details.omh-action");
+    Array.prototype.forEach.call(menus, function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        Array.prototype.forEach.call(menus, function (other) {
+          if (other !== menu) { other.open = false; }
+        });
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      Array.prototype.forEach.call(menus, function (menu) { menu.open = false; });
+    });
+    document.addEventListener("click", function (event) {
+      Array.prototype.forEach.call(menus, function (menu) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+    });
+  }
+
+  function localiseSnippets() {
+    // A snippet fetches files from the page's published address; served from elsewhere (a
+    // preview, a mirror), it fetches them from where the page actually is.
+    if (!/^https?:$/.test(window.location.protocol)) { return; }
+    var here = new URL(".", window.location.href).href;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-omh-here]"), function (node) {
+      node.textContent = here;
+    });
+  }
+
   function init() {
+    bindMenus();
+    localiseSnippets();
     Array.prototype.forEach.call(document.querySelectorAll("button[data-omh-copy]"), function (button) {
       if (!button.getAttribute("data-omh-bound")) {
         button.setAttribute("data-omh-bound", "true");

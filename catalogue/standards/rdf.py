@@ -1,0 +1,62 @@
+"""JSON-LD documents as RDF: one N-Quads dump of many documents that is one graph.
+
+Each document is converted on its own, offline (every context is inline), against its own base
+(the record's page, also its ``@base``), and its blank nodes are renamed after the document, so
+that two records' ``_:b0`` never become one node: the dump is the union of the documents'
+graphs. Labels are stable, so two dumps of the same catalogue are the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pyld import jsonld
+
+JsonLd = dict[str, Any]
+_UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _no_remote_documents(url: str, options: dict[str, Any] | None = None) -> Any:
+    raise jsonld.JsonLdError(f"refusing to fetch {url}: every context is inline",
+                             "jsonld.LoadDocumentError", code="loading document failed")
+
+
+def expand(document: JsonLd, base: str | None = None) -> list[Any]:
+    options: dict[str, Any] = {"documentLoader": _no_remote_documents}
+    if base:
+        options["base"] = base
+    result: list[Any] = jsonld.expand(document, options)
+    return result
+
+
+def blank_node_prefix(document_id: str) -> str:
+    """The blank-node label prefix of a document: its id, reduced to the characters N-Quads
+    labels allow (different ids give different prefixes: ``/`` and ``.`` become ``_``, which
+    record ids never contain)."""
+    return _UNSAFE_LABEL.sub("_", document_id.split("://", 1)[-1]).strip("_") or "doc"
+
+
+def to_dataset(document: JsonLd, base: str, prefix: str) -> dict[str, list[dict[str, Any]]]:
+    """The document's RDF dataset (pyld's form), its blank nodes labelled ``_:<prefix>_bN``."""
+    dataset: dict[str, list[dict[str, Any]]] = jsonld.to_rdf(
+        document, {"base": base, "documentLoader": _no_remote_documents})
+    for triples in dataset.values():
+        for triple in triples:
+            for position in ("subject", "predicate", "object"):
+                term = triple[position]
+                if term.get("type") == "blank node":
+                    term["value"] = f"_:{prefix}_{term['value'][2:]}"
+    return dataset
+
+
+def to_nquads(documents: Iterable[tuple[JsonLd, str]]) -> str:
+    """One N-Quads dump of ``(document, base)`` pairs, sorted, without duplicates."""
+    lines: set[str] = set()
+    for document, base in documents:
+        prefix = blank_node_prefix(str(document.get("@id") or base))
+        dataset = to_dataset(document, base, prefix)
+        text = jsonld.JsonLdProcessor.to_nquads(dataset)
+        lines.update(line for line in text.splitlines() if line)
+    return "".join(line + "\n" for line in sorted(lines))

@@ -1,0 +1,120 @@
+"""The site's output folder: built aside, then swapped in whole; never a folder the build did not
+make, never through a symlink.
+
+A build writes into a new folder beside the target (``.<name>.omh-build-<random>``, on the same
+file system), marks it with ``MARKER`` and, once it is complete, swaps it with the target in one
+step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames a moment apart). A build that is
+interrupted, even by ``kill -9``, leaves the previous site as it was, never half a site. The
+folder it replaces must hold the marker a build wrote: any other non-empty folder is refused, and
+so is a target that is a symlink or lies behind one inside the catalogue, whatever it points at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from catalogue.model.kinds import KINDS_BY_FOLDER
+
+MARKER = ".omh-site"
+MARKER_TEXT = ("This folder was built by omh build, which replaces it whole at every build; "
+               "do not keep other files here.\n")
+STAGING = ".{name}.omh-build-"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+class UnsafeSiteDir(Exception):
+    """A folder the build will not write into; the message says why and what to do."""
+
+
+def _symlink_on_the_way(root: Path, site_dir: Path) -> Path | None:
+    """The first symlink among ``site_dir`` and its parents inside ``root``."""
+    if site_dir.is_symlink():
+        return site_dir
+    if site_dir.is_relative_to(root):
+        for parent in site_dir.parents:
+            if parent == root:
+                break
+            if parent.is_symlink():
+                return parent
+    return None
+
+
+def check_site_dir(root: Path, site_dir: Path) -> None:
+    """Refuse an output folder that is not safe to replace. ``site_dir`` is absolute and not
+    resolved, so that a symlink is seen as one."""
+    link = _symlink_on_the_way(root, site_dir)
+    if link is not None:
+        raise UnsafeSiteDir(f"site folder {site_dir}: {link} is a symlink; the build never writes "
+                            "through one (remove the link, or choose a real folder)")
+    real = site_dir.resolve()
+    if real == root or real in root.parents:
+        raise UnsafeSiteDir(f"site folder {site_dir}: it cannot be the catalogue folder or one of "
+                            "its parents (each build replaces the site folder whole)")
+    relative = real.relative_to(root).parts if real.is_relative_to(root) else ()
+    if relative and (relative[0] in KINDS_BY_FOLDER or relative[0] in ("schemas", ".git")):
+        raise UnsafeSiteDir(f"site folder {site_dir}: inside the catalogue's {relative[0]}/ "
+                            "folder; use a folder of its own, such as site/")
+    if site_dir.exists() and not site_dir.is_dir():
+        raise UnsafeSiteDir(f"site folder {site_dir}: is a file, not a folder")
+    if site_dir.is_dir() and any(site_dir.iterdir()) and not is_built_site(site_dir):
+        raise UnsafeSiteDir(f"site folder {site_dir}: the folder is not empty and was not made by "
+                            f"omh build (it has no {MARKER} file); a build would replace it. "
+                            "Empty or remove it, or choose another folder")
+
+
+def is_built_site(folder: Path) -> bool:
+    marker = folder / MARKER
+    return marker.is_file() and not marker.is_symlink()
+
+
+def staging_dir(site_dir: Path) -> Path:
+    """A new, empty folder beside ``site_dir`` to build into (left-overs of interrupted builds
+    there are removed first)."""
+    parent = site_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    prefix = STAGING.format(name=site_dir.name)
+    for stale in parent.glob(f"{prefix}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    staged = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staged.chmod(0o777 & ~umask)  # a site folder like any other, not mkdtemp's private 0700
+    return staged
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def swap_in(root: Path, staged: Path, site_dir: Path) -> None:
+    """Mark ``staged`` as a built site and put it in place of ``site_dir``; the old site is
+    removed afterwards."""
+    (staged / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    check_site_dir(root, site_dir)  # again: the folder may have changed while building
+    if not os.path.lexists(site_dir):
+        os.rename(staged, site_dir)
+        return
+    if not _exchange(staged, site_dir):
+        old = Path(tempfile.mkdtemp(prefix=STAGING.format(name=site_dir.name),
+                                    dir=site_dir.parent))
+        old.rmdir()
+        os.rename(site_dir, old)
+        os.rename(staged, site_dir)
+        staged = old
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically, where the system can (Linux); False where it cannot."""
+    with contextlib.suppress(OSError, AttributeError):
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+        return int(renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                             _RENAME_EXCHANGE)) == 0
+    return False
