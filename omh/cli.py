@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from catalogue import __version__
-from omh.commands import build as build_command
-from omh.commands import carbon as carbon_command
-from omh.commands import check_artefacts as check_artefacts_command
-from omh.commands import export as export_command
-from omh.commands import import_codecarbon as import_codecarbon_command
-from omh.commands import import_croissant as import_croissant_command
-from omh.commands import import_hf as import_hf_command
-from omh.commands import import_mlflow as import_mlflow_command
-from omh.commands import new as new_command
-from omh.commands import parity as parity_command
-from omh.commands import quality as quality_command
-from omh.commands import serve as serve_command
-from omh.commands import validate as validate_command
 
-COMMANDS = {"validate": validate_command, "carbon": carbon_command,
-            "export": export_command, "parity": parity_command,
-            "build": build_command, "serve": serve_command,
-            "quality": quality_command, "new": new_command, "import-hf": import_hf_command,
-            "import-mlflow": import_mlflow_command,
-            "import-codecarbon": import_codecarbon_command,
-            "import-croissant": import_croissant_command,
-            "check-artefacts": check_artefacts_command}
+COMMANDS = {
+    "validate": "validate", "carbon": "carbon", "export": "export", "parity": "parity",
+    "build": "build", "serve": "serve", "quality": "quality", "new": "new",
+    "import-hf": "import_hf", "import-mlflow": "import_mlflow",
+    "import-codecarbon": "import_codecarbon", "import-croissant": "import_croissant",
+    "check-artefacts": "check_artefacts",
+}
+"""Each verb and its module in ``omh.commands``, imported only when the verb is used (or help
+lists them all), so that the pre-commit hook does not pay for the site, MLflow or the Hub."""
+
+
+def command(verb: str) -> ModuleType:
+    return importlib.import_module(f"omh.commands.{COMMANDS[verb]}")
+
+
+def _verbs(argv: Sequence[str]) -> list[str]:
+    """The verb the arguments name, or every verb (for help and usage errors)."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return [first] if first in COMMANDS else list(COMMANDS)
 
 
 def _root(value: str) -> Path:
@@ -39,7 +39,7 @@ def _root(value: str) -> Path:
     return path.resolve()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(verbs: Sequence[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=_root, default=Path.cwd(), metavar="DIR",
                         help="the catalogue folder (default: the current folder)")
@@ -47,16 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="omh", description="Open Models Hub: check and publish a catalogue of ML assets.")
     parser.add_argument("--version", action="version", version=f"omh {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS.values():
-        module.add_parser(subparsers, common)
+    for verb in verbs:
+        command(verb).add_parser(subparsers, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_verbs(arguments))
+    args = parser.parse_args(arguments)
     try:
-        return int(COMMANDS[args.command].run(args))
+        return int(command(args.command).run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
