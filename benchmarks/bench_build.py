@@ -2,10 +2,11 @@
 
 For each size, writes a synthetic catalogue (``synthetic.generate``), builds its site, then builds
 a bare MkDocs Material site (same theme configuration, fonts off) of the same number of plain
-Markdown pages, and prints build time and output size of both and their ratios. The bare site's
-navigation lists only its home page: MkDocs' default navigation lists every page on every page,
-which makes the output grow with the square of the number of pages (``--default-nav`` shows it;
-use it with small sizes only).
+Markdown pages, and prints build time and output size of both and their ratios; then what the
+Analyse pages add (time to compute and generate them, their largest page and JSON file). The
+bare site's navigation lists only its home page: MkDocs' default navigation lists every page on
+every page, which makes the output grow with the square of the number of pages
+(``--default-nav`` shows it; use it with small sizes only).
 
     python benchmarks/bench_build.py [--sizes 1000 10000] [--default-nav]
 """
@@ -88,12 +89,47 @@ def bare_build(work: Path, pages: int, default_nav: bool) -> Measure:
     return measure(work / "site", time.perf_counter() - start)
 
 
-def omh_build(work: Path, size: int) -> tuple[Measure, int, dict[str, float]]:
+def omh_build(work: Path, size: int) -> tuple[Measure, int, dict[str, float], AnalyseCost]:
     root = work / "catalogue"
     generate(root, size)
     start = time.perf_counter()
     result = build_site(root, work / "site")
-    return measure(work / "site", time.perf_counter() - start), result.pages, result.timings
+    built = measure(work / "site", time.perf_counter() - start)
+    return built, result.pages, result.timings, analyse_cost(root, work / "site")
+
+
+class AnalyseCost(NamedTuple):
+    derive_seconds: float
+    generate_seconds: float
+    pages: int
+    largest_page: int
+    largest_json: int
+    leaderboards: int
+
+
+def analyse_cost(root: Path, site: Path) -> AnalyseCost:
+    """What the Analyse pages add: computing the analyses, generating their pages, and the
+    size of the largest of them (and of the JSON files beside them) in the built site."""
+    from catalogue.derive.analyses import analyse
+    from catalogue.pipeline import load_catalogue
+    from catalogue.standards.urls import base_url
+    from site_generator.analyse_view import analyse_pages
+    from site_generator.carbon_view import carbon_figures
+    from site_generator.render import SiteContext
+
+    catalogue, _ = load_catalogue(root, check=False)
+    carbon = carbon_figures(catalogue)
+    context = SiteContext(catalogue, carbon, base_url(catalogue.settings.site_url))
+    start = time.perf_counter()
+    analyses = analyse(catalogue, carbon.report)
+    derive_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    pages, _ = analyse_pages(context)
+    generate_seconds = time.perf_counter() - start
+    html = [p.stat().st_size for p in (site / "analyse").rglob("*.html")]
+    data = [p.stat().st_size for p in (site / "analyse").rglob("*.json")]
+    return AnalyseCost(derive_seconds, generate_seconds, len(pages), max(html, default=0),
+                       max(data, default=0), len(analyses.leaderboards))
 
 
 def mib(value: int) -> str:
@@ -110,7 +146,7 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="omh-bench-") as folder:
             work = Path(folder)
-            ours, generated, timings = omh_build(work / "omh", size)
+            ours, generated, timings, cost = omh_build(work / "omh", size)
             bare = bare_build(work / "bare", ours.pages, args.default_nav)
         print(f"\n{size:,} records: omh build wrote {ours.pages:,} pages "
               f"({generated:,} generated) and {ours.files:,} files")
@@ -125,6 +161,15 @@ def main() -> None:
         print(f"ratios omh / bare: time {ours.seconds / bare.seconds:.2f}, "
               f"output size {ours.bytes / bare.bytes:.2f}, "
               f"largest page {ours.largest_page / bare.largest_page:.2f}")
+        # MkDocs' share of the Analyse pages: as many pages at the build's average cost.
+        mkdocs_share = cost.pages * ours.seconds / ours.pages
+        added = cost.derive_seconds + cost.generate_seconds + mkdocs_share
+        print(f"Analyse pages: {cost.pages:,} ({cost.leaderboards:,} leaderboards); computing "
+              f"{cost.derive_seconds:.2f} s, generating {cost.generate_seconds:.2f} s, MkDocs "
+              f"about {mkdocs_share:.2f} s; largest page {cost.largest_page / 1024:.1f} KiB, "
+              f"largest JSON {cost.largest_json / 1024:.1f} KiB")
+        print(f"ratios: Analyse time / build time {added / ours.seconds:.3f} (budget 0.10), "
+              f"largest Analyse page / 100 KiB {cost.largest_page / 102400:.2f} (budget 1.00)")
 
 
 if __name__ == "__main__":

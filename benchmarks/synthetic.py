@@ -233,7 +233,10 @@ def generate(root: Path, total: int, seed: int = 7) -> dict[str, int]:
             "start_time": START.strftime(ISO_UTC),
             "end_time": (START + timedelta(hours=hours)).strftime(ISO_UTC),
             "duration_seconds": hours * 3600,
-            "hyperparameters": {"learning_rate": 0.001, "batch_size": 64, "epochs": 20},
+            "hyperparameters": {"learning_rate": rng.choice([0.0001, 0.0003, 0.001, 0.003]),
+                                "batch_size": rng.choice([32, 64, 128]), "epochs": 20},
+            "metrics": [{"name": "test_accuracy", "metric_type": "accuracy", "split": "test",
+                         "value": round(rng.uniform(0.6, 0.99), 4)}],
             "datasets": [{"dataset": dataset_id, "role": "training", "split": "train"}],
             "resource_utilizations": [{"resource": rng.choice(resources),
                                        "duration_seconds": hours * 3600,
@@ -242,6 +245,11 @@ def generate(root: Path, total: int, seed: int = 7) -> dict[str, int]:
         }
         if i < len(models):
             experiment["produced_models"] = [model_id]
+            # Every model is also scored on one of five shared benchmark datasets, so that
+            # the leaderboards grow with the catalogue.
+            model |= {"task": f"{model['model_type']}", "evaluations": [
+                {"metric": "accuracy", "value": experiment["metrics"][0]["value"],
+                 "dataset": datasets[i % min(5, len(datasets))], "split": "test"}]}
         records[record_id] = experiment
     for i, model_id in enumerate(models):  # a quarter of the models fine-tune an earlier one
         if i and i % 4 == 0:

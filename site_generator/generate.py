@@ -5,6 +5,7 @@ from __future__ import annotations
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
 from catalogue.standards.urls import base_url
+from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
 from site_generator.listing import kind_pages, list_path, overflow_pages
@@ -23,7 +24,7 @@ def navigation() -> list[tuple[str, str]]:
     search and links, never listed on every page (which would make the site grow with the
     square of its size)."""
     return [("Home", ""), *((kind.plural_label, list_path(kind.name)) for kind in KINDS.values()),
-            ("Carbon", CARBON_PATH)]
+            ("Carbon", CARBON_PATH), ("Analyse", ANALYSE_PATH)]
 
 
 def generate(catalogue: Catalogue) -> Site:
@@ -40,6 +41,9 @@ def generate(catalogue: Catalogue) -> Site:
         result.pages.extend(kind_pages(site, kind))
     result.pages.append(home_page(site))
     result.pages.append(carbon_page(site))
+    pages, files = analyse_pages(site)
+    result.pages.extend(pages)
+    result.files.extend(files)
     result.pages.append(search_page(site))
     result.files.extend(machine_files(site.linked))
     result.overrides.update(sitemap_files(site.linked))

@@ -12,6 +12,7 @@ from catalogue.model.kinds import KINDS
 from catalogue.model.records import Record
 from catalogue.standards.urls import orcid_url, ror_url
 from site_generator import formatting
+from site_generator.analyse_view import board_path
 from site_generator.carbon_view import UtilisationFootprint
 from site_generator.downloads import downloads
 from site_generator.facts import column_groups, feature_count, model_formats, place
@@ -105,6 +106,8 @@ def model_context(record: Record, site: SiteContext, overflow: Overflow) -> dict
         "runs": runs,
         "run_averages": averages(runs),
         "footprint": site.carbon.model(record.id),
+        "leaderboard_ranks": [(board, entry, board_path(board)) for board, entry
+                              in site.analyses.ranks.get(record.id, [])],
         "produced_by": produced_by,
         "training_datasets": overflow.related(record, "training-datasets", "Training datasets",
                                               related(record.id, "training_datasets")),

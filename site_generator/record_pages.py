@@ -115,6 +115,7 @@ def record_page(record: Record, site: SiteContext,
         lineage_svg=lineage.svg(links.record_url, f"Lineage of {versioned_title(record)}")
         if lineage else None,
         citation=citation, quality=site.quality.get(record.id),
+        reproducibility=site.analyses.reproducibility.get(record.id),
         actions=record_actions(record, rows, record_access, page_url(site.base_url, record.id),
                                bundle, bundle_count, citation, exports,
                                context.get("repository_url")) if record.kind.is_asset else None,

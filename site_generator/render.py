@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from catalogue.derive.analyses import Analyses, analyse
 from catalogue.derive.quality import QualityReport, quality_reports
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
@@ -52,6 +53,8 @@ class SiteContext:
     """The records as JSON-LD, with absolute identifiers under ``base_url``."""
     quality: dict[str, QualityReport] = field(init=False)
     """The FAIR quality score of every asset, by record id."""
+    analyses: Analyses = field(init=False)
+    """Leaderboards, reproducibility, reuse, trends and hyperparameter families."""
 
     def __post_init__(self) -> None:
         self.kind_counts = {name: sum(1 for r in self.catalogue.of_kind(name)
@@ -59,6 +62,7 @@ class SiteContext:
         self.linked = LinkedData(self.catalogue, self.base_url,
                                  model_emissions(self.carbon.report))
         self.quality = quality_reports(self.catalogue, self.catalogue.records.values())
+        self.analyses = analyse(self.catalogue, self.carbon.report)
 
     def has_page(self, record_id: object) -> bool:
         return isinstance(record_id, str) and record_id in self.catalogue.records

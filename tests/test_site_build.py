@@ -153,7 +153,7 @@ def test_sitemap_lists_exactly_the_asset_pages_with_record_dates(site: Path) -> 
 def test_navigation_lists_only_the_sections(site: Path) -> None:
     page = (site / "models" / "climate-detection-resnet" / "index.html").read_text("utf-8")
     tabs = re.findall(r'class="md-tabs__link"', page)
-    assert len(tabs) == len(KINDS) + 2
+    assert len(tabs) == len(KINDS) + 3  # Home, the kinds, Carbon, Analyse
     assert "md-nav__link" not in page.split("md-content")[0] or page.count(
         "md-nav__link") < 40
 

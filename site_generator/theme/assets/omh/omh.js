@@ -58,6 +58,28 @@
         options: common
       };
     }
+    if (spec.type === "scatter") {
+      // Points are [x, y] or [x, y, name]; a series with "line" joins its points (a Pareto front).
+      common.plugins.legend.display = spec.series.length > 1;
+      common.plugins.tooltip = { callbacks: { label: function (item) {
+        var point = item.raw;
+        return (point.name ? point.name + ": " : "") + point.y + " at " + point.x;
+      } } };
+      common.scales = {
+        x: { type: spec.log ? "logarithmic" : "linear", title: { display: true, text: spec.x || "" }, ticks: { color: axisColor } },
+        y: { title: { display: true, text: spec.y || "" }, ticks: { color: axisColor } }
+      };
+      return {
+        type: "scatter",
+        data: { datasets: spec.series.map(function (s, i) {
+          return { label: s.label, showLine: !!s.line, borderColor: PALETTE[i % PALETTE.length],
+                   backgroundColor: PALETTE[i % PALETTE.length], pointRadius: s.line ? 5 : 4,
+                   pointStyle: s.line ? "rectRot" : "circle", borderWidth: s.line ? 2 : 1,
+                   data: s.points.map(function (p) { return { x: p[0], y: p[1], name: p[2] || "" }; }) };
+        }) },
+        options: common
+      };
+    }
     var shown = spec.series.filter(function (s) { return !s.hidden; });
     common.indexAxis = spec.horizontal ? "y" : "x";
     var valueAxis = spec.horizontal ? "x" : "y";
