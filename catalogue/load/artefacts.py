@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from catalogue import __version__
-from catalogue.load.http_download import DownloadFailed, DownloadRefused, Limits, download
+from catalogue.load.cache_dir import cache_location
 from catalogue.load.safe_write import SymlinkRefused, check_no_symlink
 from catalogue.model.pointers import (
     ArtefactError,
@@ -54,8 +54,8 @@ from catalogue.model.settings import (
     ArtefactSettings,
 )
 
-CACHE_ENV = "OMH_CACHE_DIR"
 CHUNK = 1024 * 1024
+
 
 def local_file(folder: Path, relative: str) -> Path:
     """The file ``relative`` inside ``folder``; refuses anything that ends up outside it,
@@ -134,13 +134,11 @@ class Resolver:
                       offline: bool = True) -> Resolver:
         """The resolver ``catalogue.yaml``'s ``artefacts`` section describes; the cache folder
         is relative to ``root``, and ``OMH_CACHE_DIR`` overrides it."""
-        env_dir = os.environ.get(CACHE_ENV)
-        cache_dir = Path(env_dir) if env_dir else root / settings.cache_dir
+        cache_dir, within = cache_location(root, settings)
         resolver = cls(cache_dir, offline=offline,
                        max_download_bytes=settings.max_download_bytes,
                        timeout=settings.timeout_seconds)
-        if not env_dir:
-            resolver.within = root
+        resolver.within = within
         return resolver
 
     # -- cache -------------------------------------------------------------------------------
@@ -216,6 +214,9 @@ class Resolver:
         return self._fetch_url(pointer)
 
     def _fetch_url(self, pointer: Pointer) -> Path:
+        # imported here: http.client and ssl are for downloads, not for the pre-commit hook
+        from catalogue.load.http_download import DownloadFailed, DownloadRefused, Limits, download
+
         parse_url(pointer.target)  # refuse what the parser refuses, whoever built the pointer
         handle, name = tempfile.mkstemp(dir=self._staging(), suffix=".part")
         staged = Path(name)

@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 
+from catalogue.load.cache_dir import cache_location
+from catalogue.load.reference_cache import MentionIndex, referrer_candidates
 from catalogue.load.schema_check import validate_document
 from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
@@ -28,7 +31,10 @@ from catalogue.model.yaml_source import YamlError, read_yaml_file
 class RecordStore:
     """The records of one catalogue, loaded lazily and cached, with their load findings."""
 
-    def __init__(self, root: Path, settings: Settings | None = None) -> None:
+    def __init__(self, root: Path, settings: Settings | None = None, *,
+                 use_cache: bool = True) -> None:
+        """``use_cache``: keep the ids each record file mentions in the catalogue's
+        cache folder between runs (see ``referrers``)."""
         self.root = root.resolve()
         if settings is None:
             settings, self.settings_findings = load_settings(self.root)
@@ -36,9 +42,13 @@ class RecordStore:
             self.settings_findings = []
         self.settings = settings
         self.paths: dict[str, Path] = {}
+        self.file_stats: dict[str, os.stat_result] = {}
+        """Each record file's status when it was discovered."""
         self.discovery_findings: dict[str, list[Finding]] = {}
         self._records: dict[str, Record | None] = {}
         self._findings: dict[str, list[Finding]] = {}
+        self.mention_index = MentionIndex(*cache_location(self.root, settings.artefacts)) \
+            if use_cache else MentionIndex(None)
         self._discover()
 
     # -- discovery -------------------------------------------------------------------------
@@ -77,17 +87,22 @@ class RecordStore:
                 "slug", f"folder name '{entry.name}' is not a valid slug: use lower-case letters, "
                 f"digits and single hyphens, e.g. '{suggest_slug(entry.name)}'", where, record_id)]
             return
-        record_file = Path(entry.path) / RECORD_FILE
-        if record_file.is_symlink():
+        record_file = os.path.join(entry.path, RECORD_FILE)
+        try:
+            file_stat = os.lstat(record_file)  # one system call; the index reuses it
+        except OSError:
+            file_stat = None
+        if file_stat is not None and S_ISLNK(file_stat.st_mode):
             self.discovery_findings[record_id] = [error(
                 "symlink", f"'{record_id}/{RECORD_FILE}' is a symlink; write the record in the "
                 "file itself", Location(f"{record_id}/{RECORD_FILE}"), record_id)]
             return
-        if not record_file.is_file():
+        if file_stat is None or not S_ISREG(file_stat.st_mode):
             self.discovery_findings[record_id] = [error(
                 "layout", f"folder '{record_id}' has no {RECORD_FILE}", where, record_id)]
             return
-        self.paths[record_id] = record_file
+        self.paths[record_id] = Path(record_file)
+        self.file_stats[record_id] = file_stat
 
     # -- access ----------------------------------------------------------------------------
     def ids(self, kind: str | None = None) -> list[str]:
@@ -116,23 +131,18 @@ class RecordStore:
         return [r for r in self._records.values() if r is not None]
 
     def referrers(self, targets: Iterable[str]) -> set[str]:
-        """Ids of the records that mention any of ``targets``.
+        """Ids of the records that refer to any of ``targets``.
 
-        A byte search over the record files finds the candidates without parsing them; a
-        candidate counts only if a declared reference field really holds the id.
+        The ids each record file mentions (``catalogue.load.reference_cache``, read from the
+        cache for the files unchanged since the last run) give the candidates without parsing
+        them; a candidate counts only if a declared reference field really holds the id.
         """
-        needles = {t: t.encode() for t in targets}
+        wanted = set(targets)
+        mentioned = self.mention_index.collect(self.paths, self.file_stats)
         found: set[str] = set()
-        for record_id, path in self.paths.items():
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                continue
-            hits = {t for t, n in needles.items() if n in raw}
-            if not hits:
-                continue
+        for record_id in sorted(referrer_candidates(mentioned, wanted)):
             record = self.get(record_id)
-            if record is not None and hits & record.referenced_ids():
+            if record is not None and wanted & record.referenced_ids():
                 found.add(record_id)
         return found
 
