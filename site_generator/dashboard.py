@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from catalogue.model.kinds import KINDS
+from catalogue.model.lifecycle import DELETED
 from catalogue.standards.jsonld import script_json
 from site_generator import formatting
 from site_generator.carbon_view import Totals
@@ -38,7 +39,7 @@ def _latest(site: SiteContext) -> str | None:
 
 def recent(site: SiteContext, kind: str, count: int = RECENT) -> list[str]:
     """The newest records of a kind by ``created_at`` (then id, for a stable order)."""
-    records = [r for r in site.catalogue.of_kind(kind) if r.status != "deleted"]
+    records = [r for r in site.catalogue.of_kind(kind) if r.status != DELETED]
     records.sort(key=lambda r: (formatting.day(r.data.get("created_at")) or "", r.id),
                  reverse=True)
     return [r.id for r in records[:count]]

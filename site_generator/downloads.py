@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from catalogue.load.artefacts import local_file, sha256_file
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, Pointer, record_pointers
 from catalogue.model.records import Record
 from catalogue.standards.urls import file_url
@@ -102,7 +103,7 @@ class Access(NamedTuple):
 
 def access(record: Record) -> Access:
     """Whether the page may offer the record's files, and why not."""
-    if record.status == "deleted":
+    if record.status == DELETED:
         return Access(False, "This record was deleted: its files are no longer available.")
     # A deprecated record keeps its files (with the notice) so that results obtained with it
     # stay reproducible; only a deleted one is metadata without files (the data life plan).

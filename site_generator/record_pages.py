@@ -13,6 +13,7 @@ import re
 from markupsafe import Markup
 
 from catalogue.load.artefacts import local_file
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError
 from catalogue.model.records import Record
 from catalogue.standards.citations import citation_for, plain_text
@@ -39,10 +40,10 @@ def _card(record: Record, reserved: set[str]) -> tuple[RenderedCard | None, str 
     text, problem = card_body(record.card)
     if text is None:
         return None, problem
-    card = render_card(text, record.folder, allow_files=record.status != "deleted")
+    card = render_card(text, record.folder, allow_files=record.status != DELETED)
     kept = tuple(f for f in card.files if not is_reserved(f.path, reserved))
     if len(kept) != len(card.files):  # a reserved name: render again without those files
-        card = render_card(text, record.folder, allow_files=record.status != "deleted",
+        card = render_card(text, record.folder, allow_files=record.status != DELETED,
                            exclude={f.path for f in card.files} - {f.path for f in kept})
     return card, None
 
@@ -92,7 +93,7 @@ def record_page(record: Record, site: SiteContext,
     context = view.context(record, site, overflow)
     files += context.pop("extra_files", [])
     parity = context.get("parity")
-    if parity is not None and parity.report_file and record.status != "deleted":
+    if parity is not None and parity.report_file and record.status != DELETED:
         files += evidence_file(record, parity.report_file)
     if card is not None:
         files += [PublishedFile(f"{record.id}/{f.path}", source=f.source) for f in card.files]

@@ -22,6 +22,7 @@ from catalogue.derive.analyses import Analyses, analyse
 from catalogue.derive.quality import QualityReport, quality_reports
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
+from catalogue.model.lifecycle import DELETED
 from catalogue.standards.jsonld import LinkedData, model_emissions
 from site_generator import formatting
 from site_generator.carbon_view import CarbonFigures
@@ -58,7 +59,7 @@ class SiteContext:
 
     def __post_init__(self) -> None:
         self.kind_counts = {name: sum(1 for r in self.catalogue.of_kind(name)
-                                      if r.status != "deleted") for name in KINDS}
+                                      if r.status != DELETED) for name in KINDS}
         self.linked = LinkedData(self.catalogue, self.base_url,
                                  model_emissions(self.carbon.report))
         self.quality = quality_reports(self.catalogue, self.catalogue.records.values())

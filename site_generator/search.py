@@ -43,6 +43,7 @@ from markupsafe import Markup
 
 from catalogue.model.dates import year_of
 from catalogue.model.kinds import KINDS
+from catalogue.model.lifecycle import DELETED, DEPRECATED
 from catalogue.model.pointers import record_pointers
 from catalogue.model.records import Record
 from site_generator import formatting
@@ -242,7 +243,7 @@ def one_character_words_weightless(html: str) -> str:
 def weights(record: Record) -> tuple[float, float]:
     """(name, rest of the document) weights of the record's index document."""
     words = max(1, len(record.title.split()))
-    factor = DEPRECATED_WEIGHT if record.status == "deprecated" else 1.0
+    factor = DEPRECATED_WEIGHT if record.status == DEPRECATED else 1.0
     return round(NAME_WEIGHT / math.sqrt(words) * factor, 2), factor
 
 
@@ -268,7 +269,7 @@ def search_view(record: Record, site: SiteContext, here: str, card: RenderedCard
 def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> GeneratedPage:
     """The record's page with its index document; a deleted record keeps its page (for
     citations) but is no longer offered by the search."""
-    if record.status == "deleted":
+    if record.status == DELETED:
         return page
     view = page.search_html if page.search_html is not None else page.html
     document = render("search_document.html", site, page.path, title=record.title,

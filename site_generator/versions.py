@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 from site_generator import formatting
 
@@ -58,7 +59,7 @@ def version_chain(record: Record, catalogue: Catalogue) -> list[Version]:
     members = [catalogue.records[i] for i in order]
     members.sort(key=lambda r: (order[r.id], formatting.day(r.data.get("created_at")) or "",
                                 r.id))
-    leaves = [r for r in members if r.status != "deleted" and not any(
+    leaves = [r for r in members if r.status != DELETED and not any(
         n in order for n in catalogue.graph.related(r.id, "next_versions"))]
     latest = max(leaves, key=lambda r: (formatting.day(r.data.get("created_at")) or "",
                                         order[r.id]), default=None)

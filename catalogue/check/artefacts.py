@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from catalogue.check.context import CheckContext
 from catalogue.load.artefacts import Resolver
 from catalogue.model.findings import Finding, clip, error, warning
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import (
     POINTER_FIELDS,
     ArtefactError,
@@ -32,7 +33,7 @@ def check_record_artefacts(record: Record, resolver: Resolver) -> Iterator[Findi
     a usable URL and, when in the cache, the stated bytes. Nothing is downloaded unless the
     resolver is online."""
     yield from duplicate_entries(record)
-    if record.status == "deleted":
+    if record.status == DELETED:
         return  # a deleted record's files are gone by design (the lifecycle rule checks it)
     for field, pointer, problem in record_pointers(record):
         if problem is not None:

@@ -13,6 +13,7 @@ from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, clip, error
 from catalogue.model.ids import is_slug
 from catalogue.model.kinds import KINDS_BY_FOLDER, RECORD_FILE
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import POINTER_FIELDS
 from catalogue.model.records import Record, values_at
 from catalogue.model.yaml_source import YamlError, parse_yaml
@@ -84,7 +85,7 @@ def check_record(record: Record, base_text: str) -> Iterator[Finding]:
         old = olds[0]
         entries = after.get(target)
         if entries is None:
-            if record.status == "deleted":
+            if record.status == DELETED:
                 continue  # a deleted record keeps no files
             moved = [t for t, items in after.items()
                      if any(a.get("sha256") == old.get("sha256") for a in items)]

@@ -20,6 +20,7 @@ from catalogue.load.safetensors_header import metadata_labels
 from catalogue.model.card import Line
 from catalogue.model.card_sections import MODEL_CARD_SECTIONS, find_section, section_text
 from catalogue.model.findings import Finding, Location, error, warning
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, Pointer, usable_pointers
 from catalogue.model.records import Record
 
@@ -111,7 +112,7 @@ def check_labels(record: Record, resolver: Resolver) -> Iterator[Finding]:
     """The number and order of class names agree across class_labels, labels.json, the
     safetensors metadata, the card's Outputs section, and the class dimension of
     output_schema."""
-    if record.kind.name != "model" or record.status == "deleted":
+    if record.kind.name != "model" or record.status == DELETED:
         return
     declared = record.data.get("class_labels")
     record_labels = declared if isinstance(declared, list) and all(

@@ -19,6 +19,7 @@ from catalogue.model.card_sections import (
 )
 from catalogue.model.findings import Finding, error, warning
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 
 
@@ -72,5 +73,5 @@ def _tensor_names_mentioned(record: Record, section: Section, heading: Heading,
 
 def check_model_cards(context: CheckContext) -> Iterable[Finding]:
     for record in context.records:
-        if record.kind.name == "model" and record.status != "deleted":
+        if record.kind.name == "model" and record.status != DELETED:
             yield from check_model_card(record)

@@ -56,6 +56,7 @@ from catalogue.load.onnx_values import ValueType
 from catalogue.load.safe_write import write_text_no_follow
 from catalogue.load.samples import Budget
 from catalogue.model.findings import Finding, Location, error, warning
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, Pointer, usable_pointers
 from catalogue.model.records import Record
 from catalogue.model.settings import ParitySettings
@@ -125,7 +126,7 @@ def evaluate_model(record: Record, resolver: Resolver,
                    limits: ParitySettings | None = None) -> Outcome:
     """Check every ONNX artefact of a model and run it on its samples."""
     limits = limits or ParitySettings()
-    if record.status == "deleted":
+    if record.status == DELETED:
         return Outcome(record.id, NO_EVIDENCE, "deleted record: no files")
     models = onnx_pointers(record)
     if not models:
@@ -586,7 +587,7 @@ def check_parity(context: CheckContext) -> Iterable[Finding]:
     settings = context.store.settings
     resolver = Resolver.from_settings(context.store.root, settings.artefacts)
     for record in context.records:
-        if record.kind.name != "model" or record.status == "deleted":
+        if record.kind.name != "model" or record.status == DELETED:
             continue
         for problem in feature_problems(record.data):
             where = problem.field or ()

@@ -14,6 +14,7 @@ from catalogue.check.context import CheckContext
 from catalogue.load.artefacts import Resolver
 from catalogue.load.safetensors_header import NotSafetensors, SafetensorsHeader, read_header
 from catalogue.model.findings import Finding, error, warning
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, Pointer, usable_pointers
 from catalogue.model.records import Record
 
@@ -51,7 +52,7 @@ def safetensors_files(record: Record, resolver: Resolver) -> list[SafetensorsFil
 
 
 def check_portability(record: Record, resolver: Resolver | None = None) -> Iterator[Finding]:
-    if record.kind.name != "model" or record.status == "deleted":
+    if record.kind.name != "model" or record.status == DELETED:
         return
     model_files = [p for p in usable_pointers(record) if p.role in MODEL_ROLES or is_pickle(p)]
     pickled = [p for p in model_files if is_pickle(p)]

@@ -10,6 +10,7 @@ from typing import Any
 
 from catalogue.derive.metrics import Metric, metric_for
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 
 TRAINING_ROLES = ("training", "fine-tuning")
@@ -77,7 +78,7 @@ def families(catalogue: Catalogue, minimum: int = 2) -> list[Family]:
     """Families of at least ``minimum`` experiments, largest first."""
     groups: dict[tuple[str, str], list[Record]] = {}
     for experiment in catalogue.of_kind("experiment"):
-        if experiment.status != "deleted":
+        if experiment.status != DELETED:
             groups.setdefault(family_key(experiment, catalogue), []).append(experiment)
     result = []
     for (key, title), members in groups.items():

@@ -12,6 +12,7 @@ from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.derive.metrics import Metric, metric_for
 from catalogue.derive.parity_status import parity_status
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 
 MINIMUM_ENTRIES = 2
@@ -129,7 +130,7 @@ def leaderboards(catalogue: Catalogue, carbon: CarbonReport) -> list[Leaderboard
     metric. A model evaluated twice on the same board counts with its best score."""
     boards: dict[tuple[str, str, str, str], Leaderboard] = {}
     best: dict[tuple[str, str, str, str], dict[str, float]] = {}
-    models = {m.id: m for m in catalogue.of_kind("model") if m.status != "deleted"}
+    models = {m.id: m for m in catalogue.of_kind("model") if m.status != DELETED}
     for model in models.values():
         task = str(model.data.get("task") or NO_TASK)
         for evaluation in model.mappings("evaluations"):

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from catalogue.check.parity import PASSED
 from catalogue.derive.parity_status import NO_ONNX, parity_status
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 
 PIN_MARKERS = ("==", "===", "@sha256:", " @ ")
@@ -179,7 +180,7 @@ REPORTERS: dict[str, Callable[[Record, Catalogue], ReproducibilityReport]] = {
 def reproducibility_reports(catalogue: Catalogue) -> dict[str, ReproducibilityReport]:
     """The report of every experiment and model that is not deleted, by record id."""
     return {r.id: REPORTERS[r.kind.name](r, catalogue) for kind in REPORTERS
-            for r in catalogue.of_kind(kind) if r.status != "deleted"}
+            for r in catalogue.of_kind(kind) if r.status != DELETED}
 
 
 CONFIG_FIELDS = ("hyperparameters", "config_parameters", "environment_specification",
@@ -198,7 +199,7 @@ def config_inconsistencies(catalogue: Catalogue) -> list[Inconsistency]:
     groups: dict[str, list[Record]] = {}
     for experiment in catalogue.of_kind("experiment"):
         claim = experiment.data.get("reproducibility_hash")
-        if claim and experiment.status != "deleted":
+        if claim and experiment.status != DELETED:
             groups.setdefault(str(claim), []).append(experiment)
     found = []
     for claim, members in sorted(groups.items()):

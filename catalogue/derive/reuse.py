@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue.link.catalogue import Catalogue
+from catalogue.model.lifecycle import DELETED
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,14 @@ def dataset_reuse(catalogue: Catalogue) -> dict[str, DatasetReuse]:
     return {d.id: DatasetReuse(
         d.id, tuple(related(d.id, "trained_models")), tuple(related(d.id, "evaluated_models")),
         tuple(related(d.id, "used_in")), descendants(catalogue, d.id, "next_versions"))
-        for d in catalogue.of_kind("dataset") if d.status != "deleted"}
+        for d in catalogue.of_kind("dataset") if d.status != DELETED}
 
 
 def model_reuse(catalogue: Catalogue) -> dict[str, ModelReuse]:
     """Models with at least one derived work, by model id."""
     found = {}
     for model in catalogue.of_kind("model"):
-        if model.status == "deleted":
+        if model.status == DELETED:
             continue
         derived = descendants(catalogue, model.id, "fine_tuned_models")
         versions = descendants(catalogue, model.id, "next_versions")

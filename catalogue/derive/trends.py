@@ -14,6 +14,7 @@ from catalogue.derive.energy import number
 from catalogue.derive.leaderboards import Leaderboard
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import day_of
+from catalogue.model.lifecycle import DELETED
 
 UNKNOWN = "unknown"
 
@@ -65,7 +66,7 @@ def trends(catalogue: Catalogue, carbon: CarbonReport) -> Trends:
         return [result.years.setdefault(year, Period()), result.months.setdefault(month, Period())]
 
     for record in catalogue.records.values():
-        if record.kind.is_asset and record.status != "deleted":
+        if record.kind.is_asset and record.status != DELETED:
             for period in add(record.data.get("created_at")):
                 period.assets_added += 1
     for footprint in carbon.utilisations:
@@ -131,7 +132,7 @@ def comparisons(catalogue: Catalogue, carbon: CarbonReport,
         for entry in board.entries:
             scores.setdefault(entry.model_id, []).append((board.slug, entry.value))
     for model in catalogue.of_kind("model"):
-        if model.status == "deleted":
+        if model.status == DELETED:
             continue
         footprint = carbon.models.get(model.id)
         for table, key in ((result.frameworks, "framework"), (result.model_types, "model_type")):

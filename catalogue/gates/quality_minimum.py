@@ -23,6 +23,7 @@ from catalogue.load.git import git_paths
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.kinds import KINDS_BY_FOLDER
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 from catalogue.model.settings import QualitySettings
 
@@ -57,7 +58,7 @@ def changed_since(store: RecordStore, base: str) -> set[str]:
 def held_to_minimum(context: CheckContext, settings: QualitySettings) -> list[Record]:
     """The records in scope that the minimum applies to (see the module's docstring)."""
     # A record with template placeholders left is refused by the placeholder check already.
-    candidates = [r for r in context.records if is_scored(r) and r.status != "deleted"
+    candidates = [r for r in context.records if is_scored(r) and r.status != DELETED
                   and not has_placeholders(r)]
     if settings.apply_to == "all":
         return candidates

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from catalogue.model.dates import iso_day
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import Pointer, usable_pointers
 from catalogue.model.records import Record
 
@@ -70,7 +71,7 @@ class CroissantFiles:
 
     def __init__(self, record: Record, download: Callable[[Pointer], str]) -> None:
         self.record = record
-        self.pointers = [] if record.status == "deleted" else usable_pointers(record)
+        self.pointers = [] if record.status == DELETED else usable_pointers(record)
         self.names = file_names(self.pointers)
         self.download = download
         self.columns = record.mappings("columns")

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import year_of
 from catalogue.model.licenses import SPDX_URL, license_ids
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 from catalogue.standards.relations import related_assets
 from catalogue.standards.urls import base_url, doi_of, orcid_url, page_url, ror_url
@@ -117,11 +118,11 @@ def datacite_xml(record: Record, catalogue: Catalogue) -> str:
              if isinstance(a.get("size_bytes"), int)]
     formats = sorted({str(a["media_type"]) for a in record.mappings("artefacts")
                       if a.get("media_type")})
-    if sizes and record.status != "deleted":
+    if sizes and record.status != DELETED:
         holder = _sub(root, "sizes")
         for size in sizes:
             _sub(holder, "size", size)
-    if formats and record.status != "deleted":
+    if formats and record.status != DELETED:
         holder = _sub(root, "formats")
         for media_type in formats:
             _sub(holder, "format", media_type)

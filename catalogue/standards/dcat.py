@@ -14,6 +14,7 @@ from typing import Any
 
 from catalogue.model.dates import iso_day
 from catalogue.model.licenses import license_ids
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import usable_pointers
 from catalogue.model.records import Record
 from catalogue.standards.croissant import artefact_entry, file_names
@@ -117,7 +118,7 @@ def _dataset(record: Record, linked: LinkedData) -> JsonLd:
 
 
 def _distributions(record: Record, linked: LinkedData, licence: Any) -> list[JsonLd]:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return []
     page = linked.url(record.id)
     pointers = usable_pointers(record)

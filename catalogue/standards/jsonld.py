@@ -38,6 +38,7 @@ from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import iso_day
 from catalogue.model.kinds import per_kind
 from catalogue.model.licenses import license_urls
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import Pointer
 from catalogue.model.records import Record
 from catalogue.standards.citations import bibtex, citation_for
@@ -490,7 +491,7 @@ class LinkedData:
         _put(node, "description", settings.description)
         _put(node, "publisher", self.organization_ref(settings.publisher))
         node["inLanguage"] = self.language
-        datasets = [r for r in self.catalogue.of_kind("dataset") if r.status != "deleted"]
+        datasets = [r for r in self.catalogue.of_kind("dataset") if r.status != DELETED]
         datasets.sort(key=lambda r: (str(r.data.get("created_at", "")), r.id), reverse=True)
         node["dataset"] = [_drop_none({
             "@type": "Dataset", "@id": self.url(r.id), "name": r.title,

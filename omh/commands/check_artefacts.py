@@ -18,6 +18,7 @@ from catalogue.load.artefacts import Resolver
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Location, Severity, error, warning
 from catalogue.model.ids import normalise_record_id
+from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, record_pointers
 from catalogue.model.records import Record
 from catalogue.model.yaml_source import format_path
@@ -58,7 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def check_record(record: Record, resolver: Resolver, fetch: bool) -> list[ArtefactCheck]:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return []
     checks = []
     for field_path, pointer, problem in record_pointers(record):

@@ -23,6 +23,7 @@ from catalogue.model.card_sections import find_section
 from catalogue.model.kinds import CARD_FILE, per_kind
 from catalogue.model.licenses import check_spdx_expression
 from catalogue.model.lifecycle import (
+    DELETED,
     REASON_FIELD,
     REPLACEMENT_FIELD,
     RETIRED,
@@ -102,7 +103,7 @@ def descriptive_fields(*names: str) -> Evaluate:
 
 
 def check_artefact_checksums(record: Record, lookup: Lookup) -> Verdict:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return not_applicable("a deleted record lists no files")
     entries = [v for _, v in record.values_at(("artefacts", "*"))]
     if not entries:
@@ -139,7 +140,7 @@ def check_dataset_search(record: Record, lookup: Lookup) -> Verdict:
 
 
 def check_stable_locations(record: Record, lookup: Lookup) -> Verdict:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return not_applicable("a deleted record lists no files")
     pointers = usable_pointers(record)
     if not pointers:
@@ -357,7 +358,7 @@ def check_evaluation(record: Record, lookup: Lookup) -> Verdict:
 
 
 def check_parity_evidence(record: Record, lookup: Lookup) -> Verdict:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return not_applicable("a deleted record keeps no files")
     if not onnx_pointers(record):
         return failed("no ONNX artefact, so no parity evidence",
@@ -497,7 +498,7 @@ def check_experiment_code(record: Record, lookup: Lookup) -> Verdict:
 
 
 def check_model_format(record: Record, lookup: Lookup) -> Verdict:
-    if record.status == "deleted":
+    if record.status == DELETED:
         return not_applicable("a deleted record keeps no files")
     portable = [p.name for p in usable_pointers(record)
                 if p.role == "onnx" or p.suffix in PORTABLE_SUFFIXES]
