@@ -46,3 +46,16 @@ def chromium(profile: Path, *, page_load_timeout: float, on_every_page: str,
         yield driver
     finally:
         driver.quit()
+
+
+def require_chromium() -> None:
+    """Skip a browser test where Chromium is not installed; fail it in CI, which must run it."""
+    import pytest
+
+    if available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing "
+                    "(.ci/run installs Debian's chromium and chromium-driver)")
+    pytest.skip("Debian's chromium and chromium-driver are not installed "
+                "(apt-get install chromium chromium-driver); CI runs these tests")

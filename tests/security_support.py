@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
+from chromium import chromium, require_chromium
+from test_site_support import running
 
 # What GitHub Pages sends for these suffixes (its table is the mime-db one): every XML type is
 # a document a browser renders, and an XHTML <script> in it runs on the site's origin.
@@ -61,20 +61,8 @@ class _PagesHandler(http.server.SimpleHTTPRequestHandler):
 def serve_like_github_pages(folder: Path) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 with GitHub Pages' media types; yields the base URL."""
     handler = functools.partial(_PagesHandler, directory=str(folder))
-    with _running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+    with running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
         yield url
-
-
-@contextlib.contextmanager
-def _running(server: http.server.HTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class Canary:
@@ -101,7 +89,7 @@ def canary() -> Iterator[Canary]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    with _running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+    with running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
         seen.url = url
         yield seen
 
@@ -152,10 +140,7 @@ def slow_drip(body: bytes, *, headers_too: bool, interval: float = 0.2,
 @contextlib.contextmanager
 def browser(profile: Path) -> Iterator[Any]:
     """Headless Chromium (Debian's) recording alerts and CSP violations on every page."""
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing")
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    require_chromium()
     with chromium(profile, page_load_timeout=60, on_every_page=WATCH) as driver:
         yield driver
 

@@ -6,14 +6,13 @@ headless Chromium at phone and desktop widths, with its charts drawn."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
+from chromium import chromium, require_chromium
 from test_site_support import example_site, serve_folder
 
 pytestmark = pytest.mark.slow
@@ -79,10 +78,7 @@ def test_reproducibility_report_on_asset_pages(site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing")
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    require_chromium()
     with chromium(tmp_path_factory.mktemp("analyse-profile"), page_load_timeout=60,
                   on_every_page="", capabilities={"goog:loggingPrefs": {"browser": "ALL"}}
                   ) as driver:

@@ -9,14 +9,13 @@ full of script-injection payloads runs none of them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
+from chromium import chromium, require_chromium
 from conftest import minimal_records, write_catalogue
 from test_site_support import build_once, example_site, serve_folder
 
@@ -36,12 +35,7 @@ PWN = "window.omhPwned=(window.omhPwned||0)+1"
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing "
-                        "(.ci/run installs Debian's chromium and chromium-driver)")
-        pytest.skip("Debian's chromium and chromium-driver are not installed "
-                    "(apt-get install chromium chromium-driver); CI runs these tests")
+    require_chromium()
     with chromium(tmp_path_factory.mktemp("chromium-profile"), page_load_timeout=60,
                   on_every_page=WATCH,
                   capabilities={"goog:loggingPrefs": {"browser": "ALL"}}) as driver:

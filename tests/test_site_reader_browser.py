@@ -5,7 +5,6 @@ copies runs against the site's own files and gives the outputs of the package's 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from chromium import CHROMEDRIVER, CHROMIUM, available, chromium
+from chromium import chromium, require_chromium
 from test_site_support import REPO, example_site, html_pages, serve_folder
 
 pytestmark = pytest.mark.slow
@@ -46,10 +45,7 @@ def served(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not available():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing")
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    require_chromium()
     with chromium(tmp_path_factory.mktemp("reader-profile"), page_load_timeout=60,
                   on_every_page="", capabilities={"goog:loggingPrefs": {"browser": "ALL"}}
                   ) as driver:

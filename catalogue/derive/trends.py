@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from catalogue.derive.carbon_footprint import UtilisationFootprint
-from catalogue.derive.carbon_rollup import CarbonReport
+from catalogue.derive.carbon_rollup import CarbonReport, Totals
 from catalogue.derive.energy import number
 from catalogue.derive.leaderboards import Leaderboard
 from catalogue.link.catalogue import Catalogue
@@ -21,22 +20,26 @@ UNKNOWN = "unknown"
 
 @dataclass
 class Period:
+    """Assets added in a year or month, and the carbon totals of the runs that started in it."""
+
     assets_added: int = 0
-    runs: int = 0
-    kwh: float = 0.0
-    kg: float = 0.0
-    measured_kwh: float = 0.0
+    totals: Totals = field(default_factory=Totals)
+
+    @property
+    def runs(self) -> int:
+        return self.totals.runs
+
+    @property
+    def kwh(self) -> float:
+        return self.totals.kwh
+
+    @property
+    def kg(self) -> float:
+        return self.totals.kg
 
     @property
     def measured_share(self) -> float | None:
-        return self.measured_kwh / self.kwh if self.kwh > 0 else None
-
-    def add_run(self, footprint: UtilisationFootprint) -> None:
-        self.runs += 1
-        self.kwh += footprint.kwh
-        self.kg += footprint.kg
-        if footprint.measured:
-            self.measured_kwh += footprint.kwh
+        return self.totals.measured_kwh / self.kwh if self.kwh > 0 else None
 
     def as_json(self) -> dict[str, Any]:
         return {"assets_added": self.assets_added, "runs": self.runs, "kwh": self.kwh,
@@ -77,7 +80,7 @@ def trends(catalogue: Catalogue, carbon: CarbonReport) -> Trends:
         if start is None and experiment is not None:
             start = experiment.data.get("start_time")
         for period in add(start):
-            period.add_run(footprint)
+            period.totals.add(footprint)
     result.years = dict(sorted(result.years.items()))
     result.months = dict(sorted(result.months.items()))
     return result
