@@ -68,6 +68,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent loading and checking the catalogue, generating pages, in MkDocs, and
     indexing the pages for search."""
+    reused: int = 0
+    """Records whose pages and files came from the build cache."""
 
 
 class _Collect(logging.Handler):
@@ -117,13 +119,16 @@ def load_checked(root: Path, force: bool) -> tuple[Catalogue, list[Finding]]:
 def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                verbose: bool = False, node_modules: Path | None = None,
                catalogue: Catalogue | None = None,
-               material_search: bool = False) -> BuildResult:
+               material_search: bool = False, cache: bool = True,
+               jobs: int = 0) -> BuildResult:
     """Check the catalogue and build its site into ``site_dir`` (default: ``<root>/site``).
 
     Raises ``SiteBuildError`` (with a message for people) when the catalogue has errors and
     ``force`` is not given, when the output folder is unsafe to clean, or when the JavaScript
     libraries are not installed. ``material_search`` adds MkDocs Material's built-in search
-    beside the site's own (for the search benchmark's comparison).
+    beside the site's own (for the search benchmark's comparison). ``cache``: reuse the pages
+    of records unchanged since the last build (``build_cache``); ``jobs``: processes building
+    record pages (0: one per core, 1: this process only).
     """
     start = time.perf_counter()
     root = root.resolve()
@@ -145,7 +150,8 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
         with tempfile.TemporaryDirectory(prefix="omh-build-") as work:
             config_file = write_config(Path(work), root, staged, catalogue.settings,
                                        navigation(), theme=theme, node_modules=node_modules,
-                                       material_search=material_search)
+                                       material_search=material_search,
+                                       plugin_options={"cache": cache, "jobs": jobs})
             with mkdocs_logging(verbose) as collected:
                 try:
                     config = load_config(config_file=str(config_file))
@@ -166,8 +172,10 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     timings = {"check": checked - start, "generate": plugin.generate_seconds,
                "mkdocs": end - checked - plugin.generate_seconds - plugin.index_seconds,
                "search index": plugin.index_seconds}
-    return BuildResult(site_dir, len(catalogue.records), len(site.pages), len(site.files),
-                       end - start, findings, collected.messages, timings)
+    return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
+                       len(site.files) + len(site.reused_files),
+                       end - start, findings, collected.messages, timings,
+                       len(site.reused_units))
 
 
 def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bool = False,

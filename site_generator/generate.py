@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
 from catalogue.standards.urls import base_url
 from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
+from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
-from site_generator.listing import kind_pages, list_path, overflow_pages
-from site_generator.record_pages import record_page
-from site_generator.related import Overflow
+from site_generator.listing import kind_pages, list_path
+from site_generator.record_units import Values, build_units, reusable, trace_tables
 from site_generator.render import SiteContext
-from site_generator.search import indexed_page, search_page
+from site_generator.search import search_page
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
 
@@ -27,16 +29,35 @@ def navigation() -> list[tuple[str, str]]:
             ("Carbon", CARBON_PATH), ("Analyse", ANALYSE_PATH)]
 
 
-def generate(catalogue: Catalogue) -> Site:
+def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1) -> Site:
+    """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
+    from it while everything the unit read is unchanged (``record_units``), and the units to
+    build are built in ``jobs`` processes."""
     site = SiteContext(catalogue, carbon_figures(catalogue),
                        base_url(catalogue.settings.site_url))
-    overflow = Overflow(catalogue)
+    trace_tables(site)
+    values = Values(site, cache.digests) if cache is not None else None
+    record_ids = list(dict.keys(catalogue.records))
+    reused: Mapping[str, CachedUnit] = {}
+    if cache is not None and values is not None:
+        for record_id in record_ids:  # here, not in the workers, which would forget them
+            values.record(record_id)
+        reused = reusable(cache, values, record_ids)
     result = Site(nav=navigation())
-    for record in catalogue.records.values():
-        page, files = record_page(record, site, overflow)
-        result.pages.append(indexed_page(page, record, site))
-        result.files.extend(files)
-    result.pages.extend(overflow_pages(site, overflow))
+    nquads: list[list[str]] = []
+    for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs):
+        result.pages.extend(unit.pages)
+        result.files.extend(unit.files)
+        result.units.append(unit)
+        nquads.append(unit.nquads)
+    if cache is not None:
+        for kept in reused.values():
+            result.reused_pages.extend(kept.pages)
+            result.reused_files.extend(
+                (path, cache.blob_path(ref), True) if how == BLOB else
+                (path, catalogue.root / ref, False) for path, how, ref in kept.files)
+            nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
+        result.reused_units = dict(reused)
     for kind in KINDS:
         result.pages.extend(kind_pages(site, kind))
     result.pages.append(home_page(site))
@@ -45,6 +66,6 @@ def generate(catalogue: Catalogue) -> Site:
     result.pages.extend(pages)
     result.files.extend(files)
     result.pages.append(search_page(site))
-    result.files.extend(machine_files(site.linked))
+    result.files.extend(machine_files(site.linked, nquads))
     result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

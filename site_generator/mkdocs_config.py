@@ -34,8 +34,9 @@ DEFAULT_THEME: dict[str, Any] = {
 def mkdocs_config(root: Path, site_dir: Path, docs_dir: Path, settings: Settings,
                   nav: list[tuple[str, str]], *, theme: Mapping[str, Any] | None = None,
                   live_reload_nonce: str | None = None, node_modules: Path | None = None,
-                  material_search: bool = False) -> dict[str, Any]:
-    plugin: dict[str, Any] = {"root": str(root)}
+                  material_search: bool = False,
+                  plugin_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    plugin: dict[str, Any] = {"root": str(root), **(plugin_options or {})}
     if live_reload_nonce is not None:
         plugin["live_reload_nonce"] = live_reload_nonce
     if node_modules is not None:
@@ -66,14 +67,15 @@ def mkdocs_config(root: Path, site_dir: Path, docs_dir: Path, settings: Settings
 def write_config(work: Path, root: Path, site_dir: Path, settings: Settings,
                  nav: list[tuple[str, str]], *, theme: Mapping[str, Any] | None = None,
                  live_reload_nonce: str | None = None, node_modules: Path | None = None,
-                 material_search: bool = False) -> Path:
+                 material_search: bool = False,
+                 plugin_options: Mapping[str, Any] | None = None) -> Path:
     """Write the configuration (JSON, which is YAML) into ``work``; returns its path."""
     docs_dir = work / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     path = work / CONFIG_NAME
     config = mkdocs_config(root, site_dir, docs_dir, settings, nav, theme=theme,
                            live_reload_nonce=live_reload_nonce, node_modules=node_modules,
-                           material_search=material_search)
+                           material_search=material_search, plugin_options=plugin_options)
     path.write_text(json.dumps(config, indent=2, ensure_ascii=True, allow_nan=False) + "\n",
                     encoding="utf-8")
     return path

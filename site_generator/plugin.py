@@ -28,12 +28,17 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from catalogue.load.cache_dir import cache_location
+from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
+from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
+from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
 from site_generator.pagefind_index import SearchIndexError, build_search_index
+from site_generator.record_units import default_jobs
 from site_generator.site import SEARCH, GeneratedPage, Site
 
 log = logging.getLogger("mkdocs.plugins.omh")
@@ -50,6 +55,11 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """``omh serve``: the nonce that lets the development server's live-reload script run."""
     search = c.Type(bool, default=True)
     """Index the record pages with Pagefind for the search page."""
+    cache = c.Type(bool, default=True)
+    """Reuse the pages of records whose inputs are unchanged since the last build
+    (``build_cache``)."""
+    jobs = c.Type(int, default=0)
+    """Processes building record pages (0: one per core)."""
 
 
 class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
@@ -61,6 +71,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.default_date = EPOCH_DATE
         self.generate_seconds = 0.0
         self.index_seconds = 0.0
+        self.cache: BuildCache | None = None
+        self._written: dict[str, str | None] = {}
+        """Page path -> blob of the page as written, for the pages of the units built now."""
         self._full_content: str | None = None
         self._section: Page | None = None
 
@@ -75,11 +88,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         node_modules = Path(self.config.node_modules) if self.config.node_modules else None
         vendor = find_vendor_files(root, node_modules)
         start = time.perf_counter()
-        site = generate(self._catalogue())
+        catalogue = self._catalogue()
+        self.cache = self._open_cache(catalogue, config)
+        site = generate(catalogue, self.cache, self.config.jobs or default_jobs())
         self.generate_seconds = time.perf_counter() - start
         self.site = site
         self.pages = {page.src_uri: page for page in site.pages}
-        dates = [p.date for p in site.pages if p.date]
+        self._written = {page.path: None for unit in site.units for page in unit.pages}
+        dates = [p.date for p in site.pages if p.date] + \
+            [p.date for p in site.reused_pages if p.date]
         self.default_date = max(dates) if dates else EPOCH_DATE
         in_nav = {f"{path}index.md" for _, path in site.nav}
         for page in site.pages:
@@ -97,6 +114,20 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         return files
+
+    def _open_cache(self, catalogue: Catalogue, config: MkDocsConfig) -> BuildCache | None:
+        if not self.config.cache:
+            return None
+        root = Path(self.config.root)
+        folder, within = cache_location(root, catalogue.settings.artefacts)
+        options = {"csp": self.config.csp, "nonce": self.config.live_reload_nonce,
+                   "search": self.config.search, "site_url": config.site_url,
+                   "plugins": sorted(config.plugins)}
+        key = global_key(root, [root / SETTINGS_FILE, root / THEME_FILE], options)
+        cache = BuildCache(folder / BUILD_FOLDER, key, within=within)
+        if cache.ignored:
+            log.warning("the build cache was not used: %s", cache.ignored)
+        return cache
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         """The theme's templates (Material's and ours) escape every value they print: a title,
@@ -170,12 +201,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         if self._section is not None:
             self._section.active, self._section = False, None
-        if not self.config.csp:
-            return output
-        generated = self.pages.get(page.file.src_uri)
-        # Only the search page runs WebAssembly (Pagefind's, when it cannot use its worker).
-        wasm = generated is not None and SEARCH in generated.scripts
-        return add_policy(output, wasm=wasm, nonce=self.config.live_reload_nonce)
+        if self.config.csp:
+            generated = self.pages.get(page.file.src_uri)
+            # Only the search page runs WebAssembly (Pagefind's, when it cannot use its worker).
+            wasm = generated is not None and SEARCH in generated.scripts
+            output = add_policy(output, wasm=wasm, nonce=self.config.live_reload_nonce)
+        path = page.file.src_uri.removesuffix("index.md")
+        if self.cache is not None and path in self._written:
+            self._written[path] = self.cache.put(output.encode("utf-8"))
+        return output
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
                          config: MkDocsConfig) -> str:
@@ -186,10 +220,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def on_post_build(self, /, *, config: MkDocsConfig) -> None:
         if self.site is None:
             return
+        site_dir = Path(config.site_dir)
         for path, content in sorted(self.site.overrides.items()):
-            (Path(config.site_dir) / path).write_bytes(content)
+            (site_dir / path).write_bytes(content)
+        write_reused(self.site, self.cache, site_dir)
         documents = {page.path: page.index_html for page in self.site.pages
                      if page.index_html is not None}
+        if self.cache is not None:
+            documents.update({page.path: self.cache.read(page.index).decode("utf-8")
+                              for page in self.site.reused_pages if page.index})
+            save_units(self.cache, self.site, self._written, Path(self.config.root))
         if self.config.search and documents:
             start = time.perf_counter()
             try:

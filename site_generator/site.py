@@ -4,8 +4,10 @@ beside them. ``generate`` builds it from a loaded catalogue; MkDocs turns it int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
+from site_generator.build_cache import CachedPage, CachedUnit, Read
 from site_generator.downloads import PublishedFile
 from site_generator.render import TocEntry
 
@@ -56,6 +58,18 @@ class GeneratedPage:
 
 
 @dataclass
+class Unit:
+    """A record's own output (``record_units``): its page, its related-list pages, the files
+    published beside them, its lines of the N-Quads dump, and what it read."""
+
+    record_id: str
+    pages: list[GeneratedPage]
+    files: list[PublishedFile]
+    nquads: list[str]
+    reads: tuple[Read, ...]
+
+
+@dataclass
 class Site:
     pages: list[GeneratedPage] = field(default_factory=list)
     files: list[PublishedFile] = field(default_factory=list)
@@ -63,6 +77,14 @@ class Site:
     """(title, page path) of the top-level navigation."""
     overrides: dict[str, bytes] = field(default_factory=dict)
     """Files written after MkDocs has finished, replacing the theme's own (the sitemap)."""
+    reused_pages: list[CachedPage] = field(default_factory=list)
+    """Pages taken whole from the build cache: written after MkDocs, which never sees them."""
+    reused_files: list[tuple[str, Path, bool]] = field(default_factory=list)
+    """(site path, file, whether it is the cache's own) of the files beside reused pages: the
+    cache's are linked into the site, the repository's copied."""
+    units: list[Unit] = field(default_factory=list)
+    """The records' units built this time (their pages are among ``pages``)."""
+    reused_units: dict[str, CachedUnit] = field(default_factory=dict)
 
     def sorted(self) -> Site:
         """Pages and files in path order, so that two builds write files in the same order."""
@@ -70,4 +92,6 @@ class Site:
         for published in self.files:
             files.setdefault(published.path, published)
         return Site(sorted(self.pages, key=lambda p: p.path),
-                    [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides))
+                    [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
+                    sorted(self.reused_pages, key=lambda p: p.path), sorted(self.reused_files),
+                    list(self.units), dict(self.reused_units))

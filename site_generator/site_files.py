@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from catalogue.model.dates import iso_day
@@ -14,7 +15,7 @@ from catalogue.model.records import Record
 from catalogue.standards.dcat import dcat_catalog
 from catalogue.standards.exports import robots_txt, sitemap_xml
 from catalogue.standards.jsonld import LinkedData
-from catalogue.standards.rdf import to_nquads
+from catalogue.standards.rdf import merge_nquads, nquads_lines
 from site_generator.downloads import PublishedFile
 from site_generator.kind_views import VIEWS
 
@@ -65,11 +66,24 @@ def _summary(record: Record, linked: LinkedData) -> dict[str, Any]:
     return summary
 
 
-def machine_files(linked: LinkedData) -> list[PublishedFile]:
-    """Every site-wide file, and a ``record.json`` beside each record's page."""
+def record_machine_files(record: Record, linked: LinkedData) -> tuple[PublishedFile, list[str]]:
+    """The record's ``record.json`` beside its page, and its lines of the N-Quads dump."""
+    return (PublishedFile(f"{record.id}/{RECORD_JSON}",
+                          content=_json_bytes(record_json(record, linked))),
+            nquads_lines(linked.record(record), linked.url(record.id)))
+
+
+def machine_files(linked: LinkedData,
+                  nquads: Iterable[Iterable[str]] | None = None) -> list[PublishedFile]:
+    """Every site-wide file; ``nquads``: each record's lines of the dump, from the records'
+    units (``record_machine_files``). Without them, the records' own files and lines are made
+    here and their files are returned too."""
     catalogue = linked.catalogue
-    files = [PublishedFile(f"{r.id}/{RECORD_JSON}", content=_json_bytes(record_json(r, linked)))
-             for r in catalogue.records.values()]
+    files = []
+    if nquads is None:
+        made = [record_machine_files(r, linked) for r in catalogue.records.values()]
+        files = [file for file, _ in made]
+        nquads = [lines for _, lines in made]
     indexes = {}
     for kind in KINDS.values():
         records = catalogue.of_kind(kind.name)
@@ -81,11 +95,11 @@ def machine_files(linked: LinkedData) -> list[PublishedFile]:
     files.append(PublishedFile(f"{API_FOLDER}/index.json", content=_json_bytes(
         {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
-    documents = [(linked.record(r), linked.url(r.id)) for r in catalogue.records.values()]
-    files.append(PublishedFile(NQUADS_FILE, content=to_nquads(
-        [*documents, (linked.data_catalog(), linked.base)]).encode()))
+    data_catalog = linked.data_catalog()
+    files.append(PublishedFile(NQUADS_FILE, content=merge_nquads(
+        [*nquads, nquads_lines(data_catalog, linked.base)]).encode()))
     files.append(PublishedFile(DCAT_FILE, content=_json_bytes(dcat_catalog(linked))))
-    files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(linked.data_catalog())))
+    files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(data_catalog)))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
     return files
 

@@ -19,6 +19,8 @@ from typing import Any
 from chromium import chromium, require_chromium
 from test_site_support import running
 
+from catalogue.model.settings import DEFAULT_CACHE_DIR
+
 # What GitHub Pages sends for these suffixes (its table is the mime-db one): every XML type is
 # a document a browser renders, and an XHTML <script> in it runs on the site's origin.
 GITHUB_PAGES_TYPES = {
@@ -157,10 +159,13 @@ def visit(driver: Any, url: str) -> dict[str, list[str]]:
 def tree_state(folder: Path, skip: Path | None = None) -> dict[str, tuple[int, int, str]]:
     """Every file, folder and link under ``folder`` (but ``skip``): a file's size and
     modification time, a link's target; what must not change while a site is built (a folder's
-    own time changes when a build puts its site in place beside it)."""
+    own time changes when a build puts its site in place beside it). A catalogue's cache folder
+    (``.omh-cache``, git-ignored) is left out: builds keep their cache there."""
     state: dict[str, tuple[int, int, str]] = {}
     for path in sorted(folder.rglob("*")):
         if skip is not None and (path == skip or skip in path.parents):
+            continue
+        if DEFAULT_CACHE_DIR in path.relative_to(folder).parts:
             continue
         if path.is_dir() and not path.is_symlink():
             state[path.relative_to(folder).as_posix()] = (0, 0, "folder")

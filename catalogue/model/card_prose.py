@@ -84,23 +84,32 @@ def is_filler(text: str) -> bool:
     return False
 
 
+@functools.cache
 def _converter() -> markdown.Markdown:
+    """One converter, reset before each use (building one per section is most of the cost)."""
     return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
 
 
 def blocks(text: str) -> list[Block]:
     """The blocks of Markdown ``text`` in order, with their plain text. HTML comments are left
     out; a fenced or indented code block is a ``code`` block, other raw HTML an ``html`` one."""
-    md = _converter()
+    return list(_blocks(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _blocks(text: str) -> tuple[Block, ...]:
+    """``blocks``, kept for the last few thousand texts: the checks, the quality score and the
+    site each ask about the same card sections."""
+    md = _converter().reset()
     lines = text.split("\n")
     for processor in md.preprocessors:
         lines = processor.run(lines)
     root = md.parser.parseDocument(lines).getroot()
     if root is None:
-        return []
+        return ()
     md.treeprocessors["inline"].run(root)
     stash = md.htmlStash.rawHtmlBlocks
-    return list(_walk(root, stash))
+    return tuple(_walk(root, stash))
 
 
 def _raw(text: str, stash: Sequence[object]) -> Iterator[Block]:

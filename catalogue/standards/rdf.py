@@ -51,12 +51,21 @@ def to_dataset(document: JsonLd, base: str, prefix: str) -> dict[str, list[dict[
     return dataset
 
 
+def nquads_lines(document: JsonLd, base: str) -> list[str]:
+    """One document's N-Quads lines, sorted, without duplicates (its part of a dump)."""
+    prefix = blank_node_prefix(str(document.get("@id") or base))
+    text = jsonld.JsonLdProcessor.to_nquads(to_dataset(document, base, prefix))
+    return sorted({line for line in text.splitlines() if line})
+
+
+def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
+    """One N-Quads dump of documents' lines (``nquads_lines``), sorted, without duplicates."""
+    lines: set[str] = set()
+    for part in parts:
+        lines.update(part)
+    return "".join(line + "\n" for line in sorted(lines))
+
+
 def to_nquads(documents: Iterable[tuple[JsonLd, str]]) -> str:
     """One N-Quads dump of ``(document, base)`` pairs, sorted, without duplicates."""
-    lines: set[str] = set()
-    for document, base in documents:
-        prefix = blank_node_prefix(str(document.get("@id") or base))
-        dataset = to_dataset(document, base, prefix)
-        text = jsonld.JsonLdProcessor.to_nquads(dataset)
-        lines.update(line for line in text.splitlines() if line)
-    return "".join(line + "\n" for line in sorted(lines))
+    return merge_nquads(nquads_lines(document, base) for document, base in documents)

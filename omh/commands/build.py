@@ -27,6 +27,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="build even if the catalogue has errors (records that cannot be "
                              "read get no page)")
     parser.add_argument("--verbose", action="store_true", help="show MkDocs' progress")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build every page anew instead of reusing those of records "
+                             "unchanged since the last build (the cache is in the catalogue's "
+                             "cache folder)")
+    parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                        help="processes building record pages (default 0: one per core; "
+                             "1: this process only)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     # Not resolved: a symlinked site folder is refused, never followed.
     site_dir = Path(os.path.abspath(args.site_dir)) if args.site_dir else None
     try:
-        result = build_site(root, site_dir, force=args.force, verbose=args.verbose)
+        result = build_site(root, site_dir, force=args.force, verbose=args.verbose,
+                            cache=not args.no_cache, jobs=max(0, args.jobs))
     except CatalogueHasErrors as exc:
         print(format_findings(exc.findings, root, "text", exc.checked), file=sys.stderr)
         print(f"omh build: {exc}", file=sys.stderr)

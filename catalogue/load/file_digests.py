@@ -1,0 +1,124 @@
+"""Digests of record folders: what a build compares to know which records changed.
+
+A folder's digest covers the name and bytes of every file under it (a symlink counts by where
+it points: the site never follows one). Hashing every artefact on every build would cost as much
+as a build, so each file's sha256 is kept between runs (``<cache>/build/digests.json``) keyed by
+its size, mtime, ctime and inode, and trusted only while all four still match and the file was
+last modified more than ``RACY_NS`` before it was read (see ``reference_cache``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from stat import S_ISLNK, S_ISREG
+from typing import Any
+
+from catalogue.load.reference_cache import RACY_NS
+from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
+
+FORMAT = 1
+CHUNK = 1 << 20
+
+
+def stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class FileDigests:
+    """sha256 of files and digests of folders, remembered in ``memo_file`` (``None``: kept in
+    memory only)."""
+
+    def __init__(self, memo_file: Path | None, within: Path | None = None) -> None:
+        self.memo_file = memo_file
+        self.within = within
+        self._memo: dict[str, list[Any]] = self._load()
+        self._changed = False
+        self._folders: dict[Path, str] = {}
+        self.hashed = 0
+        """How many files had to be read (the rest were known)."""
+
+    def file(self, path: Path, stat: os.stat_result) -> str:
+        key = str(path)
+        entry = self._memo.get(key)
+        current = stat_key(stat)
+        racy = stat.st_mtime_ns + RACY_NS > time.time_ns()
+        if not racy and isinstance(entry, list) and len(entry) == 2 and entry[0] == current:
+            return str(entry[1])
+        digest = sha256_file(path)
+        self.hashed += 1
+        if not racy:
+            self._memo[key] = [current, digest]
+            self._changed = True
+        return digest
+
+    def folder(self, folder: Path) -> str:
+        """The digest of everything under ``folder`` (remembered for this run)."""
+        known = self._folders.get(folder)
+        if known is not None:
+            return known
+        digest = hashlib.sha256()
+        for path in sorted(_walk(folder)):
+            relative = path.relative_to(folder).as_posix()
+            try:
+                stat = os.lstat(path)
+                if S_ISLNK(stat.st_mode):
+                    entry = "link:" + os.readlink(path)
+                elif S_ISREG(stat.st_mode):
+                    entry = self.file(path, stat)
+                else:
+                    continue
+            except OSError as exc:
+                entry = f"unreadable:{exc.errno}"
+            digest.update(f"{relative}\0{entry}\n".encode("utf-8", "surrogateescape"))
+        result = digest.hexdigest()
+        self._folders[folder] = result
+        return result
+
+    def save(self) -> None:
+        """Best effort: a memo that cannot be written only makes the next run slower."""
+        if self.memo_file is None or not self._changed:
+            return
+        live = {k: v for k, v in self._memo.items() if os.path.lexists(k)}
+        try:
+            check_no_symlink(self.memo_file.parent, self.within)
+            self.memo_file.parent.mkdir(parents=True, exist_ok=True)
+            write_text_no_follow(self.memo_file, json.dumps(
+                {"format": FORMAT, "files": live}, separators=(",", ":")), within=self.within)
+            self._changed = False
+        except OSError:
+            pass
+
+    def _load(self) -> dict[str, list[Any]]:
+        if self.memo_file is None:
+            return {}
+        try:
+            check_no_symlink(self.memo_file, self.within)
+            document = json.loads(self.memo_file.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(document, dict) or document.get("format") != FORMAT or \
+                not isinstance(document.get("files"), dict):
+            return {}
+        return document["files"]  # type: ignore[no-any-return]
+
+
+def _walk(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for current, folders, files in os.walk(folder, followlinks=False):
+        base = Path(current)
+        found.extend(base / name for name in files)
+        # A symlinked folder is listed as an entry, never walked into.
+        found.extend(base / name for name in folders if (base / name).is_symlink())
+    return found

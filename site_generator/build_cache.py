@@ -1,0 +1,225 @@
+"""The build cache: each record's pages and files from the last build, reused while everything
+they read is unchanged.
+
+A record's *unit* is its page, its related-list pages, the files published beside them, its
+search document and its N-Quads. The cache (``<cache>/build/``, git-ignored) keeps, per record,
+the lookups its unit made (``tracing``) with the digest of each answer, and the unit's output as
+content-addressed blobs: the page HTML exactly as MkDocs wrote it, every file, the search
+document. The index is valid for one *global key*: the generator's code and the versions of the
+libraries it renders with, the settings, the theme file and the build options. A later build
+with the same global key looks each lookup up again; when every digest matches, the unit is
+reused without generating it and MkDocs never sees its pages.
+
+The index is JSON and blobs are plain bytes (nothing is unpickled), and a cache folder that git
+tracks (committed to the repository) is ignored whole: a cache only ever comes from this
+machine's own builds, or one CI restored from a trusted branch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from catalogue.load.file_digests import FileDigests
+from catalogue.load.git import GitError, git_paths
+from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
+
+FORMAT = 1
+BUILD_FOLDER = "build"
+INDEX_FILE = "index.json"
+DIGESTS_FILE = "digests.json"
+BLOBS = "blobs"
+BLOB = "blob"
+SOURCE = "source"
+LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyld",
+             "nh3", "pygments", "markupsafe", "grandalf", "pagefind")
+"""What renders a page besides the project's own code."""
+_CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".json", ".csv", ".yaml", ".yml", ".md",
+                  ".txt", ".svg", ".xsd"}
+
+Read = tuple[str, Hashable, str]
+"""A lookup a unit made: table, key, digest of the answer."""
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    path: str
+    date: str | None
+    html: str
+    """Blob of the page as MkDocs wrote it."""
+    index: str | None
+    """Blob of the search document, if the page is searched."""
+
+
+@dataclass(frozen=True)
+class CachedUnit:
+    reads: tuple[Read, ...]
+    pages: tuple[CachedPage, ...]
+    files: tuple[tuple[str, str, str], ...]
+    """(site path, ``blob`` or ``source``, blob id or source path relative to the root)."""
+    nquads: str
+    """Blob of the record's N-Quads lines."""
+
+
+def code_version() -> str:
+    """The digest of the code that turns records into pages: this package, ``catalogue``, and
+    the libraries in ``LIBRARIES``."""
+    import catalogue
+    import site_generator
+
+    digest = hashlib.sha256()
+    for package in (catalogue, site_generator):
+        folder = Path(str(package.__file__)).parent
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and \
+                    path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={version(name)};".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=-;".encode())
+    return digest.hexdigest()
+
+
+def global_key(root: Path, inputs: Iterable[Path], options: Mapping[str, object]) -> str:
+    """The key every cached unit of a build shares: code, the files read by every page (the
+    settings, the theme file) and the build's options."""
+    digest = hashlib.sha256(code_version().encode())
+    for path in inputs:
+        digest.update(path.name.encode())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"-")
+    digest.update(json.dumps(dict(options), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _tracked(root: Path, folder: Path) -> bool:
+    """Whether git tracks any file under ``folder`` (a committed cache is never trusted)."""
+    try:
+        return bool(git_paths(root, "ls-files", "-z", "--", str(folder)))
+    except GitError:
+        return False
+
+
+def _key_from_json(value: Any) -> Hashable:
+    return tuple(_key_from_json(v) for v in value) if isinstance(value, list) else value
+
+
+class BuildCache:
+    """One catalogue's build cache; ``folder`` ``None`` keeps nothing (every unit is built)."""
+
+    def __init__(self, folder: Path | None, key: str, *, within: Path | None = None) -> None:
+        self.folder = folder
+        self.key = key
+        self.within = within
+        self.units: dict[str, CachedUnit] = {}
+        self.ignored: str | None = None
+        """Why an existing cache was not used, when it was not."""
+        if folder is not None and within is not None and folder.exists() and \
+                _tracked(within, folder):
+            self.ignored = f"{folder} holds files committed to the repository"
+            self.folder = None
+        self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
+                                   within)
+        self.units = self._load()
+
+    # -- blobs -----------------------------------------------------------------------------
+    def blob_path(self, blob: str) -> Path:
+        assert self.folder is not None
+        return self.folder / BLOBS / blob[:2] / blob
+
+    def put(self, content: bytes) -> str | None:
+        """Keep ``content``; its blob id (``None`` when nothing is kept)."""
+        if self.folder is None:
+            return None
+        blob = hashlib.sha256(content).hexdigest()
+        path = self.blob_path(blob)
+        if not path.exists():
+            try:
+                check_no_symlink(path.parent, self.within)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{blob}.tmp")
+                temporary.write_bytes(content)
+                os.replace(temporary, path)
+            except OSError:
+                return None
+        return blob
+
+    def read(self, blob: str) -> bytes:
+        return self.blob_path(blob).read_bytes()
+
+    def has(self, unit: CachedUnit) -> bool:
+        blobs = [p.html for p in unit.pages] + [p.index for p in unit.pages if p.index] + \
+            [b for _, how, b in unit.files if how == BLOB] + [unit.nquads]
+        return all(self.blob_path(b).is_file() for b in blobs)
+
+    # -- the index -------------------------------------------------------------------------
+    def _load(self) -> dict[str, CachedUnit]:
+        if self.folder is None:
+            return {}
+        index = self.folder / INDEX_FILE
+        try:
+            check_no_symlink(index, self.within)
+            document = json.loads(index.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(document, dict) or document.get("format") != FORMAT or \
+                document.get("key") != self.key or not isinstance(document.get("units"), dict):
+            return {}
+        units: dict[str, CachedUnit] = {}
+        for record_id, raw in document["units"].items():
+            try:
+                units[record_id] = CachedUnit(
+                    tuple((str(t), _key_from_json(k), str(d)) for t, k, d in raw["reads"]),
+                    tuple(CachedPage(*p) for p in raw["pages"]),
+                    tuple((str(a), str(b), str(c)) for a, b, c in raw["files"]),
+                    str(raw["nquads"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+        return units
+
+    def save(self, units: Mapping[str, CachedUnit]) -> None:
+        """Keep ``units`` as the cache's whole content and drop the blobs no unit uses."""
+        if self.folder is None:
+            return
+        if units == self.units and (self.folder / INDEX_FILE).is_file():
+            self.digests.save()
+            return
+        document = {"format": FORMAT, "key": self.key, "units": {
+            record_id: {"reads": [list(r) for r in unit.reads],
+                        "pages": [[p.path, p.date, p.html, p.index] for p in unit.pages],
+                        "files": [list(f) for f in unit.files], "nquads": unit.nquads}
+            for record_id, unit in sorted(units.items())}}
+        try:
+            check_no_symlink(self.folder, self.within)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_text_no_follow(self.folder / INDEX_FILE,
+                                 json.dumps(document, separators=(",", ":"), default=list),
+                                 within=self.within)
+        except OSError:
+            return
+        self.digests.save()
+        used = {b for unit in units.values() for b in (
+            unit.nquads, *(p.html for p in unit.pages), *(p.index for p in unit.pages if p.index),
+            *(b for _, how, b in unit.files if how == BLOB))}
+        blobs = self.folder / BLOBS
+        if blobs.is_dir():
+            for shard in blobs.iterdir():
+                for path in shard.iterdir():
+                    if path.name not in used:
+                        path.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        if self.folder is not None and self.folder.is_dir() and not self.folder.is_symlink():
+            shutil.rmtree(self.folder)

@@ -1,0 +1,194 @@
+"""Each record's unit of output, built in a process pool or taken from the build cache.
+
+A unit is a record's page (with its search document), the pages of its related lists that do
+not fit on it, the files published beside them and its lines of the N-Quads dump: everything
+about one record that no other record's output needs. Units are independent, so they are built
+in worker processes (forked after the site-wide figures are computed, so each worker starts with
+them) and put back in record-id order, which keeps two builds byte-identical whatever the
+number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from catalogue.link.catalogue import Catalogue
+from catalogue.link.graph import Graph
+from catalogue.load.file_digests import FileDigests
+from catalogue.model.records import Record
+from site_generator.build_cache import BuildCache, CachedUnit
+from site_generator.listing import overflow_pages
+from site_generator.record_pages import record_page
+from site_generator.related import Overflow
+from site_generator.render import SiteContext
+from site_generator.search import indexed_page
+from site_generator.site import Unit
+from site_generator.site_files import record_machine_files
+from site_generator.tracing import (
+    ALL,
+    RECORDS,
+    TracedDict,
+    TracedList,
+    digest,
+    trace,
+    traced,
+    traced_list,
+)
+
+POOL_MINIMUM = 200
+"""Fewer units than this are built in the main process: starting workers costs more."""
+ABSENT = "absent"
+
+
+def default_jobs() -> int:
+    """Worker processes for a build: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def trace_tables(site: SiteContext) -> list[TracedDict[Any, Any] | TracedList[Any]]:
+    """Put every table a page reads behind ``tracing``: the records, the link graph, and every
+    dict or list field of the quality reports, analyses, carbon roll-up and emissions."""
+    catalogue = site.catalogue
+    records = traced(RECORDS, catalogue.records)
+    graph = catalogue.graph
+    catalogue.records = records
+    catalogue.graph = Graph(records, traced("graph.outgoing", graph.outgoing),
+                            traced("graph.incoming", graph.incoming))
+    site.quality = traced("quality", site.quality)
+    site.kind_counts = traced("kind_counts", site.kind_counts)
+    tables: list[TracedDict[Any, Any] | TracedList[Any]] = [records]
+    for name, holder in (("analyses", site.analyses), ("carbon", site.carbon.report)):
+        _trace_fields(name, holder, tables)
+    figures = site.carbon
+    figures._by_run = traced("carbon.runs", figures._by_run)
+    figures._skipped = traced("carbon.skipped", figures._skipped)
+    site.linked.emissions = traced("emissions", site.linked.emissions)
+    return tables
+
+
+def _trace_fields(prefix: str, holder: object, tables: list[Any]) -> None:
+    assert is_dataclass(holder)
+    for field in fields(holder):
+        value = getattr(holder, field.name)
+        # object.__setattr__: the analyses are a frozen dataclass, and these are the same values
+        if type(value) is dict:
+            object.__setattr__(holder, field.name, traced(f"{prefix}.{field.name}", value))
+        elif type(value) is list:
+            object.__setattr__(holder, field.name,
+                               traced_list(f"{prefix}.{field.name}", value))
+
+
+class Values:
+    """The digest of the answer to each lookup, now (``tracing``)."""
+
+    def __init__(self, site: SiteContext, digests: FileDigests) -> None:
+        self.site = site
+        self.catalogue: Catalogue = site.catalogue
+        self.digests = digests
+        self._tables: dict[str, Any] = {}
+        self._known: dict[tuple[str, Hashable], str] = {}
+
+    def tables(self) -> dict[str, Any]:
+        if not self._tables:
+            site = self.site
+            found: dict[str, Any] = {RECORDS: self.catalogue.records,
+                                     "quality": site.quality, "kind_counts": site.kind_counts,
+                                     "carbon.runs": site.carbon._by_run,
+                                     "carbon.skipped": site.carbon._skipped,
+                                     "emissions": site.linked.emissions}
+            graph = self.catalogue.graph
+            found["graph.outgoing"], found["graph.incoming"] = graph.outgoing, graph.incoming
+            for holder in (site.analyses, site.carbon.report):
+                for value in vars(holder).values():
+                    if isinstance(value, (TracedDict, TracedList)):
+                        found[value.table] = value
+            self._tables = found
+        return self._tables
+
+    def record(self, record_id: str) -> str:
+        record = dict.get(self.catalogue.records, record_id)
+        return self.digests.folder(record.folder) if record is not None else ABSENT
+
+    def of(self, table: str, key: Hashable) -> str:
+        known = self._known.get((table, key))
+        if known is not None:
+            return known
+        source = self.tables().get(table)
+        if source is None:  # a table nobody traces: never the same twice
+            value = os.urandom(16).hex()
+        elif table == RECORDS:
+            value = digest([(i, self.record(i)) for i in dict.keys(source)], self.record) \
+                if key == ALL else self.record(str(key))
+        elif key == ALL:
+            value = digest(list(list.__iter__(source)) if isinstance(source, list)
+                           else dict(dict.items(source)), self.record)
+        else:
+            found = dict.get(source, key, ABSENT) if isinstance(source, dict) else ABSENT
+            value = digest(found, self.record)
+        self._known[(table, key)] = value
+        return value
+
+    def still(self, unit: CachedUnit) -> bool:
+        """Whether every lookup ``unit`` made still gives the same answer."""
+        return all(self.of(table, key) == known for table, key, known in unit.reads)
+
+
+def build_unit(record: Record, site: SiteContext, values: Values | None) -> Unit:
+    """The record's unit, with what it read (``values``: how to digest each answer; ``None``
+    when no cache keeps them)."""
+    with trace() as reads:
+        overflow = Overflow(site.catalogue)
+        page, files = record_page(record, site, overflow)
+        pages = [indexed_page(page, record, site), *overflow_pages(site, overflow)]
+        record_file, nquads = record_machine_files(record, site.linked)
+        files.append(record_file)
+    noted = () if values is None else tuple(sorted(((t, k, values.of(t, k)) for t, k in reads),
+                                                   key=repr))
+    return Unit(record.id, pages, files, nquads, noted)
+
+
+_WORK: tuple[SiteContext, Values | None] | None = None
+
+
+def _build_in_worker(record_id: str) -> Unit:
+    assert _WORK is not None
+    site, values = _WORK
+    return build_unit(dict.__getitem__(site.catalogue.records, record_id), site, values)
+
+
+def build_units(record_ids: list[str], site: SiteContext, values: Values | None,
+                jobs: int) -> Iterator[Unit]:
+    """The units of ``record_ids``, in that order; in ``jobs`` worker processes when there are
+    enough of them."""
+    records = site.catalogue.records
+    if jobs <= 1 or len(record_ids) < POOL_MINIMUM or "fork" not in \
+            multiprocessing.get_all_start_methods():
+        for record_id in record_ids:
+            yield build_unit(dict.__getitem__(records, record_id), site, values)
+        return
+    global _WORK
+    _WORK = (site, values)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(64, len(record_ids) // (jobs * 8)))
+            yield from pool.imap(_build_in_worker, record_ids, chunksize=chunk)
+    finally:
+        _WORK = None
+
+
+def reusable(cache: BuildCache, values: Values,
+             record_ids: list[str]) -> Mapping[str, CachedUnit]:
+    """The cached units still valid for ``record_ids``."""
+    found = {}
+    for record_id in record_ids:
+        unit = cache.units.get(record_id)
+        if unit is not None and values.still(unit) and cache.has(unit):
+            found[record_id] = unit
+    return found

@@ -1,0 +1,153 @@
+"""The build cache and the worker pool change how fast a site is built, never what is built.
+
+The example catalogue is copied, built once (filling the cache), then edited at random: a field
+many pages show changed, a card changed, a file beside a record changed, a record added, one
+deleted, one renamed, a reference added. After each round of edits it is built with the cache
+and without, and the two sites must be the same bytes; the cached build must have reused most
+records (or the cache did nothing) and rebuilt some (or it would be stale).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
+from site_generator import record_units
+from site_generator.build import build_site
+from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _copy_example(root: Path) -> None:
+    for kind in KINDS.values():
+        shutil.copytree(REPOSITORY / kind.folder, root / kind.folder)
+    shutil.copy(REPOSITORY / SETTINGS_FILE, root / SETTINGS_FILE)
+
+
+def _tree(site: Path) -> dict[str, Path]:
+    return {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
+
+
+def assert_same_site(cached: Path, clean: Path) -> None:
+    left, right = _tree(cached), _tree(clean)
+    assert sorted(left) == sorted(right), (sorted(set(left) ^ set(right)))[:10]
+    different = [name for name in left
+                 if not filecmp.cmp(left[name], right[name], shallow=False)]
+    assert different == []
+
+
+def _records(root: Path, folder: str | None = None) -> list[Path]:
+    pattern = f"{folder}/*/{RECORD_FILE}" if folder else f"*/*/{RECORD_FILE}"
+    return sorted(p.parent for p in root.glob(pattern))
+
+
+def _set_line(record: Path, key: str, value: str) -> None:
+    """Replace (or add) the top-level ``key: ...`` line of the record."""
+    file = record / RECORD_FILE
+    text = file.read_text(encoding="utf-8")
+    line = f"{key}: {value}"
+    new, found = re.subn(rf"(?m)^{key}:.*$", line, text, count=1)
+    file.write_text(new if found else text.rstrip("\n") + "\n" + line + "\n", encoding="utf-8")
+
+
+def _edit(root: Path, rng: random.Random, round_number: int) -> list[str]:
+    """One edit of each sort, on records chosen by ``rng``; what was done, for the message."""
+    done = []
+    researcher = rng.choice(_records(root, "researchers"))
+    _set_line(researcher, "first_name", f"Renamed{round_number}")
+    done.append(f"changed {researcher.name}'s first name")
+
+    carded = rng.choice([r for r in _records(root) if (r / "README.md").is_file()])
+    with open(carded / "README.md", "a", encoding="utf-8") as card:
+        card.write(f"\n\n## Notes {round_number}\n\nA paragraph added in round {round_number}.\n")
+    done.append(f"changed {carded.name}'s card")
+
+    with_files = [p for r in _records(root) for p in sorted(r.iterdir())
+                  if p.is_file() and p.name not in (RECORD_FILE, "README.md")]
+    changed = rng.choice(with_files)
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    done.append(f"changed {changed.relative_to(root)}")
+
+    source = rng.choice(_records(root, "models"))
+    added = source.parent / f"{source.name}-copy{round_number}"
+    shutil.copytree(source, added)
+    _set_line(added, "name", f"Copy {round_number} of {source.name}")
+    done.append(f"added {added.name}")
+
+    deleted = rng.choice(_records(root, "datasets"))
+    shutil.rmtree(deleted)
+    done.append(f"deleted {deleted.name}")
+
+    renamed = rng.choice(_records(root, "workflows"))
+    target = renamed.parent / f"{renamed.name}-renamed{round_number}"
+    renamed.rename(target)
+    if re.search(r"(?m)^id:", (target / RECORD_FILE).read_text(encoding="utf-8")):
+        _set_line(target, "id", f"workflows/{target.name}")
+    done.append(f"renamed {renamed.name}")
+
+    person = rng.choice(_records(root, "researchers"))
+    organisation = rng.choice(_records(root, "organizations"))
+    data = yaml.safe_load((person / RECORD_FILE).read_text(encoding="utf-8"))
+    affiliations = [*data.get("affiliations", []), f"organizations/{organisation.name}"]
+    _set_line(person, "affiliations", yaml.safe_dump(affiliations, default_flow_style=True)
+              .strip())
+    done.append(f"referred {person.name} to {organisation.name}")
+    return done
+
+
+def test_cached_builds_equal_clean_builds_after_random_edits(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    first = build_site(root, tmp_path / "first", force=True)
+    assert first.reused == 0
+    assert (root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE).is_file()
+    rng = random.Random(17)
+    for round_number in (1, 2):
+        done = _edit(root, rng, round_number)
+        cached = build_site(root, tmp_path / f"cached{round_number}", force=True)
+        clean = build_site(root, tmp_path / f"clean{round_number}", force=True, cache=False)
+        assert 0 < cached.reused < cached.records, (cached.reused, done)
+        assert clean.reused == 0
+        assert_same_site(tmp_path / f"cached{round_number}", tmp_path / f"clean{round_number}")
+
+
+def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    again = build_site(root, tmp_path / "again")
+    assert again.reused == again.records
+    assert_same_site(tmp_path / "again", tmp_path / "first")
+
+
+def test_the_pool_builds_the_same_site_as_one_process(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "one", cache=False, jobs=1)
+    monkeypatch.setattr(record_units, "POOL_MINIMUM", 1)
+    build_site(root, tmp_path / "pool", cache=False, jobs=3)
+    assert_same_site(tmp_path / "pool", tmp_path / "one")
+
+
+def test_a_committed_cache_is_not_trusted(tmp_path: Path) -> None:
+    import subprocess
+
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-f", ".omh-cache"], check=True)
+    index = root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE
+    again = build_site(root, tmp_path / "again")
+    assert again.reused == 0
+    assert any("committed to the repository" in w for w in again.warnings)
+    assert index.is_file()
