@@ -1,14 +1,24 @@
-"""``omh build`` on synthetic catalogues, next to a bare ``mkdocs build`` of as many plain pages.
+"""``omh build`` on synthetic catalogues: a full build, a rebuild after one change, one process
+against the pool, and a bare ``mkdocs build`` of as many plain pages, with ratios from one run.
 
-For each size, writes a synthetic catalogue (``synthetic.generate``), builds its site, then builds
-a bare MkDocs Material site (same theme configuration, fonts off) of the same number of plain
-Markdown pages, and prints build time and output size of both and their ratios; then what the
-Analyse pages add (time to compute and generate them, their largest page and JSON file). The
-bare site's navigation lists only its home page: MkDocs' default navigation lists every page on
-every page, which makes the output grow with the square of the number of pages
-(``--default-nav`` shows it; use it with small sizes only).
+For each size, writes a synthetic catalogue (``synthetic.generate``) and, each build in a
+process of its own (so that its peak memory is its own):
 
-    python benchmarks/bench_build.py [--sizes 1000 10000] [--default-nav]
+- a full build with an empty build cache, in one process per core: time, size, and the time
+  and peak RSS at the end of each stage (check, generate, MkDocs, search index);
+- a rebuild after one model's description changed, with the cache: its time over the full
+  build's (budget 0.10);
+- the same catalogue with no cache in one process (``--jobs 1``): the pool's time over it;
+- a bare MkDocs Material site (same theme configuration, fonts off) of as many plain Markdown
+  pages: the full build's time over it (budget 2.00). The bare site's navigation lists only its
+  home page: MkDocs' default one lists every page on every page, which makes the output grow
+  with the square of the number of pages (``--default-nav`` shows it; small sizes only).
+
+With ``--analyse``, also what the Analyse pages add. Above ``--bare-up-to`` records (10,000 by
+default) only the full build and the rebuild run: ``--sizes 30000 100000`` gives their time and
+peak RSS per stage.
+
+    python benchmarks/bench_build.py [--sizes 1000 10000] [--bare-up-to N] [--analyse]
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate
 
-from site_generator.build import build_site, mkdocs_logging
+from site_generator.build import mkdocs_logging
+from site_generator.record_units import default_jobs
 
 PLAIN_PAGE = """# Page {i}
 
@@ -89,13 +101,50 @@ def bare_build(work: Path, pages: int, default_nav: bool) -> Measure:
     return measure(work / "site", time.perf_counter() - start)
 
 
-def omh_build(work: Path, size: int) -> tuple[Measure, int, dict[str, float], AnalyseCost]:
-    root = work / "catalogue"
-    generate(root, size)
+_BUILD = """
+import json, sys
+from pathlib import Path
+from site_generator.build import build_site
+result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache",
+                    jobs=int(sys.argv[4]), force=True)
+print(json.dumps({"pages": result.pages, "reused": result.reused, "timings": result.timings,
+                  "rss": result.peak_rss}))
+"""
+
+
+class Build(NamedTuple):
+    site: Measure
+    pages: int
+    reused: int
+    timings: dict[str, float]
+    rss: dict[str, float]
+    """Peak RSS in MiB when each stage ended."""
+
+
+def omh_build(root: Path, site: Path, *, cache: bool = True, jobs: int = 0) -> Build:
+    """``omh build`` in a process of its own, so that its peak memory is its own."""
     start = time.perf_counter()
-    result = build_site(root, work / "site")
-    built = measure(work / "site", time.perf_counter() - start)
-    return built, result.pages, result.timings, analyse_cost(root, work / "site")
+    done = subprocess.run([sys.executable, "-c", _BUILD, str(root), str(site),
+                           "cache" if cache else "none", str(jobs)],
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"omh build failed:\n{done.stderr[-3000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return Build(measure(site, seconds), report["pages"], report["reused"], report["timings"],
+                 report["rss"])
+
+
+def change_one_record(root: Path) -> str:
+    """Edit one model's description, as a contributor would; the record's id."""
+    record = sorted((root / "models").iterdir())[len(list((root / "models").iterdir())) // 2]
+    file = record / "record.yaml"
+    text = file.read_text(encoding="utf-8")
+    revised = text.replace(" generated for benchmarks", " generated, then revised, for benchmarks",
+                           1)
+    assert revised != text, "the synthetic description changed: update the benchmark"
+    file.write_text(revised, encoding="utf-8")
+    return f"models/{record.name}"
 
 
 class AnalyseCost(NamedTuple):
@@ -136,40 +185,64 @@ def mib(value: int) -> str:
     return f"{value / 1024 / 1024:.1f} MiB"
 
 
+def stages(build: Build) -> str:
+    return ", ".join(f"{name} {seconds:.1f} s / {build.rss.get(name, 0):,.0f} MiB"
+                     for name, seconds in build.timings.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--default-nav", action="store_true",
                         help="give the bare site MkDocs' default navigation (every page listed "
                              "on every page)")
+    parser.add_argument("--bare-up-to", type=int, default=10_000, metavar="N",
+                        help="build the bare MkDocs site and the one-process comparison only "
+                             "for sizes up to N (default 10000)")
+    parser.add_argument("--analyse", action="store_true",
+                        help="also measure what the Analyse pages add")
     args = parser.parse_args()
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="omh-bench-") as folder:
             work = Path(folder)
-            ours, generated, timings, cost = omh_build(work / "omh", size)
-            bare = bare_build(work / "bare", ours.pages, args.default_nav)
-        print(f"\n{size:,} records: omh build wrote {ours.pages:,} pages "
-              f"({generated:,} generated) and {ours.files:,} files")
-        print(f"{'':<14}{'seconds':>10}{'output':>14}{'files':>9}{'largest page':>15}"
-              f"{'ms/page':>10}{'KiB/page':>10}")
-        for name, m in (("omh build", ours), ("bare mkdocs", bare)):
-            print(f"{name:<14}{m.seconds:>10.1f}{mib(m.bytes):>14}{m.files:>9,}"
-                  f"{m.largest_page / 1024:>12.1f} KiB{1000 * m.seconds / m.pages:>10.2f}"
-                  f"{m.bytes / 1024 / m.pages:>10.1f}")
-        print("omh build time: " + ", ".join(f"{name} {seconds:.1f} s"
-                                             for name, seconds in timings.items()))
-        print(f"ratios omh / bare: time {ours.seconds / bare.seconds:.2f}, "
-              f"output size {ours.bytes / bare.bytes:.2f}, "
-              f"largest page {ours.largest_page / bare.largest_page:.2f}")
-        # MkDocs' share of the Analyse pages: as many pages at the build's average cost.
-        mkdocs_share = cost.pages * ours.seconds / ours.pages
-        added = cost.derive_seconds + cost.generate_seconds + mkdocs_share
-        print(f"Analyse pages: {cost.pages:,} ({cost.leaderboards:,} leaderboards); computing "
-              f"{cost.derive_seconds:.2f} s, generating {cost.generate_seconds:.2f} s, MkDocs "
-              f"about {mkdocs_share:.2f} s; largest page {cost.largest_page / 1024:.1f} KiB, "
-              f"largest JSON {cost.largest_json / 1024:.1f} KiB")
-        print(f"ratios: Analyse time / build time {added / ours.seconds:.3f} (budget 0.10), "
-              f"largest Analyse page / 100 KiB {cost.largest_page / 102400:.2f} (budget 1.00)")
+            root = work / "catalogue"
+            generate(root, size)
+            full = omh_build(root, work / "site")
+            changed = change_one_record(root)
+            rebuild = omh_build(root, work / "site")
+            compared = size <= args.bare_up_to
+            one = omh_build(root, work / "one", cache=False, jobs=1) if compared else None
+            bare = bare_build(work / "bare", full.site.pages, args.default_nav) \
+                if compared else None
+            cost = analyse_cost(root, work / "site") if args.analyse else None
+        ours = full.site
+        print(f"\n{size:,} records: omh build wrote {ours.pages:,} pages and "
+              f"{ours.files:,} files ({mib(ours.bytes)})")
+        print(f"full build (empty cache, {default_jobs()} processes): {ours.seconds:.1f} s, "
+              f"peak RSS {max(full.rss.values()):,.0f} MiB; stages: {stages(full)}")
+        print(f"rebuild after changing {changed}: {rebuild.site.seconds:.1f} s "
+              f"({rebuild.reused:,} of {size:,} records' pages reused); "
+              f"stages: {stages(rebuild)}")
+        print(f"ratio rebuild / full build: {rebuild.site.seconds / ours.seconds:.3f} "
+              "(budget 0.10)")
+        if one is not None:
+            print(f"one process, no cache: {one.site.seconds:.1f} s; ratio pool / one process: "
+                  f"{ours.seconds / one.site.seconds:.2f}")
+        if bare is not None:
+            print(f"bare mkdocs, {bare.pages:,} plain pages: {bare.seconds:.1f} s; "
+                  f"ratio omh / bare: time {ours.seconds / bare.seconds:.2f} (budget 2.00), "
+                  f"output size {ours.bytes / bare.bytes:.2f}, "
+                  f"largest page {ours.largest_page / bare.largest_page:.2f}")
+        if cost is not None:
+            mkdocs_share = cost.pages * ours.seconds / ours.pages
+            added = cost.derive_seconds + cost.generate_seconds + mkdocs_share
+            print(f"Analyse pages: {cost.pages:,} ({cost.leaderboards:,} leaderboards); "
+                  f"computing {cost.derive_seconds:.2f} s, generating "
+                  f"{cost.generate_seconds:.2f} s, MkDocs about {mkdocs_share:.2f} s; largest "
+                  f"page {cost.largest_page / 1024:.1f} KiB, largest JSON "
+                  f"{cost.largest_json / 1024:.1f} KiB; ratios: Analyse time / build time "
+                  f"{added / ours.seconds:.3f} (budget 0.10), largest Analyse page / 100 KiB "
+                  f"{cost.largest_page / 102400:.2f} (budget 1.00)")
 
 
 if __name__ == "__main__":

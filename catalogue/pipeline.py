@@ -59,8 +59,10 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
 
 def load_catalogue(root: Path, check: bool = True) -> tuple[Catalogue, list[Finding]]:
     """Load and link every record; with ``check``, also run ``omh validate``'s checks."""
-    store = RecordStore(root)
+    store = RecordStore(root, keep_records=True)
     findings: list[Finding] = []
     if check:
         findings, _ = validate(root, store=store)
-    return link(store), findings
+    catalogue = link(store)
+    store.save()
+    return catalogue, findings

@@ -29,6 +29,7 @@ from catalogue.pipeline import Catalogue, load_catalogue, load_settings, load_th
 from site_generator.assets import find_vendor_files
 from site_generator.csp import new_nonce
 from site_generator.generate import navigation
+from site_generator.memory import peak_rss_mib
 from site_generator.mkdocs_config import PLUGIN, write_config
 from site_generator.output_dir import (
     UnsafeSiteDir,
@@ -70,6 +71,8 @@ class BuildResult:
     indexing the pages for search."""
     reused: int = 0
     """Records whose pages and files came from the build cache."""
+    peak_rss: dict[str, float] = field(default_factory=dict)
+    """Peak memory (MiB) when each stage ended (``memory.peak_rss_mib``)."""
 
 
 class _Collect(logging.Handler):
@@ -145,6 +148,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
         catalogue, findings = load_checked(root, force)
     theme, _ = load_theme(root)  # its findings are omh validate's
     checked = time.perf_counter()
+    checked_rss = peak_rss_mib()
     staged = staging_dir(site_dir)
     try:
         with tempfile.TemporaryDirectory(prefix="omh-build-") as work:
@@ -175,7 +179,9 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
                        len(site.files) + len(site.reused_files),
                        end - start, findings, collected.messages, timings,
-                       len(site.reused_units))
+                       len(site.reused_units),
+                       {"check": checked_rss, "generate": plugin.generate_rss,
+                        "mkdocs": plugin.mkdocs_rss, "search index": peak_rss_mib()})
 
 
 def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bool = False,

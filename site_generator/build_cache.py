@@ -27,8 +27,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests
-from catalogue.load.git import GitError, git_paths
 from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
 
 FORMAT = 1
@@ -104,14 +104,6 @@ def global_key(root: Path, inputs: Iterable[Path], options: Mapping[str, object]
     return digest.hexdigest()
 
 
-def _tracked(root: Path, folder: Path) -> bool:
-    """Whether git tracks any file under ``folder`` (a committed cache is never trusted)."""
-    try:
-        return bool(git_paths(root, "ls-files", "-z", "--", str(folder)))
-    except GitError:
-        return False
-
-
 def _key_from_json(value: Any) -> Hashable:
     return tuple(_key_from_json(v) for v in value) if isinstance(value, list) else value
 
@@ -126,8 +118,7 @@ class BuildCache:
         self.units: dict[str, CachedUnit] = {}
         self.ignored: str | None = None
         """Why an existing cache was not used, when it was not."""
-        if folder is not None and within is not None and folder.exists() and \
-                _tracked(within, folder):
+        if folder is not None and committed(folder, within):
             self.ignored = f"{folder} holds files committed to the repository"
             self.folder = None
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,

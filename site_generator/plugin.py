@@ -37,6 +37,7 @@ from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
+from site_generator.memory import peak_rss_mib
 from site_generator.pagefind_index import SearchIndexError, build_search_index
 from site_generator.record_units import default_jobs
 from site_generator.site import SEARCH, GeneratedPage, Site
@@ -71,6 +72,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.default_date = EPOCH_DATE
         self.generate_seconds = 0.0
         self.index_seconds = 0.0
+        self.generate_rss = self.mkdocs_rss = 0.0
         self.cache: BuildCache | None = None
         self._written: dict[str, str | None] = {}
         """Page path -> blob of the page as written, for the pages of the units built now."""
@@ -92,6 +94,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.cache = self._open_cache(catalogue, config)
         site = generate(catalogue, self.cache, self.config.jobs or default_jobs())
         self.generate_seconds = time.perf_counter() - start
+        self.generate_rss = peak_rss_mib()
         self.site = site
         self.pages = {page.src_uri: page for page in site.pages}
         self._written = {page.path: None for unit in site.units for page in unit.pages}
@@ -220,6 +223,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def on_post_build(self, /, *, config: MkDocsConfig) -> None:
         if self.site is None:
             return
+        self.mkdocs_rss = peak_rss_mib()
         site_dir = Path(config.site_dir)
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)

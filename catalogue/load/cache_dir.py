@@ -19,3 +19,16 @@ def cache_location(root: Path, settings: ArtefactSettings) -> tuple[Path, Path |
     if env_dir:
         return Path(env_dir), None
     return root / settings.cache_dir, root
+
+
+def committed(folder: Path, within: Path | None) -> bool:
+    """Whether git tracks a file under ``folder`` in the repository ``within``: a cache that was
+    committed is never trusted (it would be anyone's, not this machine's own)."""
+    if within is None or not folder.exists():
+        return False
+    from catalogue.load.git import GitError, git_paths
+
+    try:
+        return bool(git_paths(within, "ls-files", "-z", "--", str(folder)))
+    except GitError:
+        return False

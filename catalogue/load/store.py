@@ -17,8 +17,9 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from catalogue.load.cache_dir import cache_location
+from catalogue.load.record_cache import RecordCache, loader_version
 from catalogue.load.reference_cache import MentionIndex, referrer_candidates
-from catalogue.load.schema_check import validate_document
+from catalogue.load.schema_check import SCHEMA_DIR, validate_document
 from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.ids import is_slug, suggest_slug
@@ -32,9 +33,10 @@ class RecordStore:
     """The records of one catalogue, loaded lazily and cached, with their load findings."""
 
     def __init__(self, root: Path, settings: Settings | None = None, *,
-                 use_cache: bool = True) -> None:
+                 use_cache: bool = True, keep_records: bool = False) -> None:
         """``use_cache``: keep the ids each record file mentions in the catalogue's
-        cache folder between runs (see ``referrers``)."""
+        cache folder between runs (see ``referrers``); ``keep_records``: also keep each record
+        as loaded, for runs that load them all (``record_cache``; ``save`` writes it)."""
         self.root = root.resolve()
         if settings is None:
             settings, self.settings_findings = load_settings(self.root)
@@ -47,8 +49,11 @@ class RecordStore:
         self.discovery_findings: dict[str, list[Finding]] = {}
         self._records: dict[str, Record | None] = {}
         self._findings: dict[str, list[Finding]] = {}
-        self.mention_index = MentionIndex(*cache_location(self.root, settings.artefacts)) \
-            if use_cache else MentionIndex(None)
+        location = cache_location(self.root, settings.artefacts)
+        self.mention_index = MentionIndex(*location) if use_cache else MentionIndex(None)
+        self.record_cache = RecordCache(*location, loader_version(
+            sorted(SCHEMA_DIR.glob("*.json")), settings.limits.max_record_bytes)) \
+            if use_cache and keep_records else None
         self._discover()
 
     # -- discovery -------------------------------------------------------------------------
@@ -146,11 +151,32 @@ class RecordStore:
                 found.add(record_id)
         return found
 
+    def save(self) -> None:
+        """Keep what is worth keeping for the next run (best effort)."""
+        if self.record_cache is not None:
+            self.record_cache.save()
+
     # -- loading ---------------------------------------------------------------------------
     def _load(self, record_id: str) -> Record | None:
         path = self.paths.get(record_id)
         if path is None:
             return None
+        cache = self.record_cache
+        if cache is None:
+            return self._read(record_id, path)
+        stat = self.file_stats.get(record_id)
+        cached = cache.get(record_id, path, stat)
+        if cached is not None:
+            doc, findings = cached
+            self._findings[record_id] = list(findings)
+            return None if doc is None else Record(record_id, KINDS_BY_FOLDER[
+                record_id.split("/", 1)[0]], path.parent, f"{record_id}/{RECORD_FILE}", doc)
+        record = self._read(record_id, path)
+        cache.put(record_id, path, stat, (record.doc if record is not None else None,
+                                          list(self._findings.get(record_id, []))))
+        return record
+
+    def _read(self, record_id: str, path: Path) -> Record | None:
         folder = record_id.split("/", 1)[0]
         kind = KINDS_BY_FOLDER[folder]
         file = f"{record_id}/{RECORD_FILE}"

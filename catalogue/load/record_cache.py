@@ -1,0 +1,116 @@
+"""Parsed and schema-checked records kept between builds: a record file whose bytes are unchanged
+is not parsed or checked against its schema again.
+
+The cache (``<cache>/load/records.pickle``) maps each record file's id and sha256 to what loading
+it gave: the document with the position of every value, and the findings. It is valid for one
+*loader version*: the digest of the schemas and of the code that reads records, and the size
+limit. Whether a file is unchanged is known from its status (``file_digests``) without reading
+it. The file is a pickle, so it is trusted only as the catalogue's own git-ignored cache: a
+cache folder that git tracks is never read (``cache_dir.committed``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from catalogue.load.cache_dir import committed
+from catalogue.load.file_digests import FileDigests, stat_key
+from catalogue.load.safe_write import check_no_symlink
+from catalogue.model.findings import Finding
+from catalogue.model.yaml_source import YamlDocument
+
+FORMAT = 1
+FOLDER = "load"
+RECORDS_FILE = "records.pickle"
+DIGESTS_FILE = "digests.json"
+Loaded = tuple[YamlDocument | None, list[Finding]]
+"""A record file's document (``None``: it could not be read as a record) and findings."""
+
+
+def loader_version(schema_files: list[Path], max_bytes: int) -> str:
+    # The schemas' folder and every schema in it (one may refer to another).
+    """The digest of what decides a load's result besides the file: the schemas, the code that
+    reads and checks records, and the size limit."""
+    here = Path(__file__).resolve().parent
+    code = [here / "store.py", here / "schema_check.py", here.parent / "model" / "yaml_source.py",
+            here.parent / "model" / "records.py", here.parent / "model" / "findings.py",
+            here.parent / "model" / "kinds.py"]
+    digest = hashlib.sha256(str(max_bytes).encode())
+    for path in sorted(set(schema_files)) + code:
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class RecordCache:
+    def __init__(self, cache_dir: Path, within: Path | None, version: str) -> None:
+        self.folder = cache_dir / FOLDER
+        self.within = within
+        self.version = version
+        self.usable = not committed(cache_dir, within)
+        self.digests = FileDigests(self.folder / DIGESTS_FILE if self.usable else None, within)
+        self._entries: dict[str, Loaded] = self._load() if self.usable else {}
+        self._used: dict[str, Loaded] = {}
+        self._changed = False
+        self.hits = 0
+
+    def _key(self, record_id: str, path: Path, stat: os.stat_result) -> str:
+        return f"{record_id}\0{self.digests.file(path, stat)}"
+
+    def get(self, record_id: str, path: Path, stat: os.stat_result | None) -> Loaded | None:
+        if stat is None:
+            return None
+        key = self._key(record_id, path, stat)
+        found = self._entries.get(key)
+        if found is not None:
+            self._used[key] = found
+            self.hits += 1
+        return found
+
+    def put(self, record_id: str, path: Path, stat: os.stat_result | None,
+            loaded: Loaded) -> None:
+        if stat is None:
+            return
+        try:
+            if stat_key(os.stat(path)) != stat_key(stat):  # changed while read: keep nothing
+                return
+        except OSError:
+            return
+        self._used[self._key(record_id, path, stat)] = loaded
+        self._changed = True
+
+    def save(self) -> None:
+        """Keep the entries of this run's files (best effort)."""
+        if not self.usable or not (self._changed or len(self._used) != len(self._entries)):
+            return
+        try:
+            check_no_symlink(self.folder, self.within)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".records.", suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump({"format": FORMAT, "version": self.version, "entries": self._used},
+                            out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, self.folder / RECORDS_FILE)
+        except OSError:
+            return
+        self.digests.save()
+
+    def _load(self) -> dict[str, Loaded]:
+        file = self.folder / RECORDS_FILE
+        try:
+            check_no_symlink(file, self.within)
+            with open(file, "rb") as handle:
+                document: Any = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                IndexError, TypeError, ValueError):
+            return {}
+        if not isinstance(document, dict) or document.get("format") != FORMAT or \
+                document.get("version") != self.version or \
+                not isinstance(document.get("entries"), dict):
+            return {}
+        return document["entries"]  # type: ignore[no-any-return]

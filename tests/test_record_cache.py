@@ -1,0 +1,82 @@
+"""Records kept between runs (``record_cache``): a store that takes them from the cache holds the
+same documents and findings as one that reads every file, after edits, additions, deletions and
+broken files; a file is parsed again when its bytes change; a cache git tracks is never read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import minimal_records, write_catalogue, write_record
+
+from catalogue.load.record_cache import FOLDER, RECORDS_FILE
+from catalogue.load.store import RecordStore
+
+
+def _age_all(root: Path) -> None:
+    """Date every record file back, as an old checkout is (its hash is then remembered)."""
+    for path in root.glob("*/*/record.yaml"):
+        past = path.stat().st_mtime_ns - 60 * 1_000_000_000
+        os.utime(path, ns=(past, past))
+
+
+def _state(store: RecordStore) -> dict[str, object]:
+    return {i: (r.doc.value, r.doc.positions, r.doc.key_positions) if (r := store.get(i))
+            else None for i in store.paths} | {f"{i} findings": store.findings(i)
+                                               for i in store.paths}
+
+
+def _run(root: Path) -> tuple[dict[str, object], int]:
+    store = RecordStore(root, keep_records=True)
+    state = _state(store)
+    store.save()
+    assert store.record_cache is not None
+    return state, store.record_cache.hits
+
+
+def _fresh(root: Path) -> dict[str, object]:
+    return _state(RecordStore(root, use_cache=False))
+
+
+def test_records_from_the_cache_are_the_records_in_the_files(tmp_path: Path) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    _age_all(root)
+    first, hits = _run(root)
+    assert hits == 0 and first == _fresh(root)
+    again, hits = _run(root)
+    assert again == first and hits == len(first) // 2
+    assert (root / ".omh-cache" / FOLDER / RECORDS_FILE).is_file()
+
+    model = root / "models/test-model/record.yaml"
+    model.write_text(model.read_text(encoding="utf-8").replace("description:", "description: "
+                     "Changed.", 1), encoding="utf-8")
+    write_record(root, "datasets/added-data", {"kind": "dataset", "name": "Added"})
+    (root / "researchers/ada-lovelace/record.yaml").write_text("kind: researcher\n  bad: [\n",
+                                                               encoding="utf-8")
+    edited, hits = _run(root)
+    assert edited == _fresh(root)
+    assert hits == len(first) // 2 - 2  # the edited and the broken file were read again
+    assert any(f.rule == "yaml-syntax" for f in edited["researchers/ada-lovelace findings"])
+
+
+def test_a_committed_cache_is_never_read(tmp_path: Path) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    _age_all(root)
+    _run(root)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-f", ".omh-cache"], check=True)
+    state, hits = _run(root)
+    assert hits == 0 and state == _fresh(root)
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    _age_all(root)
+    cache = root / ".omh-cache" / FOLDER / RECORDS_FILE
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"\x80\x05not a pickle")
+    state, hits = _run(root)
+    assert hits == 0 and state == _fresh(root)
+    _, hits = _run(root)
+    assert hits > 0  # rewritten whole
