@@ -10,6 +10,7 @@ from pathlib import Path
 
 from site_generator.build_cache import BLOB, SOURCE, BuildCache, CachedPage, CachedUnit
 from site_generator.site import Site
+from site_generator.spill import loaded
 
 
 def _place(source: Path, target: Path, link: bool) -> None:
@@ -41,7 +42,7 @@ def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], ro
     units = dict(site.reused_units)
     for unit in site.units:
         pages = []
-        for page in unit.pages:
+        for page in map(loaded, unit.pages):
             html = written.get(page.path)
             index = cache.put(page.index_html.encode("utf-8")) if page.index_html else None
             if html is None or (page.index_html and index is None):

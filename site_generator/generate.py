@@ -17,6 +17,7 @@ from site_generator.render import SiteContext
 from site_generator.search import search_page
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
+from site_generator.spill import Spill
 
 CARBON_PATH = "carbon/"
 
@@ -29,10 +30,12 @@ def navigation() -> list[tuple[str, str]]:
             ("Carbon", CARBON_PATH), ("Analyse", ANALYSE_PATH)]
 
 
-def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1) -> Site:
+def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1,
+             spill: Spill | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
-    build are built in ``jobs`` processes."""
+    build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
+    wait on disk."""
     site = SiteContext(catalogue, carbon_figures(catalogue),
                        base_url(catalogue.settings.site_url))
     trace_tables(site)
@@ -46,6 +49,9 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     result = Site(nav=navigation())
     nquads: list[list[str]] = []
     for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs):
+        if spill is not None:
+            unit.pages = [spill.page(p) for p in unit.pages]
+            unit.files = [spill.file(f) for f in unit.files]
         result.pages.extend(unit.pages)
         result.files.extend(unit.files)
         result.units.append(unit)

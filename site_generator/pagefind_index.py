@@ -16,7 +16,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from site_generator.pagefind_stable import NotCanonical, make_stable
@@ -50,21 +50,25 @@ def pagefind_binary() -> Path:
     return binary
 
 
-def write_documents(folder: Path, documents: Mapping[str, str]) -> None:
-    """Each document at ``<page path>index.html`` under ``folder``."""
-    for path, html in documents.items():
+def write_documents(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
+    """Each ``(page path, document)`` at ``<page path>index.html`` under ``folder``; how many."""
+    count = 0
+    for path, html in documents:
+        count += 1
         target = folder / path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
+    return count
 
 
-def build_search_index(site_dir: Path, documents: Mapping[str, str]) -> None:
-    """Index ``documents`` (page path -> index document) into ``site_dir/pagefind/``."""
+def build_search_index(site_dir: Path, documents: Iterable[tuple[str, str]]) -> None:
+    """Index ``documents`` (page path, index document) into ``site_dir/pagefind/``."""
     bundle = site_dir / BUNDLE_FOLDER
     if bundle.exists():
         shutil.rmtree(bundle)
     with tempfile.TemporaryDirectory(prefix="omh-search-") as work:
-        write_documents(Path(work), documents)
+        if not write_documents(Path(work), documents):
+            return  # nothing to search: no index
         command = [str(pagefind_binary()), "--site", work, "--output-path", str(bundle),
                    "--force-language", LANGUAGE, "--silent"]
         try:

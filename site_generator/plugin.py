@@ -11,7 +11,10 @@ for the search page.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,7 @@ from site_generator.memory import peak_rss_mib
 from site_generator.pagefind_index import SearchIndexError, build_search_index
 from site_generator.record_units import default_jobs
 from site_generator.site import SEARCH, GeneratedPage, Site
+from site_generator.spill import Spill, loaded
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
@@ -74,6 +78,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.index_seconds = 0.0
         self.generate_rss = self.mkdocs_rss = 0.0
         self.cache: BuildCache | None = None
+        self._spill: Path | None = None
+        """The work folder of this build's page bodies and file contents (``spill``)."""
         self._written: dict[str, str | None] = {}
         """Page path -> blob of the page as written, for the pages of the units built now."""
         self._full_content: str | None = None
@@ -92,7 +98,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         start = time.perf_counter()
         catalogue = self._catalogue()
         self.cache = self._open_cache(catalogue, config)
-        site = generate(catalogue, self.cache, self.config.jobs or default_jobs())
+        self._discard_spill()
+        self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
+        site = generate(catalogue, self.cache, self.config.jobs or default_jobs(),
+                        Spill(self._spill))
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -169,6 +178,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return html
         page.toc = get_toc([{"level": 2, "id": entry.id, "name": entry.title, "children": []}
                             for entry in generated.toc])
+        # A body waiting on disk is read when the page is written (``_search_view``).
         return Markup(generated.html)  # rendered by the generator's autoescaping templates
 
     # Material's search plugin (on only in the search benchmark's comparison copy, see
@@ -179,6 +189,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _search_view(self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig,
                      nav: Navigation) -> dict[str, Any]:
         generated = self.pages.get(page.file.src_uri)
+        if generated is not None and generated.body is not None:
+            generated = loaded(generated)
+            page.content = Markup(generated.html)
         if generated is not None and generated.search_html is not None:
             self._full_content = page.content
             page.content = generated.search_html
@@ -212,6 +225,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         path = page.file.src_uri.removesuffix("index.md")
         if self.cache is not None and path in self._written:
             self._written[path] = self.cache.put(output.encode("utf-8"))
+        if path in self._written:
+            page.content = None  # written next: its body need not stay in memory
         return output
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
@@ -228,19 +243,33 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         write_reused(self.site, self.cache, site_dir)
-        documents = {page.path: page.index_html for page in self.site.pages
-                     if page.index_html is not None}
         if self.cache is not None:
-            documents.update({page.path: self.cache.read(page.index).decode("utf-8")
-                              for page in self.site.reused_pages if page.index})
             save_units(self.cache, self.site, self._written, Path(self.config.root))
-        if self.config.search and documents:
+        if self.config.search:
             start = time.perf_counter()
             try:
-                build_search_index(Path(config.site_dir), documents)
+                build_search_index(Path(config.site_dir), self._documents())
             except SearchIndexError as exc:
                 raise PluginError(str(exc)) from exc
             self.index_seconds = time.perf_counter() - start
+        self._discard_spill()
+
+    def _documents(self) -> Iterator[tuple[str, str]]:
+        """Every search document, one at a time: the pages built now, then the reused ones."""
+        assert self.site is not None
+        for page in self.site.pages:
+            index_html = loaded(page).index_html
+            if index_html is not None:
+                yield page.path, index_html
+        if self.cache is not None:
+            for cached in self.site.reused_pages:
+                if cached.index:
+                    yield cached.path, self.cache.read(cached.index).decode("utf-8")
+
+    def _discard_spill(self) -> None:
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

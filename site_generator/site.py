@@ -52,6 +52,10 @@ class GeneratedPage:
     with facets, sorts and result facts (None: not searched; only record pages are, except a
     deleted record's)."""
 
+    body: Path | None = None
+    """Where ``html``, ``search_html`` and ``index_html`` wait on disk (``spill``), emptied
+    here meanwhile."""
+
     @property
     def src_uri(self) -> str:
         return f"{self.path}index.md"

@@ -1,0 +1,48 @@
+"""Page bodies and file contents kept on disk while a build waits to write them, so that a build's
+memory does not grow with its pages: a record's page HTML, search views and published files go
+to a work folder as soon as they are generated and are read back, one page at a time, when
+MkDocs writes that page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from site_generator.downloads import PublishedFile
+from site_generator.site import GeneratedPage
+
+
+class Spill:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._count = 0
+
+    def _next(self, suffix: str) -> Path:
+        self._count += 1
+        return self.folder / f"{self._count}{suffix}"
+
+    def page(self, page: GeneratedPage) -> GeneratedPage:
+        """``page`` with its HTML, search view and search document moved to disk."""
+        path = self._next(".json")
+        path.write_text(json.dumps([page.html, page.search_html, page.index_html]),
+                        encoding="utf-8")
+        return replace(page, html="", search_html=None, index_html=None, body=path)
+
+    def file(self, published: PublishedFile) -> PublishedFile:
+        """``published`` with its content moved to disk (a file copied from the repository
+        stays as it is)."""
+        if published.content is None:
+            return published
+        path = self._next(".bin")
+        path.write_bytes(published.content)
+        return PublishedFile(published.path, source=path)
+
+
+def loaded(page: GeneratedPage) -> GeneratedPage:
+    """``page`` with its body back from disk (itself when it was never moved)."""
+    if page.body is None:
+        return page
+    html, search_html, index_html = json.loads(page.body.read_text(encoding="utf-8"))
+    return replace(page, html=html, search_html=search_html, index_html=index_html, body=None)
