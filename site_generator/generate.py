@@ -48,10 +48,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         reused = reusable(cache, values, record_ids)
     result = Site(nav=navigation())
     nquads: list[list[str]] = []
-    for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs):
-        if spill is not None:
-            unit.pages = [spill.page(p) for p in unit.pages]
-            unit.files = [spill.file(f) for f in unit.files]
+    for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
+                            spill):
         result.pages.extend(unit.pages)
         result.files.extend(unit.files)
         result.units.append(unit)

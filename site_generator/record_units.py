@@ -10,6 +10,7 @@ number of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Hashable, Iterator, Mapping
@@ -28,6 +29,7 @@ from site_generator.render import SiteContext
 from site_generator.search import indexed_page
 from site_generator.site import Unit
 from site_generator.site_files import record_machine_files
+from site_generator.spill import Spill
 from site_generator.tracing import (
     ALL,
     RECORDS,
@@ -140,9 +142,10 @@ class Values:
         return all(self.of(table, key) == known for table, key, known in unit.reads)
 
 
-def build_unit(record: Record, site: SiteContext, values: Values | None) -> Unit:
+def build_unit(record: Record, site: SiteContext, values: Values | None,
+               spill: Spill | None = None) -> Unit:
     """The record's unit, with what it read (``values``: how to digest each answer; ``None``
-    when no cache keeps them)."""
+    when no cache keeps them); with ``spill``, its page bodies and file contents on disk."""
     with trace() as reads:
         overflow = Overflow(site.catalogue)
         page, files = record_page(record, site, overflow)
@@ -151,36 +154,44 @@ def build_unit(record: Record, site: SiteContext, values: Values | None) -> Unit
         files.append(record_file)
     noted = () if values is None else tuple(sorted(((t, k, values.of(t, k)) for t, k in reads),
                                                    key=repr))
+    if spill is not None:
+        pages = [spill.page(p) for p in pages]
+        files = [spill.file(f) for f in files]
     return Unit(record.id, pages, files, nquads, noted)
 
 
-_WORK: tuple[SiteContext, Values | None] | None = None
+_WORK: tuple[SiteContext, Values | None, Spill | None] | None = None
 
 
 def _build_in_worker(record_id: str) -> Unit:
     assert _WORK is not None
-    site, values = _WORK
-    return build_unit(dict.__getitem__(site.catalogue.records, record_id), site, values)
+    site, values, spill = _WORK
+    return build_unit(dict.__getitem__(site.catalogue.records, record_id), site, values, spill)
 
 
 def build_units(record_ids: list[str], site: SiteContext, values: Values | None,
-                jobs: int) -> Iterator[Unit]:
+                jobs: int, spill: Spill | None = None) -> Iterator[Unit]:
     """The units of ``record_ids``, in that order; in ``jobs`` worker processes when there are
-    enough of them."""
+    enough of them (each worker puts its units' bodies in ``spill`` itself: only their names
+    travel back)."""
     records = site.catalogue.records
     if jobs <= 1 or len(record_ids) < POOL_MINIMUM or "fork" not in \
             multiprocessing.get_all_start_methods():
         for record_id in record_ids:
-            yield build_unit(dict.__getitem__(records, record_id), site, values)
+            yield build_unit(dict.__getitem__(records, record_id), site, values, spill)
         return
     global _WORK
-    _WORK = (site, values)
+    _WORK = (site, values, spill)
+    # The workers start as copies of this process: freezing its objects keeps the collector
+    # from touching (and so copying) every page of them in each worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             chunk = max(1, min(64, len(record_ids) // (jobs * 8)))
             yield from pool.imap(_build_in_worker, record_ids, chunksize=chunk)
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 def reusable(cache: BuildCache, values: Values,

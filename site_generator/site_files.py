@@ -15,7 +15,7 @@ from catalogue.model.records import Record
 from catalogue.standards.dcat import dcat_catalog
 from catalogue.standards.exports import robots_txt, sitemap_xml
 from catalogue.standards.jsonld import LinkedData
-from catalogue.standards.rdf import merge_nquads, nquads_lines
+from catalogue.standards.rdf import merge_nquads, nquads_lines, nquads_lines_in_slices
 from site_generator.downloads import PublishedFile
 from site_generator.kind_views import VIEWS
 
@@ -97,7 +97,7 @@ def machine_files(linked: LinkedData,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
     data_catalog = linked.data_catalog()
     files.append(PublishedFile(NQUADS_FILE, content=merge_nquads(
-        [*nquads, nquads_lines(data_catalog, linked.base)]).encode()))
+        [*nquads, nquads_lines_in_slices(data_catalog, linked.base, "dataset")]).encode()))
     files.append(PublishedFile(DCAT_FILE, content=_json_bytes(dcat_catalog(linked))))
     files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(data_catalog)))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))

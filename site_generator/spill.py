@@ -6,6 +6,7 @@ MkDocs writes that page."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,8 +21,9 @@ class Spill:
         self._count = 0
 
     def _next(self, suffix: str) -> Path:
+        """A new file's name, unique across the pool's processes (each forked with a copy)."""
         self._count += 1
-        return self.folder / f"{self._count}{suffix}"
+        return self.folder / f"{os.getpid()}-{self._count}{suffix}"
 
     def page(self, page: GeneratedPage) -> GeneratedPage:
         """``page`` with its HTML, search view and search document moved to disk."""

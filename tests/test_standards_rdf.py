@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from catalogue.pipeline import Catalogue, load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData, model_emissions
-from catalogue.standards.rdf import to_nquads
+from catalogue.standards.rdf import nquads_lines, nquads_lines_in_slices, to_nquads
 from site_generator.carbon_view import carbon_figures
 from site_generator.site_files import NQUADS_FILE, machine_files
 
@@ -233,3 +233,15 @@ def test_owl_rl_closure_with_prov_o_finds_no_inconsistency(dump: Graph,
     broken += dump
     broken.add((run, PROV.wasAttributedTo, URIRef(linked.url("researchers/alice-johnson"))))
     assert any("disjoint" in message.lower() for message in _inconsistencies(broken))
+
+
+def test_a_long_list_converted_in_slices_gives_the_same_graph() -> None:
+    document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/",
+                "@type": "DataCatalog", "name": "Hub",
+                "publisher": {"@type": "Organization", "name": "Lab"},
+                "dataset": [{"@id": f"https://x.example/d{i}", "@type": "Dataset",
+                             "name": f"Data {i}"} for i in range(25)]}
+    whole = nquads_lines(document, "https://x.example/")
+    sliced = nquads_lines_in_slices(document, "https://x.example/", "dataset", size=4)
+    assert sliced == whole
+    assert sum("schema.org/dataset>" in line for line in sliced) == 25

@@ -11,6 +11,8 @@ from ``##`` down counts.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -125,8 +127,10 @@ WORKFLOW_CARD_SECTIONS: tuple[Section, ...] = (
 # -- finding the sections in a card ----------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """A heading's words, lower-case, without Markdown, numbering or punctuation."""
+    """A heading's words, lower-case, without Markdown, numbering or punctuation (kept for the
+    last few thousand headings: every card repeats the same few)."""
     text = re.sub(r"`|\*|_|\[|\]\([^)]*\)|\]", " ", text.lower()).replace("&", " and ")
     text = re.sub(r"^\s*\d+[.)]\s*", "", text)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())

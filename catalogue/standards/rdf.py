@@ -58,6 +58,24 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
     return sorted({line for line in text.splitlines() if line})
 
 
+def nquads_lines_in_slices(document: JsonLd, base: str, key: str,
+                           size: int = 200) -> list[str]:
+    """``nquads_lines`` of a document one of whose properties, ``key``, lists many nodes, each
+    with its own ``@id``: converted ``size`` of them at a time. pyld compares each value it adds
+    to a subject with those already there, so one long list costs its length squared; the rest
+    of the document is the same in every slice, blank nodes included, so the slices' lines are
+    the document's lines."""
+    values = document.get(key)
+    if not isinstance(values, list) or len(values) <= size:
+        return nquads_lines(document, base)
+    if not all(isinstance(v, dict) and "@id" in v for v in values):
+        raise ValueError(f"every value of '{key}' needs an @id to be converted in slices")
+    lines: set[str] = set()
+    for start in range(0, len(values), size):
+        lines.update(nquads_lines({**document, key: values[start:start + size]}, base))
+    return sorted(lines)
+
+
 def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
     """One N-Quads dump of documents' lines (``nquads_lines``), sorted, without duplicates."""
     lines: set[str] = set()
