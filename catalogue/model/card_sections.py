@@ -12,7 +12,6 @@ from ``##`` down counts.
 from __future__ import annotations
 
 import functools
-
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
