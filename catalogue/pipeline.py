@@ -57,9 +57,11 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     return sort_findings(without_placeholder_echoes(findings)), scope
 
 
-def load_catalogue(root: Path, check: bool = True) -> tuple[Catalogue, list[Finding]]:
-    """Load and link every record; with ``check``, also run ``omh validate``'s checks."""
-    store = RecordStore(root, keep_records=True)
+def load_catalogue(root: Path, check: bool = True,
+                   keep_records: bool = True) -> tuple[Catalogue, list[Finding]]:
+    """Load and link every record; with ``check``, also run ``omh validate``'s checks;
+    ``keep_records``: take unchanged records from, and keep them in, the record cache."""
+    store = RecordStore(root, keep_records=keep_records)
     findings: list[Finding] = []
     if check:
         findings, _ = validate(root, store=store)

@@ -112,8 +112,9 @@ def check_plugin_installed() -> None:
                              "project with `pip install -e .`")
 
 
-def load_checked(root: Path, force: bool) -> tuple[Catalogue, list[Finding]]:
-    catalogue, findings = load_catalogue(root, check=True)
+def load_checked(root: Path, force: bool,
+                 cache: bool = True) -> tuple[Catalogue, list[Finding]]:
+    catalogue, findings = load_catalogue(root, check=True, keep_records=cache)
     if any(f.severity is Severity.ERROR for f in findings) and not force:
         raise CatalogueHasErrors(findings, len(catalogue.store.paths))
     return catalogue, findings
@@ -145,7 +146,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     find_vendor_files(root, node_modules)
     findings: list[Finding] = []
     if catalogue is None:
-        catalogue, findings = load_checked(root, force)
+        catalogue, findings = load_checked(root, force, cache)
     theme, _ = load_theme(root)  # its findings are omh validate's
     checked = time.perf_counter()
     checked_rss = peak_rss_mib()

@@ -80,3 +80,33 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert hits == 0 and state == _fresh(root)
     _, hits = _run(root)
     assert hits > 0  # rewritten whole
+
+
+def test_cards_from_the_cache_are_the_cards_in_the_files(tmp_path: Path) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    card = root / "models/test-model/README.md"
+    card.write_text("# Test model\n\n## Intended use\n\nClassifying test data.\n",
+                    encoding="utf-8")
+    past = card.stat().st_mtime_ns - 60 * 1_000_000_000
+    os.utime(card, ns=(past, past))
+    _age_all(root)
+
+    hits = []
+
+    def cards() -> dict[str, object]:
+        store = RecordStore(root, keep_records=True)
+        found = {r.id: r.card for r in store.load_all()}
+        store.save()
+        assert store.record_cache is not None
+        hits.append(store.record_cache.card_hits)
+        return found
+
+    fresh = {r.id: r.card for r in RecordStore(root, use_cache=False).load_all()}
+    assert cards() == fresh and cards() == fresh
+    assert hits[0] == 0 and hits[1] >= 1
+    card.write_text("# Test model\n\n## Limitations\n\nNone known.\n", encoding="utf-8")
+    changed = cards()
+    assert hits[-1] == hits[1] - 1  # the changed card was parsed again
+    assert changed == {r.id: r.card for r in RecordStore(root, use_cache=False).load_all()}
+    assert [h.text for h in changed["models/test-model"].headings] == ["Test model",
+                                                                       "Limitations"]

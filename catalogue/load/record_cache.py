@@ -2,7 +2,8 @@
 is not parsed or checked against its schema again.
 
 The cache (``<cache>/load/records.pickle``) maps each record file's id and sha256 to what loading
-it gave: the document with the position of every value, and the findings. It is valid for one
+it gave: the document with the position of every value, and the findings; and each card's path
+and sha256 to the card as parsed. It is valid for one
 *loader version*: the digest of the schemas and of the code that reads records, and the size
 limit. Whether a file is unchanged is known from its status (``file_digests``) without reading
 it. The file is a pickle, so it is trusted only as the catalogue's own git-ignored cache: a
@@ -16,15 +17,17 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, stat_key
 from catalogue.load.safe_write import check_no_symlink
+from catalogue.model.card import Card
 from catalogue.model.findings import Finding
 from catalogue.model.yaml_source import YamlDocument
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = "load"
 RECORDS_FILE = "records.pickle"
 DIGESTS_FILE = "digests.json"
@@ -39,7 +42,8 @@ def loader_version(schema_files: list[Path], max_bytes: int) -> str:
     here = Path(__file__).resolve().parent
     code = [here / "store.py", here / "schema_check.py", here.parent / "model" / "yaml_source.py",
             here.parent / "model" / "records.py", here.parent / "model" / "findings.py",
-            here.parent / "model" / "kinds.py"]
+            here.parent / "model" / "kinds.py", here.parent / "model" / "card.py",
+            here.parent / "model" / "card_markdown.py"]
     digest = hashlib.sha256(str(max_bytes).encode())
     for path in sorted(set(schema_files)) + code:
         digest.update(path.name.encode())
@@ -54,10 +58,12 @@ class RecordCache:
         self.version = version
         self.usable = not committed(cache_dir, within)
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.usable else None, within)
-        self._entries: dict[str, Loaded] = self._load() if self.usable else {}
+        self._entries, self._cards = self._load() if self.usable else ({}, {})
         self._used: dict[str, Loaded] = {}
+        self._used_cards: dict[str, Card] = {}
         self._changed = False
         self.hits = 0
+        self.card_hits = 0
 
     def _key(self, record_id: str, path: Path, stat: os.stat_result) -> str:
         return f"{record_id}\0{self.digests.file(path, stat)}"
@@ -84,23 +90,48 @@ class RecordCache:
         self._used[self._key(record_id, path, stat)] = loaded
         self._changed = True
 
+    def _card_key(self, path: Path) -> str | None:
+        """A card's key: its path and hash, for a regular file only (a symlink or a missing
+        card is looked at again on every run)."""
+        try:
+            stat = os.lstat(path)
+        except OSError:
+            return None
+        return f"{path}\0{self.digests.file(path, stat)}" if S_ISREG(stat.st_mode) else None
+
+    def card(self, path: Path) -> Card | None:
+        """The card parsed from ``path`` on an earlier run, if its bytes are the same."""
+        key = self._card_key(path)
+        found = self._cards.get(key) if key is not None else None
+        if key is not None and found is not None:
+            self._used_cards[key] = found
+            self.card_hits += 1
+        return found
+
+    def put_card(self, path: Path, card: Card) -> None:
+        key = self._card_key(path)
+        if key is not None and key not in self._used_cards:
+            self._used_cards[key] = card
+            self._changed = True
+
     def save(self) -> None:
         """Keep the entries of this run's files (best effort)."""
-        if not self.usable or not (self._changed or len(self._used) != len(self._entries)):
+        if not self.usable or not (self._changed or len(self._used) != len(self._entries) or
+                                   len(self._used_cards) != len(self._cards)):
             return
         try:
             check_no_symlink(self.folder, self.within)
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(dir=self.folder, prefix=".records.", suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": FORMAT, "version": self.version, "entries": self._used},
-                            out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump({"format": FORMAT, "version": self.version, "entries": self._used,
+                             "cards": self._used_cards}, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(name, self.folder / RECORDS_FILE)
         except OSError:
             return
         self.digests.save()
 
-    def _load(self) -> dict[str, Loaded]:
+    def _load(self) -> tuple[dict[str, Loaded], dict[str, Card]]:
         file = self.folder / RECORDS_FILE
         try:
             check_no_symlink(file, self.within)
@@ -108,9 +139,10 @@ class RecordCache:
                 document: Any = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 IndexError, TypeError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(document, dict) or document.get("format") != FORMAT or \
                 document.get("version") != self.version or \
-                not isinstance(document.get("entries"), dict):
-            return {}
-        return document["entries"]  # type: ignore[no-any-return]
+                not isinstance(document.get("entries"), dict) or \
+                not isinstance(document.get("cards"), dict):
+            return {}, {}
+        return document["entries"], document["cards"]

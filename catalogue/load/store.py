@@ -153,8 +153,14 @@ class RecordStore:
 
     def save(self) -> None:
         """Keep what is worth keeping for the next run (best effort)."""
-        if self.record_cache is not None:
-            self.record_cache.save()
+        cache = self.record_cache
+        if cache is None:
+            return
+        for record in self.loaded():
+            card = record.__dict__.get("card")  # parsed during this run
+            if card is not None:
+                cache.put_card(record.card_path, card)
+        cache.save()
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, record_id: str) -> Record | None:
@@ -169,11 +175,16 @@ class RecordStore:
         if cached is not None:
             doc, findings = cached
             self._findings[record_id] = list(findings)
-            return None if doc is None else Record(record_id, KINDS_BY_FOLDER[
+            record = None if doc is None else Record(record_id, KINDS_BY_FOLDER[
                 record_id.split("/", 1)[0]], path.parent, f"{record_id}/{RECORD_FILE}", doc)
-        record = self._read(record_id, path)
-        cache.put(record_id, path, stat, (record.doc if record is not None else None,
-                                          list(self._findings.get(record_id, []))))
+        else:
+            record = self._read(record_id, path)
+            cache.put(record_id, path, stat, (record.doc if record is not None else None,
+                                              list(self._findings.get(record_id, []))))
+        if record is not None:
+            card = cache.card(record.card_path)
+            if card is not None:
+                record.__dict__["card"] = card  # the cached_property, already computed
         return record
 
     def _read(self, record_id: str, path: Path) -> Record | None:
