@@ -186,7 +186,8 @@ def mib(value: int) -> str:
 
 
 def stages(build: Build) -> str:
-    return ", ".join(f"{name} {seconds:.1f} s / {build.rss.get(name, 0):,.0f} MiB"
+    return ", ".join(f"{name} {seconds:.1f} s" + (f" / {build.rss[name]:,.0f} MiB"
+                                                  if name in build.rss else "")
                      for name, seconds in build.timings.items())
 
 

@@ -29,7 +29,7 @@ from catalogue.pipeline import Catalogue, load_catalogue, load_settings, load_th
 from site_generator.assets import find_vendor_files
 from site_generator.csp import new_nonce
 from site_generator.generate import navigation
-from site_generator.memory import peak_rss_mib
+from site_generator.measure import peak_rss_mib
 from site_generator.mkdocs_config import PLUGIN, write_config
 from site_generator.output_dir import (
     UnsafeSiteDir,
@@ -68,7 +68,7 @@ class BuildResult:
     """What MkDocs warned about while building."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent loading and checking the catalogue, generating pages, in MkDocs, and
-    indexing the pages for search."""
+    indexing the pages for search; then, in parentheses, parts of those stages."""
     reused: int = 0
     """Records whose pages and files came from the build cache."""
     peak_rss: dict[str, float] = field(default_factory=dict)
@@ -168,7 +168,9 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                     raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
             site = plugin.site
             assert site is not None
+        swapped = time.perf_counter()
         swap_in(root, staged, site_dir)
+        swap_seconds = time.perf_counter() - swapped
     except UnsafeSiteDir as exc:
         raise SiteBuildError(str(exc)) from None
     finally:
@@ -176,7 +178,9 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     end = time.perf_counter()
     timings = {"check": checked - start, "generate": plugin.generate_seconds,
                "mkdocs": end - checked - plugin.generate_seconds - plugin.index_seconds,
-               "search index": plugin.index_seconds}
+               "search index": plugin.index_seconds,
+               **{f"({name})": seconds for name, seconds in site.stages.items()},
+               "(site swapped in)": swap_seconds}
     return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
                        len(site.files) + len(site.reused_files),
                        end - start, findings, collected.messages, timings,
@@ -197,7 +201,8 @@ def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bo
         # Pages keep their CSP; the live-reload script the server adds carries its nonce.
         config_file = write_config(Path(work), root, Path(work) / "site", settings,
                                    navigation(), theme=theme, live_reload_nonce=new_nonce(),
-                                   node_modules=node_modules)
+                                   node_modules=node_modules,
+                                   plugin_options={"search_in_background": True})
         watch = [str(root / SETTINGS_FILE)] if (root / SETTINGS_FILE).is_file() else []
         with mkdocs_logging(verbose):
             try:

@@ -12,6 +12,7 @@ from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
 from site_generator.listing import kind_pages, list_path
+from site_generator.measure import timed
 from site_generator.record_units import Values, build_units, reusable, trace_tables
 from site_generator.render import SiteContext
 from site_generator.search import search_page
@@ -36,24 +37,28 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
     wait on disk."""
-    site = SiteContext(catalogue, carbon_figures(catalogue),
-                       base_url(catalogue.settings.site_url))
-    trace_tables(site)
+    stages: dict[str, float] = {}
+    with timed(stages, "derive"):
+        site = SiteContext(catalogue, carbon_figures(catalogue),
+                           base_url(catalogue.settings.site_url))
+        trace_tables(site)
     values = Values(site, cache.digests) if cache is not None else None
     record_ids = list(dict.keys(catalogue.records))
     reused: Mapping[str, CachedUnit] = {}
     if cache is not None and values is not None:
-        for record_id in record_ids:  # here, not in the workers, which would forget them
-            values.record(record_id)
-        reused = reusable(cache, values, record_ids)
-    result = Site(nav=navigation())
+        with timed(stages, "cache check"):
+            for record_id in record_ids:  # here, not in the workers, which would forget them
+                values.record(record_id)
+            reused = reusable(cache, values, record_ids)
+    result = Site(nav=navigation(), stages=stages)
     nquads: list[list[str]] = []
-    for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
-                            spill):
-        result.pages.extend(unit.pages)
-        result.files.extend(unit.files)
-        result.units.append(unit)
-        nquads.append(unit.nquads)
+    with timed(stages, "record pages"):
+        for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
+                                spill):
+            result.pages.extend(unit.pages)
+            result.files.extend(unit.files)
+            result.units.append(unit)
+            nquads.append(unit.nquads)
     if cache is not None:
         for kept in reused.values():
             result.reused_pages.extend(kept.pages)
@@ -62,14 +67,16 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
                 (path, catalogue.root / ref, False) for path, how, ref in kept.files)
             nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
         result.reused_units = dict(reused)
-    for kind in KINDS:
-        result.pages.extend(kind_pages(site, kind))
-    result.pages.append(home_page(site))
-    result.pages.append(carbon_page(site))
-    pages, files = analyse_pages(site)
-    result.pages.extend(pages)
-    result.files.extend(files)
-    result.pages.append(search_page(site))
-    result.files.extend(machine_files(site.linked, nquads))
-    result.overrides.update(sitemap_files(site.linked))
+    with timed(stages, "lists and dashboards"):
+        for kind in KINDS:
+            result.pages.extend(kind_pages(site, kind))
+        result.pages.append(home_page(site))
+        result.pages.append(carbon_page(site))
+        pages, files = analyse_pages(site)
+        result.pages.extend(pages)
+        result.files.extend(files)
+        result.pages.append(search_page(site))
+    with timed(stages, "catalogue files"):
+        result.files.extend(machine_files(site.linked, nquads))
+        result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

@@ -63,26 +63,35 @@ def write_documents(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
 
 def build_search_index(site_dir: Path, documents: Iterable[tuple[str, str]]) -> None:
     """Index ``documents`` (page path, index document) into ``site_dir/pagefind/``."""
-    bundle = site_dir / BUNDLE_FOLDER
-    if bundle.exists():
-        shutil.rmtree(bundle)
     with tempfile.TemporaryDirectory(prefix="omh-search-") as work:
-        if not write_documents(Path(work), documents):
-            return  # nothing to search: no index
-        command = [str(pagefind_binary()), "--site", work, "--output-path", str(bundle),
-                   "--force-language", LANGUAGE, "--silent"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=3600,
-                                  check=False, cwd=work)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
-    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        output = (done.stderr or done.stdout).strip().splitlines()
-        raise SearchIndexError("Pagefind could not index the site (exit status "
-                               f"{done.returncode}): " + " ".join(output[-5:]))
-    for name in UNUSED_FILES:
-        (bundle / name).unlink(missing_ok=True)
+        if write_documents(Path(work), documents):
+            index_documents(Path(work), site_dir)
+        elif (site_dir / BUNDLE_FOLDER).exists():
+            shutil.rmtree(site_dir / BUNDLE_FOLDER)  # nothing to search: no index
+
+
+def index_documents(work: Path, site_dir: Path) -> None:
+    """Index the documents written in ``work`` (``write_documents``) into
+    ``site_dir/pagefind/``, which is replaced only once the new index is complete."""
+    bundle = site_dir / BUNDLE_FOLDER
+    output = work / ".bundle"
+    command = [str(pagefind_binary()), "--site", str(work), "--output-path", str(output),
+               "--force-language", LANGUAGE, "--silent"]
     try:
-        make_stable(bundle)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3600,
+                              check=False, cwd=work)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
+    if done.returncode != 0 or not (output / "pagefind.js").is_file():
+        said = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchIndexError("Pagefind could not index the site (exit status "
+                               f"{done.returncode}): " + " ".join(said[-5:]))
+    for name in UNUSED_FILES:
+        (output / name).unlink(missing_ok=True)
+    try:
+        make_stable(output)
     except (NotCanonical, OSError, ValueError, KeyError) as exc:
         log.warning("the search index works but two builds may differ: %s", exc)
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    shutil.move(output, bundle)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +41,13 @@ from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
-from site_generator.memory import peak_rss_mib
-from site_generator.pagefind_index import SearchIndexError, build_search_index
+from site_generator.measure import peak_rss_mib, timed
+from site_generator.pagefind_index import (
+    SearchIndexError,
+    build_search_index,
+    index_documents,
+    write_documents,
+)
 from site_generator.record_units import default_jobs
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
@@ -65,6 +71,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     (``build_cache``)."""
     jobs = c.Type(int, default=0)
     """Processes building record pages (0: one per core)."""
+    search_in_background = c.Type(bool, default=False)
+    """``omh serve``: index for search after the build has returned, so that an edited page is
+    served before the search catches up (the next build waits for it)."""
 
 
 class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
@@ -96,6 +105,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         node_modules = Path(self.config.node_modules) if self.config.node_modules else None
         vendor = find_vendor_files(root, node_modules)
         start = time.perf_counter()
+        _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self.cache = self._open_cache(catalogue, config)
         self._discard_spill()
@@ -242,10 +252,21 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         site_dir = Path(config.site_dir)
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
-        write_reused(self.site, self.cache, site_dir)
+        stages = self.site.stages
+        with timed(stages, "reused pages written"):
+            write_reused(self.site, self.cache, site_dir)
         if self.cache is not None:
-            save_units(self.cache, self.site, self._written, Path(self.config.root))
-        if self.config.search:
+            with timed(stages, "cache kept"):
+                save_units(self.cache, self.site, self._written, Path(self.config.root))
+        if self.config.search and self.config.search_in_background:
+            work = Path(tempfile.mkdtemp(prefix="omh-search-"))
+            if write_documents(work, self._documents()):
+                _INDEXING.append(threading.Thread(target=_index_later, args=(work, site_dir),
+                                                  name="omh-search-index", daemon=True))
+                _INDEXING[-1].start()
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+        elif self.config.search:
             start = time.perf_counter()
             try:
                 build_search_index(Path(config.site_dir), self._documents())
@@ -271,6 +292,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
 
+    def on_shutdown(self) -> None:
+        _wait_for_index()
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         root = Path(self.config.root)
@@ -288,3 +312,22 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
             server._inject_js_into_html = inject_with_nonce  # type: ignore[method-assign]
         return server
+
+
+_INDEXING: list[threading.Thread] = []
+"""``omh serve``'s search indexing in the background (MkDocs makes a new plugin for each build:
+the thread outlives the one that started it)."""
+
+
+def _wait_for_index() -> None:
+    while _INDEXING:
+        _INDEXING.pop().join()
+
+
+def _index_later(work: Path, site_dir: Path) -> None:
+    try:
+        index_documents(work, site_dir)
+    except SearchIndexError as exc:
+        log.warning("%s", exc)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

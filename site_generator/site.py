@@ -89,6 +89,8 @@ class Site:
     units: list[Unit] = field(default_factory=list)
     """The records' units built this time (their pages are among ``pages``)."""
     reused_units: dict[str, CachedUnit] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds each part of generating the site took."""
 
     def sorted(self) -> Site:
         """Pages and files in path order, so that two builds write files in the same order."""
@@ -98,4 +100,4 @@ class Site:
         return Site(sorted(self.pages, key=lambda p: p.path),
                     [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
                     sorted(self.reused_pages, key=lambda p: p.path), sorted(self.reused_files),
-                    list(self.units), dict(self.reused_units))
+                    list(self.units), dict(self.reused_units), dict(self.stages))

@@ -8,17 +8,16 @@ as ``(table, key)``, and walking a whole table as ``(table, ALL)``. A page's out
 of what it looked up plus the build's global inputs (settings, theme, generator version), so if
 every noted lookup gives the same value again, the page is the same. ``Values`` gives each lookup
 a digest: a record's is the digest of its folder's files, a derived value's the digest of its
-canonical form (``canonical``), which does not depend on set order or object identity.
+pickle (``digest``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import hashlib
+import io
+import pickle
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import PurePath
 from typing import Any, TypeVar
 
 from catalogue.model.records import Record
@@ -112,41 +111,24 @@ def traced_list(table: str, values: list[V]) -> TracedList[V]:
     return result
 
 
-def canonical(value: Any, record_digest: Callable[[str], str], depth: int = 0) -> Any:
-    """A plain form of ``value`` (tuples, strings, numbers) for hashing: sets sorted, objects by
-    their fields, a record by its id and the digest of its files."""
-    if depth > 64:
-        raise ValueError("value nested too deeply to fingerprint")
-    deeper = depth + 1
-    if value is None or isinstance(value, (bool, int, str, bytes)):
-        return value
-    if isinstance(value, float):
-        return ("f", repr(value))
-    if isinstance(value, Record):
-        return ("record", value.id, record_digest(value.id))
-    if isinstance(value, enum.Enum):
-        return ("enum", type(value).__qualname__, value.name)
-    if isinstance(value, PurePath):
-        return ("path", str(value))
-    if isinstance(value, Mapping):
-        pairs = dict.items(value) if isinstance(value, dict) else value.items()
-        return ("map", tuple((canonical(k, record_digest, deeper),
-                              canonical(v, record_digest, deeper)) for k, v in pairs))
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted((canonical(v, record_digest, deeper) for v in value),
-                                    key=repr)))
-    if isinstance(value, (list, tuple)):
-        items = list.__iter__(value) if isinstance(value, list) else iter(value)
-        return (type(value).__name__, tuple(canonical(v, record_digest, deeper) for v in items))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__qualname__, tuple(
-            (f.name, canonical(getattr(value, f.name), record_digest, deeper))
-            for f in dataclasses.fields(value)))
-    if hasattr(value, "__dict__"):
-        return (type(value).__qualname__, canonical(vars(value), record_digest, deeper))
-    return (type(value).__qualname__, repr(value))
+class _Pickler(pickle.Pickler):
+    """Pickles a value with each record in it as its id and the digest of its files (the record
+    object itself holds what was parsed, not what the page may read from its folder)."""
+
+    def __init__(self, out: io.BytesIO, record_digest: Callable[[str], str]) -> None:
+        super().__init__(out, protocol=5)
+        self.record_digest = record_digest
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Record):
+            return str, (f"record:{obj.id}:{self.record_digest(obj.id)}",)
+        return NotImplemented
 
 
 def digest(value: Any, record_digest: Callable[[str], str]) -> str:
-    return hashlib.blake2b(repr(canonical(value, record_digest)).encode("utf-8"),
-                           digest_size=16).hexdigest()
+    """The digest of ``value``'s pickle. The same value pickles to the same bytes in every
+    process here: the derived tables hold no set whose order could vary (were one to, its
+    pages would only be built again, never reused wrongly)."""
+    out = io.BytesIO()
+    _Pickler(out, record_digest).dump(value)
+    return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
