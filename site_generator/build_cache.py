@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -104,6 +105,32 @@ def global_key(root: Path, inputs: Iterable[Path], options: Mapping[str, object]
     return digest.hexdigest()
 
 
+_BLOB_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def _blob(value: object) -> str:
+    if not isinstance(value, str) or not _BLOB_ID.fullmatch(value):
+        raise ValueError(f"not a blob id: {value!r}")
+    return value
+
+
+def _relative(value: object) -> str:
+    """A relative path inside the site or the catalogue; anything that could point elsewhere
+    (absolute, ``..``, a backslash, a NUL) is refused."""
+    if not isinstance(value, str) or value.startswith("/") or "\\" in value or "\0" in value \
+            or any(part in ("..", ".") for part in value.split("/")):
+        raise ValueError(f"not a relative path: {value!r}")
+    return value
+
+
+def _file(path: object, how: object, ref: object) -> tuple[str, str, str]:
+    if how == BLOB:
+        return _relative(path), BLOB, _blob(ref)
+    if how == SOURCE:
+        return _relative(path), SOURCE, _relative(ref)
+    raise ValueError(f"not a kind of file: {how!r}")
+
+
 def _key_from_json(value: Any) -> Hashable:
     return tuple(_key_from_json(v) for v in value) if isinstance(value, list) else value
 
@@ -170,12 +197,16 @@ class BuildCache:
             return {}
         units: dict[str, CachedUnit] = {}
         for record_id, raw in document["units"].items():
+            # Every name is checked: a page or file of the site comes from each.
             try:
                 units[record_id] = CachedUnit(
                     tuple((str(t), _key_from_json(k), str(d)) for t, k, d in raw["reads"]),
-                    tuple(CachedPage(*p) for p in raw["pages"]),
-                    tuple((str(a), str(b), str(c)) for a, b, c in raw["files"]),
-                    str(raw["nquads"]))
+                    tuple(CachedPage(_relative(p + "index.html").removesuffix("index.html"),
+                                     None if date is None else str(date), _blob(html),
+                                     None if index is None else _blob(index))
+                          for p, date, html, index in raw["pages"]),
+                    tuple(_file(path, how, ref) for path, how, ref in raw["files"]),
+                    _blob(raw["nquads"]))
             except (KeyError, TypeError, ValueError):
                 continue
         return units

@@ -151,3 +151,28 @@ def test_a_committed_cache_is_not_trusted(tmp_path: Path) -> None:
     assert again.reused == 0
     assert any("committed to the repository" in w for w in again.warnings)
     assert index.is_file()
+
+
+def test_a_tampered_index_cannot_publish_files_from_elsewhere(tmp_path: Path) -> None:
+    """Names in the cache's index become paths of the site: one that leaves the cache, the
+    catalogue or the site is not taken (its unit is built again)."""
+    import json
+
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    (tmp_path / "secret.txt").write_text("not for the site\n")
+    index_file = root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE
+    index = json.loads(index_file.read_text())
+    tampered = sorted(index["units"])[:3]
+    first, second, third = (index["units"][i] for i in tampered)
+    first["files"].append(["models/leak.txt", "source", "../secret.txt"])
+    second["files"].append(["../../leak.txt", "blob", first["nquads"]])
+    third["pages"][0][2] = "../../../secret.txt"
+    index_file.write_text(json.dumps(index))
+    again = build_site(root, tmp_path / "again")
+    assert again.reused == again.records - 3
+    assert not any("secret" in p.read_text(errors="replace")
+                   for p in (tmp_path / "again").rglob("*.txt"))
+    assert not (tmp_path / "leak.txt").exists()
+    assert_same_site(tmp_path / "again", tmp_path / "first")
