@@ -150,12 +150,13 @@ class BuildCache:
             self.folder = None
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
                                    within)
+        self._blobs = str(self.folder / BLOBS) if self.folder else ""
         self.units = self._load()
 
     # -- blobs -----------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
         assert self.folder is not None
-        return self.folder / BLOBS / blob[:2] / blob
+        return Path(f"{self._blobs}/{blob[:2]}/{blob}")  # one parse, not three joins
 
     def put(self, content: bytes) -> str | None:
         """Keep ``content``; its blob id (``None`` when nothing is kept)."""

@@ -41,11 +41,11 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     with timed(stages, "derive"):
         site = SiteContext(catalogue, carbon_figures(catalogue),
                            base_url(catalogue.settings.site_url))
-        trace_tables(site)
-    values = Values(site, cache.digests) if cache is not None else None
+        tables = trace_tables(site)
+    values = Values(tables, cache.digests) if cache is not None else None
     record_ids = list(dict.keys(catalogue.records))
     reused: Mapping[str, CachedUnit] = {}
-    if cache is not None and values is not None:
+    if cache is not None and values is not None:  # (values is None without a cache)
         with timed(stages, "cache check"):
             for record_id in record_ids:  # here, not in the workers, which would forget them
                 values.record(record_id)

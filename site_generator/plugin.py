@@ -10,6 +10,8 @@ for the search page.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -19,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -54,6 +56,8 @@ from site_generator.spill import Spill, loaded
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
+JINJA_FOLDER = "jinja"
+"""The theme's compiled templates, in the catalogue's cache folder."""
 
 
 class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -87,6 +91,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.index_seconds = 0.0
         self.generate_rss = self.mkdocs_rss = 0.0
         self.cache: BuildCache | None = None
+        self._loaded: Catalogue | None = None
+        """The catalogue this plugin loaded itself (``omh serve``)."""
         self._spill: Path | None = None
         """The work folder of this build's page bodies and file contents (``spill``)."""
         self._written: dict[str, str | None] = {}
@@ -97,7 +103,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
             return self.preloaded
-        catalogue, _ = load_catalogue(Path(self.config.root), check=False)
+        catalogue, _ = load_catalogue(Path(self.config.root), check=False,
+                                      keep_records=self.config.cache)
+        self._loaded = catalogue
         return catalogue
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -156,6 +164,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         a description or the site's address is text wherever it lands in a page. What is HTML
         already (the generated page content) is handed over as ``Markup``."""
         env.autoescape = True
+        if self.cache is not None and self.cache.folder is not None:
+            # MkDocs makes a new environment for every build (and omh serve builds often):
+            # the theme's templates are compiled once and kept, for this configuration.
+            settings = repr((env.autoescape, sorted(env.extensions), env.block_start_string,
+                             env.variable_start_string, env.trim_blocks, env.lstrip_blocks))
+            folder = self.cache.folder.parent / JINJA_FOLDER / hashlib.sha256(
+                settings.encode()).hexdigest()[:16]
+            with contextlib.suppress(OSError):
+                folder.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = FileSystemBytecodeCache(str(folder))
         return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
@@ -258,6 +276,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if self.cache is not None:
             with timed(stages, "cache kept"):
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
+                if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
+                    self._loaded.store.save()
         if self.config.search and self.config.search_in_background:
             work = Path(tempfile.mkdtemp(prefix="omh-search-"))
             if write_documents(work, self._documents()):

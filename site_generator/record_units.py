@@ -17,7 +17,6 @@ from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
 from catalogue.load.file_digests import FileDigests
 from catalogue.model.records import Record
@@ -54,80 +53,66 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def trace_tables(site: SiteContext) -> list[TracedDict[Any, Any] | TracedList[Any]]:
+Tables = dict[str, "TracedDict[Any, Any] | TracedList[Any]"]
+
+
+def trace_tables(site: SiteContext) -> Tables:
     """Put every table a page reads behind ``tracing``: the records, the link graph, and every
-    dict or list field of the quality reports, analyses, carbon roll-up and emissions."""
+    dict or list field of the quality reports, analyses, carbon roll-up and emissions. Returns
+    them by name."""
     catalogue = site.catalogue
-    records = traced(RECORDS, catalogue.records)
     graph = catalogue.graph
-    catalogue.records = records
-    catalogue.graph = Graph(records, traced("graph.outgoing", graph.outgoing),
+    catalogue.records = traced(RECORDS, catalogue.records)
+    catalogue.graph = Graph(catalogue.records, traced("graph.outgoing", graph.outgoing),
                             traced("graph.incoming", graph.incoming))
     site.quality = traced("quality", site.quality)
     site.kind_counts = traced("kind_counts", site.kind_counts)
-    tables: list[TracedDict[Any, Any] | TracedList[Any]] = [records]
-    for name, holder in (("analyses", site.analyses), ("carbon", site.carbon.report)):
-        _trace_fields(name, holder, tables)
     figures = site.carbon
     figures._by_run = traced("carbon.runs", figures._by_run)
     figures._skipped = traced("carbon.skipped", figures._skipped)
     site.linked.emissions = traced("emissions", site.linked.emissions)
+    tables: Tables = {t.table: t for t in (
+        catalogue.records, catalogue.graph.outgoing, catalogue.graph.incoming, site.quality,
+        site.kind_counts, figures._by_run, figures._skipped, site.linked.emissions)
+        if isinstance(t, TracedDict)}
+    for name, holder in (("analyses", site.analyses), ("carbon", site.carbon.report)):
+        assert is_dataclass(holder)
+        for field in fields(holder):
+            value, table = getattr(holder, field.name), f"{name}.{field.name}"
+            # object.__setattr__: the analyses are frozen; these are the same values, traced
+            if type(value) is dict:
+                tables[table] = traced(table, value)
+            elif type(value) is list:
+                tables[table] = traced_list(table, value)
+            else:
+                continue
+            object.__setattr__(holder, field.name, tables[table])
     return tables
-
-
-def _trace_fields(prefix: str, holder: object, tables: list[Any]) -> None:
-    assert is_dataclass(holder)
-    for field in fields(holder):
-        value = getattr(holder, field.name)
-        # object.__setattr__: the analyses are a frozen dataclass, and these are the same values
-        if type(value) is dict:
-            object.__setattr__(holder, field.name, traced(f"{prefix}.{field.name}", value))
-        elif type(value) is list:
-            object.__setattr__(holder, field.name,
-                               traced_list(f"{prefix}.{field.name}", value))
 
 
 class Values:
     """The digest of the answer to each lookup, now (``tracing``)."""
 
-    def __init__(self, site: SiteContext, digests: FileDigests) -> None:
-        self.site = site
-        self.catalogue: Catalogue = site.catalogue
+    def __init__(self, tables: Tables, digests: FileDigests) -> None:
+        self.tables = tables
+        self.records: dict[str, Record] = tables[RECORDS]  # type: ignore[assignment]
         self.digests = digests
-        self._tables: dict[str, Any] = {}
         self._known: dict[tuple[str, Hashable], str] = {}
 
-    def tables(self) -> dict[str, Any]:
-        if not self._tables:
-            site = self.site
-            found: dict[str, Any] = {RECORDS: self.catalogue.records,
-                                     "quality": site.quality, "kind_counts": site.kind_counts,
-                                     "carbon.runs": site.carbon._by_run,
-                                     "carbon.skipped": site.carbon._skipped,
-                                     "emissions": site.linked.emissions}
-            graph = self.catalogue.graph
-            found["graph.outgoing"], found["graph.incoming"] = graph.outgoing, graph.incoming
-            for holder in (site.analyses, site.carbon.report):
-                for value in vars(holder).values():
-                    if isinstance(value, (TracedDict, TracedList)):
-                        found[value.table] = value
-            self._tables = found
-        return self._tables
-
     def record(self, record_id: str) -> str:
-        record = dict.get(self.catalogue.records, record_id)
+        record = dict.get(self.records, record_id)
         return self.digests.folder(record.folder) if record is not None else ABSENT
 
     def of(self, table: str, key: Hashable) -> str:
         known = self._known.get((table, key))
         if known is not None:
             return known
-        source = self.tables().get(table)
+        source = self.tables.get(table)
         if source is None:  # a table nobody traces: never the same twice
             value = os.urandom(16).hex()
         elif table == RECORDS:
-            value = digest([(i, self.record(i)) for i in dict.keys(source)], self.record) \
-                if key == ALL else self.record(str(key))
+            value = digest([(i, self.record(i)) for i in dict.keys(self.records)],
+                           self.record) if key == ALL else self.record(str(key))
         elif key == ALL:
             value = digest(list(list.__iter__(source)) if isinstance(source, list)
                            else dict(dict.items(source)), self.record)
