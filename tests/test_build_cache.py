@@ -176,3 +176,22 @@ def test_a_tampered_index_cannot_publish_files_from_elsewhere(tmp_path: Path) ->
                    for p in (tmp_path / "again").rglob("*.txt"))
     assert not (tmp_path / "leak.txt").exists()
     assert_same_site(tmp_path / "again", tmp_path / "first")
+
+
+def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
+    """With a spill folder, the records' pages hold no HTML until MkDocs asks for it, and what
+    comes back from disk is what was generated."""
+    from catalogue.pipeline import load_catalogue
+    from site_generator.generate import generate
+    from site_generator.spill import Spill, loaded
+
+    plain = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0])
+    spilled = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0],
+                       spill=Spill(tmp_path / "spill"))
+    unit_pages = {p.path for unit in spilled.units for p in unit.pages}
+    assert unit_pages and all(not p.html and p.body is not None
+                              for p in spilled.pages if p.path in unit_pages)
+    assert [loaded(p) for p in spilled.pages] == plain.pages
+    on_disk = {f.path: f.source.read_bytes() if f.source else f.content for f in spilled.files}
+    assert on_disk == {f.path: f.source.read_bytes() if f.source else f.content
+                       for f in plain.files}
