@@ -182,7 +182,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                **{f"({name})": seconds for name, seconds in site.stages.items()},
                "(site swapped in)": swap_seconds}
     return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
-                       len(site.files) + len(site.reused_files),
+                       len(site.files) + len(site.placed_files),
                        end - start, findings, collected.messages, timings,
                        len(site.reused_units),
                        {"check": checked_rss, "generate": plugin.generate_rss,

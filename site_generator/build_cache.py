@@ -175,6 +175,13 @@ class BuildCache:
                 return None
         return blob
 
+    def blob_of(self, path: Path | None) -> str | None:
+        """The blob id of ``path`` when it is one of this cache's blobs."""
+        if path is None or self.folder is None:
+            return None
+        name = path.name
+        return name if path == self.blob_path(name) and _BLOB_ID.fullmatch(name) else None
+
     def read(self, blob: str) -> bytes:
         return self.blob_path(blob).read_bytes()
 

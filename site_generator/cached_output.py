@@ -27,12 +27,13 @@ def _place(source: Path, target: Path, link: bool) -> None:
 
 
 def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
-    """The pages and files of the units taken from ``cache``, into ``site_dir``."""
+    """The pages of the units taken from ``cache`` and the files MkDocs did not copy
+    (``Site.placed_files``), into ``site_dir``."""
     if cache is None:
         return
     for page in site.reused_pages:
         _place(cache.blob_path(page.html), site_dir / page.path / "index.html", True)
-    for path, source, own in site.reused_files:
+    for path, source, own in site.placed_files:
         _place(source, site_dir / path, own)
 
 
@@ -52,6 +53,10 @@ def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], ro
             files = []
             for published in unit.files:
                 source = published.source
+                kept = cache.blob_of(source)
+                if kept is not None:
+                    files.append((published.path, BLOB, kept))
+                    continue
                 if source is not None and source.resolve().is_relative_to(root):
                     files.append((published.path, SOURCE,
                                   source.resolve().relative_to(root).as_posix()))

@@ -56,13 +56,18 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
                                 spill):
             result.pages.extend(unit.pages)
-            result.files.extend(unit.files)
+            for published in unit.files:
+                if cache is not None and cache.blob_of(published.source) is not None:
+                    assert published.source is not None
+                    result.placed_files.append((published.path, published.source, True))
+                else:
+                    result.files.append(published)
             result.units.append(unit)
             nquads.append(unit.nquads)
     if cache is not None:
         for kept in reused.values():
             result.reused_pages.extend(kept.pages)
-            result.reused_files.extend(
+            result.placed_files.extend(
                 (path, cache.blob_path(ref), True) if how == BLOB else
                 (path, catalogue.root / ref, False) for path, how, ref in kept.files)
             nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())

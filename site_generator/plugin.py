@@ -119,7 +119,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         site = generate(catalogue, self.cache, self.config.jobs or default_jobs(),
-                        Spill(self._spill))
+                        Spill(self._spill, self.cache))
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -271,7 +271,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
-        with timed(stages, "reused pages written"):
+        with timed(stages, "pages and files placed"):
             write_reused(self.site, self.cache, site_dir)
         if self.cache is not None:
             with timed(stages, "cache kept"):

@@ -83,9 +83,11 @@ class Site:
     """Files written after MkDocs has finished, replacing the theme's own (the sitemap)."""
     reused_pages: list[CachedPage] = field(default_factory=list)
     """Pages taken whole from the build cache: written after MkDocs, which never sees them."""
-    reused_files: list[tuple[str, Path, bool]] = field(default_factory=list)
-    """(site path, file, whether it is the cache's own) of the files beside reused pages: the
-    cache's are linked into the site, the repository's copied."""
+    placed_files: list[tuple[str, Path, bool]] = field(default_factory=list)
+    """(site path, file, whether it is a blob of the build cache) of the files put in the site
+    after MkDocs, which never sees them: those beside reused pages, and those of the units built
+    now that the cache already holds. Blobs are linked into the site, the repository's files
+    copied."""
     units: list[Unit] = field(default_factory=list)
     """The records' units built this time (their pages are among ``pages``)."""
     reused_units: dict[str, CachedUnit] = field(default_factory=dict)
@@ -99,5 +101,5 @@ class Site:
             files.setdefault(published.path, published)
         return Site(sorted(self.pages, key=lambda p: p.path),
                     [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
-                    sorted(self.reused_pages, key=lambda p: p.path), sorted(self.reused_files),
+                    sorted(self.reused_pages, key=lambda p: p.path), sorted(self.placed_files),
                     list(self.units), dict(self.reused_units), dict(self.stages))

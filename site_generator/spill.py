@@ -10,13 +10,18 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from site_generator.build_cache import BuildCache
 from site_generator.downloads import PublishedFile
 from site_generator.site import GeneratedPage
 
 
 class Spill:
-    def __init__(self, folder: Path) -> None:
+    """A build's work folder for page bodies; file contents go to ``cache``'s blobs when there
+    is a cache (they are kept there anyway, and linked from there into the site)."""
+
+    def __init__(self, folder: Path, cache: BuildCache | None = None) -> None:
         self.folder = folder
+        self.cache = cache
         folder.mkdir(parents=True, exist_ok=True)
         self._count = 0
 
@@ -37,6 +42,9 @@ class Spill:
         stays as it is)."""
         if published.content is None:
             return published
+        blob = self.cache.put(published.content) if self.cache is not None else None
+        if self.cache is not None and blob is not None:
+            return PublishedFile(published.path, source=self.cache.blob_path(blob))
         path = self._next(".bin")
         path.write_bytes(published.content)
         return PublishedFile(published.path, source=path)
