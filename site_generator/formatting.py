@@ -144,3 +144,11 @@ def shape(value: object) -> str:
 def truncate(text: object, limit: int) -> str:
     value = " ".join(str(text or "").split())
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "\u2026"
+
+
+def pager_pages(number: int, count: int) -> list[int]:
+    """The page numbers a pager on page ``number`` of ``count`` can show: the first, the last,
+    and those within three of this one (the template decides which are links and which an
+    ellipsis). Listing them, rather than walking all ``count``, keeps a list of n pages linear."""
+    near = range(max(1, number - 3), min(count, number + 3) + 1)
+    return sorted({1, count, *near})

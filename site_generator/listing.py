@@ -31,6 +31,7 @@ def kind_pages(site: SiteContext, kind: str) -> list[GeneratedPage]:
     ids = tuple(by_title(site.catalogue, (r.id for r in records)))
     chunks = pages_of(ids, LIST_PAGE_SIZE)
     label = KINDS[kind].plural_label
+    latest = _latest(records)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         here = list_path(kind, number)
@@ -41,7 +42,7 @@ def kind_pages(site: SiteContext, kind: str) -> list[GeneratedPage]:
         pages.append(GeneratedPage(
             here, label if number == 1 else f"{label} (page {number})", html,
             tuple(table_of_contents(html)), description=f"{label} in the catalogue",
-            date=_latest(records), searchable=False))
+            date=latest, searchable=False))
     return pages
 
 

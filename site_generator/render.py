@@ -178,7 +178,8 @@ def _environment() -> jinja2.Environment:
         "ms": formatting.milliseconds, "mb": formatting.megabytes, "gb": formatting.gigabytes,
         "paragraphs": paragraphs, "wbr": breakable, "here": here_url, "host": host,
     })
-    env.globals.update({"KINDS": KINDS, "DASH": formatting.DASH})
+    env.globals.update({"KINDS": KINDS, "DASH": formatting.DASH,
+                        "pager_pages": formatting.pager_pages})
     return env
 
 
