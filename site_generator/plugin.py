@@ -312,6 +312,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self._discard_spill()
+
     def on_shutdown(self) -> None:
         _wait_for_index()
 
