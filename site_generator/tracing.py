@@ -2,13 +2,13 @@
 while the pages are generated, so that a later build can tell whether they would come out the
 same without generating them again.
 
-``generate`` wraps the tables pages read (the records, the link graph, the quality reports, the
-carbon roll-up, the analyses) in ``TracedDict``; a lookup made while a ``Trace`` is open is noted
-as ``(table, key)``, and walking a whole table as ``(table, ALL)``. A page's output is a function
-of what it looked up plus the build's global inputs (settings, theme, generator version), so if
-every noted lookup gives the same value again, the page is the same. ``Values`` gives each lookup
-a digest: a record's is the digest of its folder's files, a derived value's the digest of its
-pickle (``digest``).
+``record_units.trace_tables`` wraps the tables pages read (the records, the link graph, the
+quality reports, the carbon roll-up, the analyses) in ``TracedDict``; a lookup made inside a
+``trace()`` block is noted as ``(table, key)``, and walking a whole table as ``(table, ALL)``. A
+page's output is a function of what it looked up plus the build's global inputs (settings,
+theme, generator version), so if every noted lookup gives the same value again, the page is the
+same. ``record_units.Values`` gives each lookup a digest: a record's is the digest of its
+folder's files, a derived value's the digest of its pickle (``digest``).
 """
 
 from __future__ import annotations
