@@ -34,7 +34,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from catalogue.load.cache_dir import cache_location
+from catalogue.load.cache_dir import cache_location, committed
+from catalogue.load.safe_write import check_no_symlink
 from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
@@ -169,11 +170,14 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             # the theme's templates are compiled once and kept, for this configuration.
             settings = repr((env.autoescape, sorted(env.extensions), env.block_start_string,
                              env.variable_start_string, env.trim_blocks, env.lstrip_blocks))
-            folder = self.cache.folder.parent / JINJA_FOLDER / hashlib.sha256(
-                settings.encode()).hexdigest()[:16]
-            with contextlib.suppress(OSError):
-                folder.mkdir(parents=True, exist_ok=True)
-                env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+            # Compiled code is run: never from files a commit could have put there.
+            kept = self.cache.folder.parent / JINJA_FOLDER
+            folder = kept / hashlib.sha256(settings.encode()).hexdigest()[:16]
+            if not committed(kept, self.cache.within):
+                with contextlib.suppress(OSError):
+                    check_no_symlink(folder, self.cache.within)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    env.bytecode_cache = FileSystemBytecodeCache(str(folder))
         return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,

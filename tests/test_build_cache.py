@@ -22,6 +22,7 @@ from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from site_generator import record_units
 from site_generator.build import build_site
 from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE
+from site_generator.plugin import JINJA_FOLDER
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -195,3 +196,24 @@ def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
     on_disk = {f.path: f.source.read_bytes() if f.source else f.content for f in spilled.files}
     assert on_disk == {f.path: f.source.read_bytes() if f.source else f.content
                        for f in plain.files}
+
+
+def test_committed_compiled_templates_are_never_run(tmp_path: Path) -> None:
+    """The theme's compiled templates are code: a folder of them that git tracks is neither
+    read nor written, while the rest of the cache still serves."""
+    import subprocess
+
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    compiled = sorted((root / ".omh-cache" / JINJA_FOLDER).rglob("*.cache"))
+    assert compiled
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-f", f".omh-cache/{JINJA_FOLDER}"],
+                   check=True)
+    for path in compiled:
+        path.write_bytes(b"not compiled code")
+    again = build_site(root, tmp_path / "again")
+    assert again.reused == again.records
+    assert all(path.read_bytes() == b"not compiled code" for path in compiled)
+    assert_same_site(tmp_path / "again", tmp_path / "first")
