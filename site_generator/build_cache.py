@@ -188,7 +188,7 @@ class BuildCache:
     def has(self, unit: CachedUnit) -> bool:
         blobs = [p.html for p in unit.pages] + [p.index for p in unit.pages if p.index] + \
             [b for _, how, b in unit.files if how == BLOB] + [unit.nquads]
-        return all(self.blob_path(b).is_file() for b in blobs)
+        return all(os.path.isfile(f"{self._blobs}/{b[:2]}/{b}") for b in blobs)
 
     # -- the index -------------------------------------------------------------------------
     def _load(self) -> dict[str, CachedUnit]:
