@@ -30,7 +30,11 @@ from typing import Any
 
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests
-from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
+from catalogue.load.safe_write import (
+    check_no_symlink,
+    write_bytes_no_follow,
+    write_text_no_follow,
+)
 
 FORMAT = 1
 BUILD_FOLDER = "build"
@@ -168,9 +172,7 @@ class BuildCache:
             try:
                 check_no_symlink(path.parent, self.within)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f".{blob}.tmp")
-                temporary.write_bytes(content)
-                os.replace(temporary, path)
+                write_bytes_no_follow(path, content, within=self.within)
             except OSError:
                 return None
         return blob

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from site_generator.build_cache import BLOB, SOURCE, BuildCache, CachedPage, CachedUnit
-from site_generator.site import Site
+from site_generator.downloads import PublishedFile
+from site_generator.site import Site, Unit
 from site_generator.spill import loaded
 
 
@@ -38,37 +39,42 @@ def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:
-    """Keep the reused units and those built now (a unit one of whose pages was not kept is
-    left out: it is built again next time)."""
+    """Keep the reused units and those built now (a unit something of which could not be kept
+    is left out: it is built again next time)."""
     units = dict(site.reused_units)
     for unit in site.units:
-        pages = []
-        for page in map(loaded, unit.pages):
-            html = written.get(page.path)
-            index = cache.put(page.index_html.encode("utf-8")) if page.index_html else None
-            if html is None or (page.index_html and index is None):
-                break
-            pages.append(CachedPage(page.path, page.date, html, index))
-        else:
-            files = []
-            for published in unit.files:
-                source = published.source
-                kept = cache.blob_of(source)
-                if kept is not None:
-                    files.append((published.path, BLOB, kept))
-                    continue
-                if source is not None and source.resolve().is_relative_to(root):
-                    files.append((published.path, SOURCE,
-                                  source.resolve().relative_to(root).as_posix()))
-                    continue
-                content = published.content if source is None else source.read_bytes()
-                blob = cache.put(content or b"")
-                if blob is None:
-                    break
-                files.append((published.path, BLOB, blob))
-            else:
-                nquads = cache.put("\n".join(unit.nquads).encode("utf-8"))
-                if nquads is not None:
-                    units[unit.record_id] = CachedUnit(unit.reads, tuple(pages), tuple(files),
-                                                       nquads)
+        kept = _kept_unit(cache, unit, written, root)
+        if kept is not None:
+            units[unit.record_id] = kept
     cache.save(units)
+
+
+def _kept_unit(cache: BuildCache, unit: Unit, written: dict[str, str | None],
+               root: Path) -> CachedUnit | None:
+    pages = []
+    for page in map(loaded, unit.pages):
+        html = written.get(page.path)  # the page as MkDocs wrote it
+        index = cache.put(page.index_html.encode("utf-8")) if page.index_html else None
+        if html is None or (page.index_html and index is None):
+            return None
+        pages.append(CachedPage(page.path, page.date, html, index))
+    files = []
+    for published in unit.files:
+        file = _kept_file(cache, published, root)
+        if file is None:
+            return None
+        files.append(file)
+    nquads = cache.put("\n".join(unit.nquads).encode("utf-8"))
+    return CachedUnit(unit.reads, tuple(pages), tuple(files), nquads) if nquads else None
+
+
+def _kept_file(cache: BuildCache, published: PublishedFile,
+               root: Path) -> tuple[str, str, str] | None:
+    """A published file as the cache keeps it: a blob, or a file of the repository."""
+    source = published.source
+    blob = cache.blob_of(source)
+    if blob is None and source is not None and source.resolve().is_relative_to(root):
+        return published.path, SOURCE, source.resolve().relative_to(root).as_posix()
+    if blob is None:
+        blob = cache.put((published.content or b"") if source is None else source.read_bytes())
+    return (published.path, BLOB, blob) if blob is not None else None

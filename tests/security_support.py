@@ -6,7 +6,6 @@ Content-Security-Policy violations on every page."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import http.server
 import os
 import socket
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chromium import chromium, require_chromium
-from test_site_support import running
+from test_site_support import running, serve_folder
 
 from catalogue.model.settings import DEFAULT_CACHE_DIR
 
@@ -52,19 +51,9 @@ window.alert = window.confirm = window.prompt = function (m) {
 """Runs before a page's own scripts: records alerts (payloads call alert) and CSP violations."""
 
 
-class _PagesHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = GITHUB_PAGES_TYPES
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve_like_github_pages(folder: Path) -> Iterator[str]:
+def serve_like_github_pages(folder: Path) -> contextlib.AbstractContextManager[str]:
     """Serve ``folder`` on 127.0.0.1 with GitHub Pages' media types; yields the base URL."""
-    handler = functools.partial(_PagesHandler, directory=str(folder))
-    with running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
-        yield url
+    return serve_folder(folder, GITHUB_PAGES_TYPES)
 
 
 class Canary:

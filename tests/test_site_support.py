@@ -100,9 +100,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (a free port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve_folder(folder: Path, media_types: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port), with ``media_types`` by file extension when
+    given (Python's guesses otherwise); yields the base URL."""
+    handler_class = _QuietHandler
+    if media_types is not None:
+        handler_class = type("_TypedHandler", (_QuietHandler,), {"extensions_map": media_types})
+    handler = functools.partial(handler_class, directory=str(folder))
     with running(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
         yield url
 

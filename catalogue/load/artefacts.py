@@ -26,7 +26,6 @@ only when they are already in the cache; downloading is for ``omh parity --fetch
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import multiprocessing
 import os
 import shutil
@@ -38,6 +37,7 @@ from typing import NamedTuple
 
 from catalogue import __version__
 from catalogue.load.cache_dir import cache_location
+from catalogue.load.file_digests import sha256_of
 from catalogue.load.safe_write import SymlinkRefused, check_no_symlink
 from catalogue.model.pointers import (
     ArtefactError,
@@ -88,11 +88,7 @@ def sha256_file(path: Path) -> str:
     stat = path.stat()
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(CHUNK), b""):
-                digest.update(block)
-        _DIGESTS[key] = digest.hexdigest()
+        _DIGESTS[key] = sha256_of(path)
     return _DIGESTS[key]
 
 

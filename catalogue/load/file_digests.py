@@ -4,7 +4,7 @@ A folder's digest covers the name and bytes of every file under it (a symlink co
 it points: the site never follows one). Hashing every artefact on every build would cost as much
 as a build, so each file's sha256 is kept between runs (``<cache>/build/digests.json``) keyed by
 its size, mtime, ctime and inode, and trusted only while all four still match and the file was
-last modified more than ``RACY_NS`` before it was read (see ``reference_cache``).
+last modified more than ``RACY_NS`` before it was read.
 """
 
 from __future__ import annotations
@@ -17,18 +17,22 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import Any
 
-from catalogue.load.reference_cache import RACY_NS
 from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
 
 FORMAT = 1
 CHUNK = 1 << 20
+RACY_NS = 2_000_000_000
+"""A file modified this close before it was read is hashed again before its remembered
+digest is trusted (a later edit in the same clock tick could leave its times unchanged)."""
 
 
 def stat_key(stat: os.stat_result) -> list[int]:
+    """What says a file is unchanged on this machine: size, times and inode."""
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
-def sha256_file(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The sha256 of the file's bytes, read a chunk at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -56,7 +60,7 @@ class FileDigests:
         racy = stat.st_mtime_ns + RACY_NS > time.time_ns()
         if not racy and isinstance(entry, list) and len(entry) == 2 and entry[0] == current:
             return str(entry[1])
-        digest = sha256_file(path)
+        digest = sha256_of(path)
         self.hashed += 1
         if not racy:
             self._memo[key] = [current, digest]

@@ -15,14 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, stat_key
-from catalogue.load.safe_write import check_no_symlink
+from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 from catalogue.model.card import Card
 from catalogue.model.findings import Finding
 from catalogue.model.yaml_source import YamlDocument
@@ -122,11 +121,10 @@ class RecordCache:
         try:
             check_no_symlink(self.folder, self.within)
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".records.", suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": FORMAT, "version": self.version, "entries": self._used,
-                             "cards": self._used_cards}, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, self.folder / RECORDS_FILE)
+            write_bytes_no_follow(self.folder / RECORDS_FILE, pickle.dumps(
+                {"format": FORMAT, "version": self.version, "entries": self._used,
+                 "cards": self._used_cards}, protocol=pickle.HIGHEST_PROTOCOL),
+                within=self.within)
         except OSError:
             return
         self.digests.save()

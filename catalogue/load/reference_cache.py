@@ -26,13 +26,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from catalogue.load.file_digests import RACY_NS, stat_key
 from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
 from catalogue.model.kinds import KINDS_BY_FOLDER
 
 FORMAT = 1
 INDEX_FILE = Path("validate") / "mentions.json"
-RACY_NS = 2_000_000_000
-"""A file modified this close before it was read is re-hashed before its entry is trusted."""
 
 _MENTION = re.compile(
     rb"(?:" + b"|".join(re.escape(f.encode()) for f in sorted(KINDS_BY_FOLDER)) +
@@ -42,10 +41,6 @@ _MENTION = re.compile(
 def mentions(raw: bytes) -> frozenset[str]:
     """The record-id-like runs in a record file's bytes (see the module docstring)."""
     return frozenset(m.decode("utf-8", "replace") for m in _MENTION.findall(raw))
-
-
-def _key(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 class MentionIndex:
@@ -94,7 +89,7 @@ class MentionIndex:
         self.read_files += 1
         racy = stat.st_mtime_ns + RACY_NS > time.time_ns()
         digest = hashlib.sha256(raw).hexdigest() if racy else None
-        return [_key(stat), digest, sorted(mentions(raw))]
+        return [stat_key(stat), digest, sorted(mentions(raw))]
 
     def _load(self) -> dict[str, list[Any]]:
         if self.file is None:
@@ -126,7 +121,7 @@ class MentionIndex:
 
 def _trusted(entry: Any, stat: os.stat_result, path: Path) -> list[Any] | None:
     """``entry`` if it is well formed and still describes the file, else ``None``."""
-    if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == _key(stat)
+    if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == stat_key(stat)
             and isinstance(entry[2], list) and all(isinstance(m, str) for m in entry[2])):
         return None
     digest = entry[1]

@@ -35,11 +35,17 @@ def check_no_symlink(path: Path, within: Path | None = None) -> None:
 
 def write_text_no_follow(path: Path, text: str, *, within: Path | None = None) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically, refusing symlinks (see above)."""
+    write_bytes_no_follow(path, text.encode("utf-8"), within=within)
+
+
+def write_bytes_no_follow(path: Path, content: bytes, *, within: Path | None = None) -> None:
+    """Write ``content`` to ``path`` atomically (a temporary file of its own, then renamed:
+    two processes writing the same file never meet), refusing symlinks (see above)."""
     check_no_symlink(path, within)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(name, 0o666 & ~umask)  # like a file opened for writing, not mkstemp's 0600
