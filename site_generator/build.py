@@ -39,6 +39,7 @@ from site_generator.output_dir import (
     swap_in,
 )
 from site_generator.plugin import CataloguePlugin
+from site_generator.shared_units import record_units
 
 DEFAULT_SITE_DIR = "site"
 
@@ -73,6 +74,8 @@ class BuildResult:
     """Records whose pages and files came from the build cache."""
     peak_rss: dict[str, float] = field(default_factory=dict)
     """Peak memory (MiB) when each stage ended (``memory.peak_rss_mib``)."""
+    rendered: int = 0
+    """Pages MkDocs rendered (the others came from the build cache as it wrote them)."""
 
 
 class _Collect(logging.Handler):
@@ -184,9 +187,10 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
                        len(site.files) + len(site.placed_files),
                        end - start, findings, collected.messages, timings,
-                       len(site.reused_units),
+                       record_units(site.reused_units),
                        {"check": checked_rss, "generate": plugin.generate_rss,
-                        "mkdocs": plugin.mkdocs_rss, "search index": peak_rss_mib()})
+                        "mkdocs": plugin.mkdocs_rss, "search index": peak_rss_mib()},
+                       len(site.pages))
 
 
 def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bool = False,

@@ -16,6 +16,7 @@ from site_generator.measure import timed
 from site_generator.record_units import Values, build_units, reusable, trace_tables
 from site_generator.render import SiteContext
 from site_generator.search import search_page
+from site_generator.shared_units import add_pages, remembered_nquads
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
 from site_generator.spill import Spill
@@ -73,15 +74,13 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
         result.reused_units = dict(reused)
     with timed(stages, "lists and dashboards"):
-        for kind in KINDS:
-            result.pages.extend(kind_pages(site, kind))
-        result.pages.append(home_page(site))
-        result.pages.append(carbon_page(site))
-        pages, files = analyse_pages(site)
-        result.pages.extend(pages)
+        pages = [page for kind in KINDS for page in kind_pages(site, kind)]
+        pages += [home_page(site), carbon_page(site)]
+        analyses, files = analyse_pages(site)
         result.files.extend(files)
-        result.pages.append(search_page(site))
+        add_pages(result, [*pages, *analyses, search_page(site)], cache,
+                  {path for _, path in result.nav})
     with timed(stages, "catalogue files"):
-        result.files.extend(machine_files(site.linked, nquads))
+        result.files.extend(machine_files(site.linked, nquads, remembered_nquads(result, cache)))
         result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

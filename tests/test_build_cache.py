@@ -22,6 +22,7 @@ from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from site_generator import record_units
 from site_generator.build import build_site
 from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE
+from site_generator.generate import navigation
 from site_generator.plugin import JINJA_FOLDER
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -126,6 +127,8 @@ def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) ->
     build_site(root, tmp_path / "first")
     again = build_site(root, tmp_path / "again")
     assert again.reused == again.records
+    # MkDocs renders only the navigation's own pages again; every other page is as it was.
+    assert again.rendered == len(navigation()) < again.pages
     assert_same_site(tmp_path / "again", tmp_path / "first")
 
 

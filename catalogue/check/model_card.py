@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from catalogue.check.card_file import card_location
 from catalogue.check.context import CheckContext
 from catalogue.model.card import Heading, Line
-from catalogue.model.card_prose import section_has_content
 from catalogue.model.card_sections import (
     MODEL_CARD_SECTIONS,
     Section,
@@ -41,7 +40,7 @@ def check_model_card(record: Record) -> Iterator[Finding]:
             continue
         heading = card.sections[index].heading
         lines = section_text(card.sections, index)
-        if not section_has_content(card.sections, index):
+        if not card.section_content[index]:
             said = "is empty" if not any(text.strip() for _, text in lines) else \
                 "holds only template filler or comments"
             yield error("card-section", f"section '{heading.text}' {said}; it should cover "

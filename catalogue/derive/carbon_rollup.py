@@ -116,13 +116,18 @@ class CarbonReport:
     total: Totals = field(default_factory=Totals)
     experiments_by_party: dict[str, list[str]] = field(default_factory=dict)
     """The experiments each researcher and organisation is named on."""
+    by_experiment: dict[str, tuple[int, list[UtilisationFootprint]]] = field(
+        default_factory=dict)
+    """Each experiment's place among the experiments, and its utilisations' footprints."""
 
     def band(self, kg: float) -> str:
         return band(kg, self.defaults)
 
     def footprints_of(self, experiment_ids: Iterable[str]) -> list[UtilisationFootprint]:
-        wanted = set(experiment_ids)
-        return [u for u in self.utilisations if u.experiment_id in wanted]
+        """The footprints of ``experiment_ids``' utilisations, in report order."""
+        found = (self.by_experiment.get(e) for e in dict.fromkeys(experiment_ids))
+        return [u for _, rows in sorted((f for f in found if f is not None), key=lambda f: f[0])
+                for u in rows]
 
     def hf_co2_eq_emissions(self, model_id: str) -> dict[str, Any] | None:
         """The model's own training footprint in Hugging Face's ``co2_eq_emissions`` form."""
@@ -248,12 +253,11 @@ def carbon_report(catalogue: Catalogue,
     records = list(catalogue.records.values())
     report = CarbonReport(defaults, [], [], {r.id: r.title for r in records})
     experiments = catalogue.of_kind("experiment")
-    by_experiment: dict[str, list[UtilisationFootprint]] = {}
-    for experiment in experiments:
+    for place, experiment in enumerate(experiments):
         footprints, skipped = experiment_footprints(experiment, store, defaults, table)
         report.utilisations.extend(footprints)
         report.skipped.extend(skipped)
-        by_experiment[experiment.id] = footprints
+        report.by_experiment[experiment.id] = (place, footprints)
         if footprints:
             report.experiments[experiment.id] = Totals.of(footprints)
         for relation in ("created_by", "organization"):
@@ -273,7 +277,7 @@ def carbon_report(catalogue: Catalogue,
     for record_id, experiment_ids in report.experiments_by_party.items():
         bucket = report.researchers if record_id.startswith("researchers/") \
             else report.organizations
-        rows = [row for e in experiment_ids for row in by_experiment.get(e, [])]
+        rows = [row for e in experiment_ids for row in report.by_experiment.get(e, (0, []))[1]]
         if rows:
             totals_for(bucket, record_id, rows)
 

@@ -23,6 +23,7 @@ from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, stat_key
 from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 from catalogue.model.card import Card
+from catalogue.model.card_templates import template_files
 from catalogue.model.findings import Finding
 from catalogue.model.yaml_source import YamlDocument
 
@@ -42,7 +43,8 @@ def loader_version(schema_files: list[Path], max_bytes: int) -> str:
     code = [here / "store.py", here / "schema_check.py", here.parent / "model" / "yaml_source.py",
             here.parent / "model" / "records.py", here.parent / "model" / "findings.py",
             here.parent / "model" / "kinds.py", here.parent / "model" / "card.py",
-            here.parent / "model" / "card_markdown.py"]
+            here.parent / "model" / "card_markdown.py", here.parent / "model" / "card_prose.py",
+            *template_files()]  # a card's sections' content depends on the stock sentences
     digest = hashlib.sha256(str(max_bytes).encode())
     for path in sorted(set(schema_files)) + code:
         digest.update(path.name.encode())

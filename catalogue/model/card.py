@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from catalogue.model.card_markdown import CodeBlock, Heading, Line, outline, split_lines
+from catalogue.model.card_markdown import (
+    CardSection,
+    CodeBlock,
+    Heading,
+    Line,
+    outline,
+    split_lines,
+)
 from catalogue.model.findings import Severity
 from catalogue.model.yaml_source import YamlDocument, YamlError, parse_yaml
 
@@ -47,13 +54,6 @@ class CardProblem(NamedTuple):
     @property
     def severity(self) -> Severity:
         return Severity.WARNING if self.code in ("unclosed", "document-end") else Severity.ERROR
-
-
-class CardSection(NamedTuple):
-    heading: Heading
-    """The section's heading; the text before the first heading has level 0 and no text."""
-    lines: tuple[Line, ...]
-    """(line, text) of the lines under the heading, up to the next heading of any level."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,10 @@ class Card:
     code_blocks: tuple[CodeBlock, ...]
     problems: tuple[CardProblem, ...]
     size_bytes: int
+    section_content: tuple[bool, ...] = ()
+    """For each of ``sections``, whether its Markdown (its subsections' included) says something
+    (``card_prose.section_has_content``): worked out once when the card is parsed, and kept with
+    it in the record cache, since the checks, the quality score and the importers all ask."""
 
     @property
     def readable(self) -> bool:
@@ -179,9 +183,16 @@ def parse_card(text: str, size_bytes: int | None = None) -> Card:
     body = text[body_start:]
     body_line = _line_of_offset(text, body_start)
     headings, code_blocks = outline(body, body_line)
-    return Card(text, front_matter, body, body_line, headings,
-                tuple(_sections(body, body_line, headings)), code_blocks, tuple(problems),
-                len(text.encode("utf-8")) if size_bytes is None else size_bytes)
+    sections = tuple(_sections(body, body_line, headings))
+    return Card(text, front_matter, body, body_line, headings, sections, code_blocks,
+                tuple(problems), len(text.encode("utf-8")) if size_bytes is None else size_bytes,
+                _section_content(sections))
+
+
+def _section_content(sections: tuple[CardSection, ...]) -> tuple[bool, ...]:
+    from catalogue.model.card_prose import section_has_content  # it reads cards' sections
+
+    return tuple(section_has_content(sections, index) for index in range(len(sections)))
 
 
 def read_card(path: Path, folder: Path | None = None) -> Card | None:

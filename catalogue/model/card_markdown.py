@@ -59,6 +59,16 @@ class Heading(NamedTuple):
     """A setext heading: the next line is its ``===`` or ``---``."""
 
 
+Line = tuple[int, str]
+
+
+class CardSection(NamedTuple):
+    heading: Heading
+    """The section's heading; the text before the first heading has level 0 and no text."""
+    lines: tuple[Line, ...]
+    """(line, text) of the lines under the heading, up to the next heading of any level."""
+
+
 class CodeBlock(NamedTuple):
     """A fenced code block: the lines of its opening and closing fences."""
 
@@ -70,8 +80,6 @@ class MarkdownOutline(NamedTuple):
     headings: tuple[Heading, ...]
     code_blocks: tuple[CodeBlock, ...]
 
-
-Line = tuple[int, str]
 
 
 def split_lines(text: str) -> list[str]:

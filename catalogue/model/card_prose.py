@@ -12,17 +12,15 @@ huggingface_hub's own card templates, so they follow the library.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import markdown
 
-from catalogue.model.card import CardSection
-from catalogue.model.card_markdown import MARKDOWN_EXTENSIONS
+from catalogue.model.card_markdown import MARKDOWN_EXTENSIONS, CardSection
+from catalogue.model.card_templates import template_files
 
 NO_INFORMATION = re.compile(
     r"^\W*(\[?\s*more information needed\s*\]?|\[?\s*needs more information\s*\]?|"
@@ -32,7 +30,6 @@ LABELLED = re.compile(r"^([^:]{1,80}):\s*(.*)$", re.DOTALL)
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _STASH = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
-_TEMPLATES = ("modelcard_template.md", "datasetcard_template.md")
 _TEXT_TAGS = frozenset({"p", "li", "td", "th", "dd", "dt"})
 _CONTAINERS = frozenset({"ul", "ol", "blockquote", "table", "thead", "tbody", "tr", "dl", "div"})
 
@@ -53,15 +50,7 @@ def template_sentences() -> frozenset[str]:
     """The stock text of huggingface_hub's model and dataset card templates: the defaults their
     placeholders fall back to, and the sentences written around them."""
     found: set[str] = set()
-    # The package's folder, found without importing the package (which costs a pre-commit
-    # hook a tenth of a second).
-    spec = importlib.util.find_spec("huggingface_hub")
-    places = list(spec.submodule_search_locations or []) if spec is not None else []
-    for name in _TEMPLATES:
-        resource = next((Path(p) / "templates" / name for p in places
-                         if (Path(p) / "templates" / name).is_file()), None)
-        if resource is None:
-            continue
+    for resource in template_files():
         text = re.sub(r"<!--.*?-->", "", resource.read_text(encoding="utf-8"), flags=re.DOTALL)
         for default in re.findall(r'default\("((?:[^"\\]|\\.)*)"', text):
             found.add(_normal(default))

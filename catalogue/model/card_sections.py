@@ -135,16 +135,23 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@functools.lru_cache(maxsize=256)
+def _names(section: Section) -> tuple[str, ...]:
+    return (normalise(section.heading), *section.synonyms)
+
+
+@functools.lru_cache(maxsize=8192)
 def section_matches(section: Section, heading: str) -> bool:
     name = normalise(heading)
-    return any(name == s or name.startswith(s + " ") for s in
-               (normalise(section.heading), *section.synonyms))
+    return any(name == s or name.startswith(s + " ") for s in _names(section))
 
 
 def find_section(sections: Sequence[CardSection], section: Section) -> int | None:
     """The index of the first heading (level 2 or deeper) that is ``section``'s."""
-    return next((i for i, s in enumerate(sections)
-                 if s.heading.level >= 2 and section_matches(section, s.heading.text)), None)
+    for index, candidate in enumerate(sections):
+        if candidate.heading.level >= 2 and section_matches(section, candidate.heading.text):
+            return index
+    return None
 
 
 def section_text(sections: Sequence[CardSection], index: int) -> list[Line]:

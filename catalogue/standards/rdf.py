@@ -9,7 +9,7 @@ graphs. Labels are stable, so two dumps of the same catalogue are the same bytes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyld import jsonld
@@ -58,21 +58,25 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
     return sorted({line for line in text.splitlines() if line})
 
 
-def nquads_lines_in_slices(document: JsonLd, base: str, key: str,
-                           size: int = 200) -> list[str]:
+Convert = Callable[[JsonLd, str], list[str]]
+"""How a document becomes its N-Quads lines: ``nquads_lines``, or one that remembers them."""
+
+
+def nquads_lines_in_slices(document: JsonLd, base: str, key: str, size: int = 200,
+                           convert: Convert = nquads_lines) -> list[str]:
     """``nquads_lines`` of a document one of whose properties, ``key``, lists many nodes, each
     with its own ``@id``: converted ``size`` of them at a time. pyld compares each value it adds
     to a subject with those already there, so one long list costs its length squared; the rest
     of the document is the same in every slice, blank nodes included, so the slices' lines are
-    the document's lines."""
+    the document's lines (and ``convert`` may remember each slice's)."""
     values = document.get(key)
     if not isinstance(values, list) or len(values) <= size:
-        return nquads_lines(document, base)
+        return convert(document, base)
     if not all(isinstance(v, dict) and "@id" in v for v in values):
         raise ValueError(f"every value of '{key}' needs an @id to be converted in slices")
     lines: set[str] = set()
     for start in range(0, len(values), size):
-        lines.update(nquads_lines({**document, key: values[start:start + size]}, base))
+        lines.update(convert({**document, key: values[start:start + size]}, base))
     return sorted(lines)
 
 

@@ -17,8 +17,6 @@ from catalogue.check.rules import DATASET_DESCRIPTION_CHARS
 from catalogue.derive.carbon_interop import card_emissions
 from catalogue.derive.quality.lookup import Lookup
 from catalogue.derive.quality.report import Verdict, failed, not_applicable, passed
-from catalogue.model.card import CardSection
-from catalogue.model.card_prose import section_has_content
 from catalogue.model.card_sections import find_section
 from catalogue.model.kinds import CARD_FILE, per_kind
 from catalogue.model.licenses import check_spdx_expression
@@ -178,9 +176,9 @@ def check_access_conditions(record: Record, lookup: Lookup) -> Verdict:
         if record.data.get("embargo_until"):
             return passed(f"embargoed until {record.data['embargo_until']}", "embargo_until")
         return failed("embargoed with no end date", "add embargo_until", "access_rights")
-    sections = _card_sections(record)
-    if sections is not None and any(s.heading.level >= 2 and "access" in s.heading.text.lower()
-                                    for s in sections):
+    card = record.card
+    if card is not None and card.readable and any(
+            s.heading.level >= 2 and "access" in s.heading.text.lower() for s in card.sections):
         return passed(f"{rights} access, explained in the card", "access_rights")
     return failed(f"{rights} access with no section of the card saying how to obtain it",
                   "add a '## Access' section to the card: who may use the files, and how to "
@@ -320,22 +318,17 @@ def check_creator_identifiers(record: Record, lookup: Lookup) -> Verdict:
     return failed("missing " + "; ".join(missing), "add " + "; ".join(missing), "created_by")
 
 
-def _card_sections(record: Record) -> tuple[CardSection, ...] | None:
-    card = record.card
-    return card.sections if card is not None and card.readable else None
-
-
 def check_card(record: Record, lookup: Lookup) -> Verdict:
-    sections = _card_sections(record)
+    card = record.card
     expected = record.kind.card.sections if record.kind.card else ()
-    if sections is None:
+    if card is None or not card.readable:
         problem = record.card.read_problem if record.card is not None else None
         return failed(problem or f"no {CARD_FILE}", f"write {record.id}/{CARD_FILE} with the "
                       "sections " + ", ".join(f"'## {s.heading}'" for s in expected))
     missing = []
     for section in expected:
-        index = find_section(sections, section)
-        if index is None or not section_has_content(sections, index):  # filler is empty
+        index = find_section(card.sections, section)
+        if index is None or not card.section_content[index]:  # filler is empty
             missing.append(section.heading)
     if not missing:
         return passed(f"{CARD_FILE} covers all {len(expected)} sections")

@@ -15,7 +15,6 @@ from catalogue.model.card_prose import (
     blocks,
     is_filler,
     prose,
-    section_has_content,
     section_markdown,
 )
 from catalogue.model.card_sections import (
@@ -146,7 +145,7 @@ def _stub_sections(card: Card, expected: tuple[Section, ...]) -> tuple[list[Sect
         if index is None:
             missing.append(section)
             continue
-        if section_has_content(sections, index):
+        if card.section_content[index]:
             continue
         lines = [(n, t) for n, t in section_text(sections, index) if t.strip()]
         filler = [(n, t) for n, t in lines if NO_INFORMATION.match(t.strip())]

@@ -1,0 +1,87 @@
+"""Units of the build cache that are not a record's: the site's other pages, and the N-Quads of
+the catalogue's own document.
+
+A record's unit is reused while everything it read is unchanged (``record_units``). The lists,
+dashboards, analyses and the search page read whole tables, so they are generated on every
+build, which is cheap. What is not cheap is MkDocs rendering each of them into the theme again:
+a page whose generated content, title, table of contents and head are those of the last build
+is the same page, and is taken from the cache as MkDocs wrote it then (the global key covers the
+theme, the settings and the navigation). Pages of the navigation itself are always given to
+MkDocs, which builds the navigation from them.
+
+The catalogue's own JSON-LD document (every dataset, model and the rest as parts of it) is
+converted to N-Quads a slice at a time (``rdf.nquads_lines_in_slices``); a slice whose JSON is
+that of the last build has the same lines, kept here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from catalogue.standards.rdf import Convert, nquads_lines
+from site_generator.build_cache import BuildCache
+from site_generator.site import GeneratedPage, Site, Unit
+
+PAGE_UNIT = "page:"
+"""The prefix of a page unit's id (a record id never holds a colon)."""
+PAGE = "page"
+"""The one lookup of a page unit: the digest of the page as generated."""
+NQUADS_UNIT = "nquads:"
+"""The prefix of the unit of a slice of the catalogue's document."""
+
+
+def page_digest(page: GeneratedPage) -> str:
+    """The digest of everything MkDocs is given for ``page`` (its body in memory, not spilled)."""
+    fields = (page.path, page.title, page.html, page.toc, page.description, page.date,
+              sorted(page.scripts), page.searchable, page.search_html, page.head, page.section,
+              page.index_html)
+    return hashlib.blake2b(repr(fields).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def add_pages(site: Site, pages: Iterable[GeneratedPage], cache: BuildCache | None,
+              in_nav: Collection[str]) -> None:
+    """Add ``pages`` to ``site``: those the cache holds as they are now among its reused pages,
+    the others among the pages MkDocs renders, as units the cache keeps after the build."""
+    for page in pages:
+        if cache is None or page.path in in_nav:
+            site.pages.append(page)
+            continue
+        unit_id = PAGE_UNIT + page.path
+        reads = ((PAGE, page.path, page_digest(page)),)
+        kept = cache.units.get(unit_id)
+        if kept is not None and kept.reads == reads and cache.has(kept):
+            site.reused_pages.extend(kept.pages)
+            site.reused_units[unit_id] = kept
+        else:
+            site.pages.append(page)
+            site.units.append(Unit(unit_id, [page], [], [], reads))
+
+
+def remembered_nquads(site: Site, cache: BuildCache | None) -> Convert:
+    """``rdf.nquads_lines`` for the slices of the catalogue's document, each slice's lines
+    taken from ``cache`` when its JSON is the last build's, and kept there otherwise."""
+    if cache is None:
+        return nquads_lines
+
+    def convert(document: dict[str, Any], base: str) -> list[str]:
+        text = json.dumps([document, base], sort_keys=True, ensure_ascii=False, allow_nan=False)
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        unit_id, reads = NQUADS_UNIT + key, ((NQUADS_UNIT, key, key),)
+        kept = cache.units.get(unit_id)
+        if kept is not None and kept.reads == reads and cache.has(kept):
+            site.reused_units[unit_id] = kept
+            return cache.read(kept.nquads).decode("utf-8").splitlines()
+        lines = nquads_lines(document, base)
+        site.units.append(Unit(unit_id, [], [], lines, reads))
+        return lines
+
+    return convert
+
+
+def record_units(units: Iterable[str]) -> int:
+    """How many of ``units`` (their ids) are records' units."""
+    return sum(1 for unit in units if not unit.startswith((PAGE_UNIT, NQUADS_UNIT)))
+
