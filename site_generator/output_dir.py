@@ -5,6 +5,9 @@ A build writes into a new folder beside the target (``.<name>.omh-build-<random>
 file system), marks it with ``MARKER`` and, once it is complete, swaps it with the target in one
 step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames a moment apart). A build that is
 interrupted, even by ``kill -9``, leaves the previous site as it was, never half a site. The
+previous site, renamed ``.<name>.omh-old-<random>``, is removed by a process of its own that
+outlives the build (tens of thousands of files take seconds to unlink; nobody waits for them),
+or by the next build if that process was stopped. The
 folder it replaces must hold the marker a build wrote: any other non-empty folder is refused, and
 so is a target that is a symlink or lies behind one inside the catalogue, whatever it points at.
 """
@@ -15,6 +18,7 @@ import contextlib
 import ctypes
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -24,6 +28,7 @@ MARKER = ".omh-site"
 MARKER_TEXT = ("This folder was built by omh build, which replaces it whole at every build; "
                "do not keep other files here.\n")
 STAGING = ".{name}.omh-build-"
+OLD = ".{name}.omh-old-"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -79,9 +84,10 @@ def staging_dir(site_dir: Path) -> Path:
     parent = site_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     prefix = STAGING.format(name=site_dir.name)
-    for stale in parent.glob(f"{prefix}*"):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
+    for pattern in (prefix, OLD.format(name=site_dir.name)):
+        for stale in parent.glob(f"{pattern}*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
     staged = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     umask = os.umask(0)
     os.umask(umask)
@@ -101,14 +107,26 @@ def swap_in(root: Path, staged: Path, site_dir: Path) -> None:
     if not os.path.lexists(site_dir):
         os.rename(staged, site_dir)
         return
-    if not _exchange(staged, site_dir):
-        old = Path(tempfile.mkdtemp(prefix=STAGING.format(name=site_dir.name),
-                                    dir=site_dir.parent))
-        old.rmdir()
+    old = Path(tempfile.mkdtemp(prefix=OLD.format(name=site_dir.name), dir=site_dir.parent))
+    old.rmdir()
+    if _exchange(staged, site_dir):
+        os.rename(staged, old)
+    else:
         os.rename(site_dir, old)
         os.rename(staged, site_dir)
-        staged = old
-    shutil.rmtree(staged, ignore_errors=True)
+    remove_in_background(old)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Remove ``folder`` (one the build made) in a process that outlives this one: ``sh``
+    starts ``rm`` and returns at once, leaving it to the system (no child of ours is left
+    behind). Where there is no ``sh``, the folder is removed here and now."""
+    try:
+        subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(folder)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -31,7 +31,7 @@ def stat_key(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: str | Path) -> str:
     """The sha256 of the file's bytes, read a chunk at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -53,7 +53,7 @@ class FileDigests:
         self.hashed = 0
         """How many files had to be read (the rest were known)."""
 
-    def file(self, path: Path, stat: os.stat_result) -> str:
+    def file(self, path: str | Path, stat: os.stat_result) -> str:
         key = str(path)
         entry = self._memo.get(key)
         current = stat_key(stat)
@@ -73,8 +73,9 @@ class FileDigests:
         if known is not None:
             return known
         digest = hashlib.sha256()
-        for path in sorted(_walk(folder)):
-            relative = path.relative_to(folder).as_posix()
+        top = str(folder)
+        for relative in sorted(_walk(top)):
+            path = os.path.join(top, relative)
             try:
                 stat = os.lstat(path)
                 if S_ISLNK(stat.st_mode):
@@ -118,11 +119,15 @@ class FileDigests:
         return document["files"]  # type: ignore[no-any-return]
 
 
-def _walk(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    for current, folders, files in os.walk(folder, followlinks=False):
-        base = Path(current)
-        found.extend(base / name for name in files)
+def _walk(top: str) -> list[str]:
+    """The files under ``top``, and the symlinks to folders, as paths relative to it (with
+    ``/``, as on every system this runs on)."""
+    found: list[str] = []
+    for current, folders, files in os.walk(top, followlinks=False):
+        base = os.path.relpath(current, top).replace(os.sep, "/")
+        prefix = "" if base == "." else base + "/"
+        found.extend(prefix + name for name in files)
         # A symlinked folder is listed as an entry, never walked into.
-        found.extend(base / name for name in folders if (base / name).is_symlink())
+        found.extend(prefix + name for name in folders
+                     if os.path.islink(os.path.join(current, name)))
     return found
