@@ -30,7 +30,7 @@ from catalogue.model.lifecycle import (
     missing_reason,
     missing_replacement,
 )
-from catalogue.model.pointers import is_loopback, usable_pointers
+from catalogue.model.pointers import is_loopback
 from catalogue.model.records import Record
 
 MODEL = "model"
@@ -108,7 +108,7 @@ def check_artefact_checksums(record: Record, lookup: Lookup) -> Verdict:
         return failed("no artefacts: the record names none of the files it describes",
                       "list the files under artefacts, each with path or url, sha256, "
                       "size_bytes, media_type and role", "artefacts")
-    usable = usable_pointers(record)
+    usable = lookup.pointers(record)
     if len(usable) < len(entries):
         return failed(f"{len(entries) - len(usable)} of {len(entries)} artefact(s) lack a "
                       "usable sha256, size or location",
@@ -140,7 +140,7 @@ def check_dataset_search(record: Record, lookup: Lookup) -> Verdict:
 def check_stable_locations(record: Record, lookup: Lookup) -> Verdict:
     if record.status == DELETED:
         return not_applicable("a deleted record lists no files")
-    pointers = usable_pointers(record)
+    pointers = lookup.pointers(record)
     if not pointers:
         return not_applicable("no artefacts")
     moving = [p.target for p in pointers if p.hf is not None and not p.hf.pinned_to_commit]
@@ -493,11 +493,11 @@ def check_experiment_code(record: Record, lookup: Lookup) -> Verdict:
 def check_model_format(record: Record, lookup: Lookup) -> Verdict:
     if record.status == DELETED:
         return not_applicable("a deleted record keeps no files")
-    portable = [p.name for p in usable_pointers(record)
+    portable = [p.name for p in lookup.pointers(record)
                 if p.role == "onnx" or p.suffix in PORTABLE_SUFFIXES]
     if portable:
         return passed("portable format: " + ", ".join(portable[:3]), "artefacts")
-    pickled = [p.name for p in usable_pointers(record) if is_pickle(p)]
+    pickled = [p.name for p in lookup.pointers(record) if is_pickle(p)]
     return failed("no ONNX or safetensors file" + (
         f" (only pickle-based {', '.join(pickled[:2])})" if pickled else ""),
         "add model.onnx (role onnx) or model.safetensors (role weights)", "artefacts")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from catalogue.link.graph import Relations, StoreGraph
 from catalogue.load.store import RecordStore
 from catalogue.model.findings import Finding, Severity
+from catalogue.model.pointers import Pointer, usable_pointers
 from catalogue.model.records import Record
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class Lookup:
     def __init__(self, store: RecordStore, relations: Relations | None = None) -> None:
         self.store = store
         self.relations: Relations = relations or StoreGraph(store)
+        self._pointers: dict[int, tuple[Record, list[Pointer]]] = {}
 
     @classmethod
     def of(cls, catalogue: Catalogue | RecordStore) -> Lookup:
@@ -43,3 +45,10 @@ class Lookup:
 
     def load_errors(self, record_id: str) -> list[Finding]:
         return [f for f in self.store.findings(record_id) if f.severity is Severity.ERROR]
+
+    def pointers(self, record: Record) -> list[Pointer]:
+        """The record's usable artefact pointers, parsed once for all the criteria."""
+        found = self._pointers.get(id(record))
+        if found is None or found[0] is not record:  # (kept with it: its id stays its own)
+            found = self._pointers[id(record)] = (record, usable_pointers(record))
+        return found[1]
