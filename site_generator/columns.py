@@ -12,6 +12,7 @@ from catalogue.model.records import Record
 from site_generator import formatting
 from site_generator.downloads import total_size
 from site_generator.facts import band_of, carbon_totals, model_formats, place
+from site_generator.formatting import markup
 from site_generator.render import Links, SiteContext
 
 Cell = Callable[[Record, SiteContext, Links], object]
@@ -25,9 +26,9 @@ class Column(NamedTuple):
 
 def name(record: Record, site: SiteContext, links: Links) -> Markup:
     version = record.data.get("version")
-    suffix = Markup(' <span class="omh-muted">v{}</span>').format(version) \
+    suffix = markup(' <span class="omh-muted">v{}</span>', version) \
         if isinstance(version, str) else Markup("")
-    status = Markup(' <span class="omh-status omh-status--{0}">{0}</span>').format(
+    status = markup(' <span class="omh-status omh-status--{0}">{0}</span>',
         record.status) if record.status != "active" else Markup("")
     return links.record(record.id, record.title) + suffix + status
 
@@ -53,7 +54,7 @@ def band(record: Record, site: SiteContext, links: Links) -> object:
     found = band_of(carbon_totals(record, site.carbon), site.carbon)
     if found is None:
         return formatting.DASH
-    return Markup('<span class="omh-band omh-band--{}">{}</span> {}').format(
+    return markup('<span class="omh-band omh-band--{}">{}</span> {}',
         found.name, found.name, formatting.kg(found.kg))
 
 

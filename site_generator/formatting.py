@@ -10,8 +10,18 @@ from __future__ import annotations
 import datetime
 import math
 
+from markupsafe import Markup, escape
+
 from catalogue.model import dates
 from catalogue.model.pointers import human_bytes
+
+
+def markup(template: str, *values: object) -> Markup:
+    """``Markup(template).format(*values)``: the trusted ``template`` with each value escaped
+    (one that is ``Markup`` already kept as it is), formatted by ``str.format`` and escaped in
+    C (``Markup.format`` runs Python's ``string.Formatter``: a third of a list page's time).
+    The template's fields are plain ``{}`` / ``{0}``, with no format spec."""
+    return Markup(template.format(*map(escape, values)))
 
 LABELS: dict[str, str] = {
     # frameworks

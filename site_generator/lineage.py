@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
+from site_generator.formatting import markup
 
 PER_RELATION = 6
 MAX_NODES = 40
@@ -253,12 +254,12 @@ def draw(graph: Lineage, url_of: Callable[[str], str | None], title: str) -> Mar
     width = max(p.x + p.width for p in placed.values()) + MARGIN
     height = max(p.y + p.height for p in placed.values()) + MARGIN
     styles = dict(graph.styles)
-    out = [Markup('<svg class="omh-lineage__graph" xmlns="http://www.w3.org/2000/svg" '
+    out = [markup('<svg class="omh-lineage__graph" xmlns="http://www.w3.org/2000/svg" '
                   'viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img">'
                   '<title>{2}</title>'
                   '<defs><marker id="omh-lineage-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
                   'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-                  '<path d="M0 0L10 5L0 10z"/></marker></defs>').format(
+                  '<path d="M0 0L10 5L0 10z"/></marker></defs>',
         _number(width), _number(height), title)]
     for edge, points in routes:
         if len(points) < 2:
@@ -266,9 +267,9 @@ def draw(graph: Lineage, url_of: Callable[[str], str | None], title: str) -> Mar
         middle = points[len(points) // 2 - 1], points[len(points) // 2]
         label_x = (middle[0][0] + middle[1][0]) / 2
         label_y = (middle[0][1] + middle[1][1]) / 2
-        out.append(Markup('<g class="omh-lineage__edge{0}"><path d="{1}" '
+        out.append(markup('<g class="omh-lineage__edge{0}"><path d="{1}" '
                           'marker-end="url(#omh-lineage-arrow)"/>'
-                          '<text x="{2}" y="{3}">{4}</text></g>').format(
+                          '<text x="{2}" y="{3}">{4}</text></g>',
             " omh-lineage__edge--dashed" if edge.dashed else "", _path(points),
             _number(label_x), _number(label_y - 4),
             edge.label if len(edge.label) <= EDGE_LABEL_LENGTH
@@ -279,24 +280,24 @@ def draw(graph: Lineage, url_of: Callable[[str], str | None], title: str) -> Mar
         classes = f"omh-lineage__node omh-lineage__node--{node.kind}" + (
             " omh-lineage__node--current" if node.current else "")
         colour = styles.get(node.kind, PLAIN).colour
-        text = [Markup('<text x="{}" y="{}">').format(_number(box.x + NODE_PADDING),
+        text = [markup('<text x="{}" y="{}">', _number(box.x + NODE_PADDING),
                                                        _number(box.y + NODE_PADDING / 2))]
         if node.kind != MORE:
-            text.append(Markup('<tspan class="omh-lineage__kind" x="{}" dy="{}">{}</tspan>').format(
+            text.append(markup('<tspan class="omh-lineage__kind" x="{}" dy="{}">{}</tspan>',
                 _number(box.x + NODE_PADDING), LINE_HEIGHT - 3,
                 node.kind.capitalize() + (" (this page)" if node.current else "")))
         for index, line in enumerate(box.lines):
-            text.append(Markup('<tspan x="{}" dy="{}">{}</tspan>').format(
+            text.append(markup('<tspan x="{}" dy="{}">{}</tspan>',
                 _number(box.x + NODE_PADDING), LINE_HEIGHT if index or node.kind != MORE
                 else LINE_HEIGHT - 3, line))
         text.append(Markup("</text>"))
-        shape = Markup('<g class="{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6"{}/>'
-                       '{}</g>').format(
+        shape = markup('<g class="{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6"{}/>'
+                       '{}</g>',
             classes, _number(box.x), _number(box.y), _number(box.width), _number(box.height),
-            Markup(' style="stroke: {}"').format(colour) if colour else "",
+            markup(' style="stroke: {}"', colour) if colour else "",
             Markup("").join(text))
         url = url_of(node.record_id) if node.record_id and not node.current else None
-        out.append(Markup('<a href="{}">{}</a>').format(url, shape) if url else shape)
+        out.append(markup('<a href="{}">{}</a>', url, shape) if url else shape)
     out.append(Markup("</svg>"))
     return Markup("").join(out)
 

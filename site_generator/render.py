@@ -26,6 +26,7 @@ from catalogue.model.lifecycle import DELETED
 from catalogue.standards.jsonld import LinkedData, model_emissions
 from site_generator import formatting
 from site_generator.carbon_view import CarbonFigures
+from site_generator.formatting import markup
 
 VENDOR_CHART = "assets/vendor/chart.umd.min.js"
 _H2 = re.compile(r'<h2 id="([A-Za-z0-9_-]+)"[^>]*>(.*?)</h2>', re.S)
@@ -106,9 +107,8 @@ class Links:
         label = str(text) if text is not None else self.versioned(record_id)
         url = self.record_url(record_id)
         if url is None:
-            return Markup('<span class="omh-missing" title="not in the catalogue">{}</span>'
-                          ).format(label)
-        return Markup('<a href="{}">{}</a>').format(url, label)
+            return markup('<span class="omh-missing" title="not in the catalogue">{}</span>', label)
+        return markup('<a href="{}">{}</a>', url, label)
 
     def external(self, url: object, text: object = None) -> Markup:
         """A link to another site, for an ``http(s)`` URL only; anything else is shown as
@@ -116,15 +116,15 @@ class Links:
         label = str(text if text is not None else url)
         if isinstance(url, str) and re.match(r"^https?://[^\s/]", url) and \
                 not _CONTROL.search(url):
-            return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(
+            return markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>',
                 url, label)
-        return Markup("{}").format(label) if url is not None else Markup(formatting.DASH)
+        return markup("{}", label) if url is not None else Markup(formatting.DASH)
 
     def mailto(self, email: object) -> Markup:
         text = str(email)
         if re.fullmatch(r"[^\s@<>\"'\\:/]+@[^\s@<>\"'\\:/]+", text):
-            return Markup('<a href="mailto:{}">{}</a>').format(text, text)
-        return Markup("{}").format(text)
+            return markup('<a href="mailto:{}">{}</a>', text, text)
+        return markup("{}", text)
 
     def records(self, record_ids: Iterable[object]) -> Markup:
         return Markup(", ").join(self.record(i) for i in record_ids)
@@ -135,7 +135,7 @@ def paragraphs(text: object) -> Markup:
     if text is None or text == "":
         return Markup("")
     blocks = [b.strip() for b in re.split(r"\n\s*\n", str(text)) if b.strip()]
-    return Markup("").join(Markup("<p>{}</p>").format(" ".join(b.split())) for b in blocks)
+    return Markup("").join(markup("<p>{}</p>", " ".join(b.split())) for b in blocks)
 
 
 _BREAK_AFTER = re.compile(r"([/._-]+)(?=[^/._-])")
@@ -152,7 +152,7 @@ def here_url(code: str, page_url: str) -> Markup:
     """``code`` escaped, with the page's published address marked so that the page's script
     can put the address the page is served from in its place (see ``usage``)."""
     escaped, url = escape(code), escape(page_url)
-    return Markup(escaped.replace(url, Markup('<span data-omh-here="{}">{}</span>').format(
+    return Markup(escaped.replace(url, markup('<span data-omh-here="{}">{}</span>',
         page_url, page_url)))
 
 
