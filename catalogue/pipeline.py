@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from catalogue.check.context import CheckContext
-from catalogue.check.immutability import check_against_base
 from catalogue.check.placeholders import without_placeholder_echoes
 from catalogue.check.registry import CHECKS
 from catalogue.check.scope import Scope, select_scope
@@ -30,7 +29,8 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     """Findings for the catalogue at ``root`` (or the records ``paths`` belong to, with their
     referrers); with ``base``, also what changed in place since that git revision (raises
     ``catalogue.load.git.GitError`` when git cannot answer)."""
-    store = store or RecordStore(root)
+    owned = store is None
+    store = store or RecordStore(root, keep_each=bool(paths))
     scope = select_scope(store, paths)
     findings: list[Finding] = []
     touches_settings = not paths or any(Path(p).name == SETTINGS_FILE for p in paths)
@@ -53,7 +53,11 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     for check in (*CHECKS, *GATES):
         findings.extend(check(context))
     if base is not None:
+        from catalogue.check.immutability import check_against_base  # git, only with a base
+
         findings.extend(check_against_base(store, base, None if scope.whole else scope.named))
+    if owned:  # a store the caller gave is the caller's to save
+        store.save()  # what this run read (records, cards), for the next
     return sort_findings(without_placeholder_echoes(findings)), scope
 
 

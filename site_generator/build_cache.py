@@ -10,6 +10,9 @@ libraries it renders with, the settings, the theme file and the build options. A
 with the same global key looks each lookup up again; when every digest matches, the unit is
 reused without generating it and MkDocs never sees its pages.
 
+The index also keeps the search index's shards (``search_shards``): under each shard's key, the
+files of its Pagefind bundle, as blobs.
+
 The index is JSON and blobs are plain bytes (nothing is unpickled), and a cache folder that git
 tracks (committed to the repository) is ignored whole: a cache only ever comes from this
 machine's own builds, or one CI restored from a trusted branch.
@@ -22,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -51,6 +55,8 @@ _CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".json", ".csv", ".yaml", ".yml
 
 Read = tuple[str, Hashable, str]
 """A lookup a unit made: table, key, digest of the answer."""
+ShardFiles = tuple[tuple[str, str], ...]
+"""The files of a search index shard's bundle: (path in the bundle, blob)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,12 @@ def _file(path: object, how: object, ref: object) -> tuple[str, str, str]:
     raise ValueError(f"not a kind of file: {how!r}")
 
 
+def _shard_files(files: object) -> ShardFiles:
+    if not isinstance(files, list) or not files:
+        raise ValueError("not a list of files")
+    return tuple((_relative(path), _blob(blob)) for path, blob in files)
+
+
 def _key_from_json(value: Any) -> Hashable:
     return tuple(_key_from_json(v) for v in value) if isinstance(value, list) else value
 
@@ -147,6 +159,8 @@ class BuildCache:
         self.key = key
         self.within = within
         self.units: dict[str, CachedUnit] = {}
+        self.shards: dict[str, ShardFiles] = {}
+        """The search index's shards, by key: those of the last build until ``keep_shards``."""
         self.ignored: str | None = None
         """Why an existing cache was not used, when it was not."""
         if folder is not None and committed(folder, within):
@@ -155,7 +169,8 @@ class BuildCache:
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
                                    within)
         self._blobs = str(self.folder / BLOBS) if self.folder else ""
-        self.units = self._load()
+        self.units, self.shards = self._load()
+        self._saved_shards = dict(self.shards)
 
     # -- blobs -----------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
@@ -177,6 +192,26 @@ class BuildCache:
                 return None
         return blob
 
+    def put_file(self, source: Path) -> str | None:
+        """Keep the file ``source``, one the build wrote and never writes again: linked into the
+        cache (``put`` writes a copy, atomically: ten times slower for the thousands of small
+        files of a search index); its blob id."""
+        if self.folder is None:
+            return None
+        content = source.read_bytes()
+        blob = hashlib.sha256(content).hexdigest()
+        path = self.blob_path(blob)
+        if not path.exists():
+            try:
+                check_no_symlink(path.parent, self.within)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, path, follow_symlinks=False)
+            except FileExistsError:
+                pass
+            except OSError:  # another file system
+                return self.put(content)
+        return blob
+
     def blob_of(self, path: Path | None) -> str | None:
         """The blob id of ``path`` when it is one of this cache's blobs."""
         if path is None or self.folder is None:
@@ -192,47 +227,84 @@ class BuildCache:
             [b for _, how, b in unit.files if how == BLOB] + [unit.nquads]
         return all(os.path.isfile(f"{self._blobs}/{b[:2]}/{b}") for b in blobs)
 
+    # -- the search index's shards ---------------------------------------------------------
+    def shard(self, key: str) -> ShardFiles | None:
+        """The files kept for the search index shard ``key``, when each is a file of the cache
+        (a link could point anywhere: its shard is indexed again)."""
+        files = self.shards.get(key)
+        if files is None or self.folder is None:
+            return None
+        for _, blob in files:
+            try:
+                if not stat.S_ISREG(os.lstat(f"{self._blobs}/{blob[:2]}/{blob}").st_mode):
+                    return None
+            except OSError:
+                return None
+        return files
+
+    def keep_shards(self, shards: Mapping[str, ShardFiles]) -> None:
+        """The shards the next ``save`` keeps, in place of the last build's."""
+        self.shards = dict(shards)
+
     # -- the index -------------------------------------------------------------------------
-    def _load(self) -> dict[str, CachedUnit]:
+    def _load(self) -> tuple[dict[str, CachedUnit], dict[str, ShardFiles]]:
         if self.folder is None:
-            return {}
+            return {}, {}
         index = self.folder / INDEX_FILE
         try:
             check_no_symlink(index, self.within)
             document = json.loads(index.read_bytes())
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(document, dict) or document.get("format") != FORMAT or \
                 document.get("key") != self.key or not isinstance(document.get("units"), dict):
-            return {}
+            return {}, {}
+        return self._load_units(document["units"]), self._load_shards(document.get("shards"))
+
+    @staticmethod
+    def _load_shards(raw: object) -> dict[str, ShardFiles]:
+        shards: dict[str, ShardFiles] = {}
+        for key, files in (raw.items() if isinstance(raw, dict) else ()):
+            # Each path becomes a file of the site, each blob its content: both are checked.
+            try:
+                shards[_blob(key)] = _shard_files(files)
+            except (TypeError, ValueError):
+                continue
+        return shards
+
+    @staticmethod
+    def _load_units(raw: dict[str, Any]) -> dict[str, CachedUnit]:
         units: dict[str, CachedUnit] = {}
-        for record_id, raw in document["units"].items():
+        for record_id, entry in raw.items():
             # Every name is checked: a page or file of the site comes from each.
             try:
                 units[record_id] = CachedUnit(
-                    tuple((str(t), _key_from_json(k), str(d)) for t, k, d in raw["reads"]),
+                    tuple((str(t), _key_from_json(k), str(d)) for t, k, d in entry["reads"]),
                     tuple(CachedPage(_relative(p + "index.html").removesuffix("index.html"),
                                      None if date is None else str(date), _blob(html),
                                      None if index is None else _blob(index))
-                          for p, date, html, index in raw["pages"]),
-                    tuple(_file(path, how, ref) for path, how, ref in raw["files"]),
-                    _blob(raw["nquads"]))
+                          for p, date, html, index in entry["pages"]),
+                    tuple(_file(path, how, ref) for path, how, ref in entry["files"]),
+                    _blob(entry["nquads"]))
             except (KeyError, TypeError, ValueError):
                 continue
         return units
 
     def save(self, units: Mapping[str, CachedUnit]) -> None:
-        """Keep ``units`` as the cache's whole content and drop the blobs no unit uses."""
+        """Keep ``units`` and the search index's shards (``keep_shards``) as the cache's whole
+        content and drop the blobs neither uses."""
         if self.folder is None:
             return
-        if units == self.units and (self.folder / INDEX_FILE).is_file():
+        if units == self.units and self.shards == self._saved_shards and \
+                (self.folder / INDEX_FILE).is_file():
             self.digests.save()
             return
         document = {"format": FORMAT, "key": self.key, "units": {
             record_id: {"reads": [list(r) for r in unit.reads],
                         "pages": [[p.path, p.date, p.html, p.index] for p in unit.pages],
                         "files": [list(f) for f in unit.files], "nquads": unit.nquads}
-            for record_id, unit in sorted(units.items())}}
+            for record_id, unit in sorted(units.items())},
+            "shards": {key: [list(f) for f in files] for key, files in sorted(self.shards.items())}}
         try:
             check_no_symlink(self.folder, self.within)
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -241,10 +313,12 @@ class BuildCache:
                                  within=self.within)
         except OSError:
             return
+        self.units, self._saved_shards = dict(units), dict(self.shards)
         self.digests.save()
         used = {b for unit in units.values() for b in (
             unit.nquads, *(p.html for p in unit.pages), *(p.index for p in unit.pages if p.index),
             *(b for _, how, b in unit.files if how == BLOB))}
+        used.update(blob for files in self.shards.values() for _, blob in files)
         blobs = self.folder / BLOBS
         if blobs.is_dir():
             for shard in blobs.iterdir():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
@@ -15,7 +15,8 @@ from site_generator.listing import kind_pages, list_path
 from site_generator.measure import timed
 from site_generator.record_units import Values, build_units, reusable, trace_tables
 from site_generator.render import SiteContext
-from site_generator.search import search_page
+from site_generator.search import search_page, searched_pages
+from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_nquads
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
@@ -33,11 +34,12 @@ def navigation() -> list[tuple[str, str]]:
 
 
 def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1,
-             spill: Spill | None = None) -> Site:
+             spill: Spill | None = None, search_bundles: Sequence[str] | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
-    wait on disk."""
+    wait on disk. ``search_bundles``: the search index's shards the search page imports
+    (default: ``search_shards.plan_shards``'s)."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
         site = SiteContext(catalogue, carbon_figures(catalogue),
@@ -78,7 +80,9 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         pages += [home_page(site), carbon_page(site)]
         analyses, files = analyse_pages(site)
         result.files.extend(files)
-        add_pages(result, [*pages, *analyses, search_page(site)], cache,
+        if search_bundles is None:
+            search_bundles = plan_shards(searched_pages(catalogue)).folders
+        add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache,
                   {path for _, path in result.nav})
     with timed(stages, "catalogue files"):
         result.files.extend(machine_files(site.linked, nquads, remembered_nquads(result, cache)))

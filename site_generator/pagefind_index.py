@@ -1,6 +1,6 @@
-"""Run Pagefind over the record pages' index documents: the search index, split into chunks
-the browser fetches on demand, and the script and WebAssembly that read them, written into the
-site (``pagefind/``) and served from it.
+"""Run Pagefind over index documents: a search index, split into chunks the browser fetches on
+demand, and the script and WebAssembly that read it, written as one bundle into the site (a
+shard of the search index, ``search_shards``) and served from it.
 
 Pagefind's binary comes with its PyPI wheel (``pagefind[extended]``). It is given the index
 documents (``search.indexed_page``), each written in a work folder at its page's path, so
@@ -15,12 +15,10 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from site_generator.pagefind_stable import NotCanonical, make_stable
-from site_generator.search import BUNDLE_FOLDER
 
 log = logging.getLogger("mkdocs.plugins.omh")
 UNUSED_FILES = (
@@ -31,6 +29,8 @@ UNUSED_FILES = (
 LANGUAGE = "en"
 """Every document is indexed as English (the theme's language), whatever a card is written in:
 one index, and the same one on every build."""
+TIMEOUT = 3600
+"""Seconds one Pagefind run may take."""
 
 
 class SearchIndexError(Exception):
@@ -50,35 +50,27 @@ def pagefind_binary() -> Path:
     return binary
 
 
-def write_documents(folder: Path, documents: Iterable[tuple[str, str]]) -> int:
-    """Each ``(page path, document)`` at ``<page path>index.html`` under ``folder``; how many."""
-    count = 0
-    for path, html in documents:
-        count += 1
-        target = folder / path / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-    return count
+def pagefind_version() -> str:
+    """The version of the Pagefind wheel (its binary, script and WebAssembly)."""
+    try:
+        return version("pagefind")
+    except PackageNotFoundError:
+        return "-"
 
 
-def build_search_index(site_dir: Path, documents: Iterable[tuple[str, str]]) -> None:
-    """Index ``documents`` (page path, index document) into ``site_dir/pagefind/``."""
-    with tempfile.TemporaryDirectory(prefix="omh-search-") as work:
-        if write_documents(Path(work), documents):
-            index_documents(Path(work), site_dir)
-        elif (site_dir / BUNDLE_FOLDER).exists():
-            shutil.rmtree(site_dir / BUNDLE_FOLDER)  # nothing to search: no index
+def document_file(folder: Path, path: str) -> Path:
+    """Where the index document of the page at ``path`` is written under ``folder``."""
+    return folder / path / "index.html"
 
 
-def index_documents(work: Path, site_dir: Path) -> None:
-    """Index the documents written in ``work`` (``write_documents``) into
-    ``site_dir/pagefind/``, which is replaced only once the new index is complete."""
-    bundle = site_dir / BUNDLE_FOLDER
+def index_documents(work: Path, bundle: Path) -> None:
+    """Index the documents written in ``work`` (``document_file``) into the folder ``bundle``,
+    which is replaced only once the new index is complete."""
     output = work / ".bundle"
     command = [str(pagefind_binary()), "--site", str(work), "--output-path", str(output),
                "--force-language", LANGUAGE, "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=3600,
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
                               check=False, cwd=work)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
@@ -94,4 +86,5 @@ def index_documents(work: Path, site_dir: Path) -> None:
         log.warning("the search index works but two builds may differ: %s", exc)
     if bundle.exists():
         shutil.rmtree(bundle)
+    bundle.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(output, bundle)

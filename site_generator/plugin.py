@@ -5,7 +5,8 @@ written into the repository), gives each page its title, description, date and t
 contents, and puts the generated HTML in place of the Markdown MkDocs would have rendered. The
 page content is decided by ``site_generator.generate`` alone; this module only delivers it.
 Once MkDocs has written the site, Pagefind indexes the record pages' index documents into it,
-for the search page.
+for the search page, in shards (``search_shards``): those whose documents are unchanged since
+the last build are taken from the build cache.
 """
 
 from __future__ import annotations
@@ -45,13 +46,17 @@ from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
 from site_generator.measure import peak_rss_mib, timed
-from site_generator.pagefind_index import (
-    SearchIndexError,
-    build_search_index,
-    index_documents,
-    write_documents,
-)
+from site_generator.pagefind_index import SearchIndexError
 from site_generator.record_units import default_jobs
+from site_generator.search import searched_pages
+from site_generator.search_shards import (
+    Document,
+    ShardPlan,
+    ShardWork,
+    index_shards,
+    plan_shards,
+    prepare_shards,
+)
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
 
@@ -79,6 +84,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     search_in_background = c.Type(bool, default=False)
     """``omh serve``: index for search after the build has returned, so that an edited page is
     served before the search catches up (the next build waits for it)."""
+    search_shard_size = c.Type(int, default=0)
+    """Documents per shard of the search index (0: ``search_shards.DOCUMENTS_PER_SHARD``); fewer
+    give more shards, up to ``search_shards.MOST_SHARDS``."""
 
 
 class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
@@ -100,6 +108,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """Page path -> blob of the page as written, for the pages of the units built now."""
         self._full_content: str | None = None
         self._section: Page | None = None
+        self._search_plan: ShardPlan | None = None
+        """The search index's shards, as the search page was told of them."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -119,8 +129,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.cache = self._open_cache(catalogue, config)
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
+        self._search_plan = self.search_plan(catalogue)
         site = generate(catalogue, self.cache, self.config.jobs or default_jobs(),
-                        Spill(self._spill, self.cache))
+                        Spill(self._spill, self.cache), self._search_plan.folders)
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -145,6 +156,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         return files
+
+    def search_plan(self, catalogue: Catalogue) -> ShardPlan:
+        """The search index's shards: decided before the pages are built, as the search page
+        names them."""
+        return plan_shards(searched_pages(catalogue), self.config.search_shard_size or None)
 
     def _open_cache(self, catalogue: Catalogue, config: MkDocsConfig) -> BuildCache | None:
         if not self.config.cache:
@@ -277,39 +293,49 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         stages = self.site.stages
         with timed(stages, "pages and files placed"):
             write_reused(self.site, self.cache, site_dir)
+        # The search index first: the cache keeps its shards with the units, in one index.
+        work = self._search_index(site_dir) if self.config.search else None
         if self.cache is not None:
             with timed(stages, "cache kept"):
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
                 if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
                     self._loaded.store.save()
-        if self.config.search and self.config.search_in_background:
-            work = Path(tempfile.mkdtemp(prefix="omh-search-"))
-            if write_documents(work, self._documents()):
-                _INDEXING.append(threading.Thread(target=_index_later, args=(work, site_dir),
-                                                  name="omh-search-index", daemon=True))
-                _INDEXING[-1].start()
-            else:
-                shutil.rmtree(work, ignore_errors=True)
-        elif self.config.search:
-            start = time.perf_counter()
-            try:
-                build_search_index(Path(config.site_dir), self._documents())
-            except SearchIndexError as exc:
-                raise PluginError(str(exc)) from exc
-            self.index_seconds = time.perf_counter() - start
+        if work is not None:
+            _INDEXING.append(threading.Thread(target=_index_later, args=(work, self.cache),
+                                              name="omh-search-index", daemon=True))
+            _INDEXING[-1].start()
         self._discard_spill()
 
-    def _documents(self) -> Iterator[tuple[str, str]]:
-        """Every search document, one at a time: the pages built now, then the reused ones."""
+    def _search_index(self, site_dir: Path) -> ShardWork | None:
+        """Index the pages for search, in shards (``search_shards``); with
+        ``search_in_background``, only place the shards the cache holds and return the rest,
+        to index once the build has returned."""
+        assert self._search_plan is not None
+        start = time.perf_counter()
+        try:
+            work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
+            if self.config.search_in_background and work.stale:
+                return work
+            shards = index_shards(work, self.cache)
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from exc
+        finally:
+            self.index_seconds = time.perf_counter() - start
+        if self.cache is not None:
+            self.cache.keep_shards(shards)
+        return None
+
+    def _documents(self) -> Iterator[Document]:
+        """Every search document, one at a time: the pages built now, then the reused ones
+        (their documents are blobs of the cache, read only when their shard is indexed)."""
         assert self.site is not None
         for page in self.site.pages:
             index_html = loaded(page).index_html
             if index_html is not None:
-                yield page.path, index_html
-        if self.cache is not None:
-            for cached in self.site.reused_pages:
-                if cached.index:
-                    yield cached.path, self.cache.read(cached.index).decode("utf-8")
+                yield Document(page.path, index_html, None)
+        for cached in self.site.reused_pages:
+            if cached.index:
+                yield Document(cached.path, None, cached.index)
 
     def _discard_spill(self) -> None:
         if self._spill is not None:
@@ -351,10 +377,12 @@ def _wait_for_index() -> None:
         _INDEXING.pop().join()
 
 
-def _index_later(work: Path, site_dir: Path) -> None:
+def _index_later(work: ShardWork, cache: BuildCache | None) -> None:
     try:
-        index_documents(work, site_dir)
+        shards = index_shards(work, cache)
     except SearchIndexError as exc:
         log.warning("%s", exc)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        return
+    if cache is not None:
+        cache.keep_shards(shards)
+        cache.save(cache.units)

@@ -7,7 +7,10 @@ Material's search was given) plus a hidden block of
 * **filters** (the facets): kind, task, model type, framework, dataset format, programming
   language, licence, organisation, access rights, status, year, carbon band and ONNX parity
   status (each kind's own facets are its entry in ``kind_views``);
-* **sorts**: creation date, name and carbon footprint;
+* **sorts**: creation date, name and carbon footprint, each a *sort key* that ends with the
+  page's path, so that no two pages tie and every index orders them the same way (the search
+  page merges the results of several indexes, ``search_shards``, by these keys, which it reads
+  from the metadata field of the same name);
 * **meta**: what a result shows besides its title: kind, status, version, date, description
   and the key facts of the kind's list page.
 
@@ -36,11 +39,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import year_of
 from catalogue.model.kinds import KINDS
 from catalogue.model.lifecycle import DELETED, DEPRECATED
@@ -67,13 +72,6 @@ fetch every chunk of the word index, the whole index, on a large catalogue."""
 DISPLAY_META = ("kind", "status", "version", "date", "description", "facts")
 """Metadata fields a result shows; searchable like every Pagefind field, they add nothing to a
 score (their words are in the document's text anyway)."""
-RANKING: dict[str, Any] = {
-    "pageLength": 0.3, "termFrequency": 0.8,
-    "metaWeights": {"title": 5.0, "identifiers": 1.0, **dict.fromkeys(DISPLAY_META, 0.0)},
-}
-"""Pagefind's ranking settings (``pageLength`` 0.75 and ``termFrequency`` 1.0 by default): a
-long card weighs less against a short one, so that a model with a thorough card is not ranked
-below a sparse one."""
 NAME_WEIGHT = 10.0
 """The weight of a one-word name (Pagefind's largest); a name of n words weighs
 ``NAME_WEIGHT / sqrt(n)``, like the length norm of a short field."""
@@ -120,12 +118,31 @@ class Sort(NamedTuple):
     """The Pagefind sort the pages carry."""
     direction: str
 
+    @property
+    def meta(self) -> str:
+        return sort_meta(self.field)
+
+
+def sort_meta(field: str) -> str:
+    """The metadata field that repeats a page's sort key, for the search page to merge the
+    sorted results of several indexes (Pagefind gives a result's metadata, not its sort
+    value)."""
+    return f"sort_{field}"
+
 
 SORTS = (
     Sort("newest", "Newest first", "date", "desc"),
     Sort("name", "Name, A to Z", "name", "asc"),
     Sort("carbon", "Lowest carbon footprint first", "carbon", "asc"),
 )
+RANKING: dict[str, Any] = {
+    "pageLength": 0.3, "termFrequency": 0.8,
+    "metaWeights": {"title": 5.0, "identifiers": 1.0, **dict.fromkeys(DISPLAY_META, 0.0),
+                    **{sort.meta: 0.0 for sort in SORTS}},
+}
+"""Pagefind's ranking settings (``pageLength`` 0.75 and ``termFrequency`` 1.0 by default): a
+long card weighs less against a short one, so that a model with a thorough card is not ranked
+below a sparse one. The sort keys weigh nothing either."""
 
 
 class SearchEntry(NamedTuple):
@@ -175,18 +192,33 @@ def facet_values(record: Record, site: SiteContext) -> list[tuple[str, str]]:
 
 
 NO_DATE = "0000-00-00"
-NO_CARBON = "1e15"
+NO_CARBON = "~"
+"""After every footprint (``~`` sorts after digits)."""
+CARBON_DIGITS = 20
+"""A footprint's width in its sort key: kilograms with six decimals, zero-padded, so that the
+keys' text order is the footprints' numeric order (up to 10^13 kg)."""
+KEY_END = "\x1f"
+"""Between a sort value and the page path that ends its key: below every character a value can
+hold (a name is split on whitespace, which includes this one), so that a value that begins
+another sorts before it ("model" before "model (beta)"), as it would alone."""
 
 
 def sort_values(record: Record, site: SiteContext) -> list[tuple[str, str]]:
     """Every record has every sort (Pagefind leaves a page without it out of the sorted
     results); one without a date or a footprint comes last. Each sort adds the order of every
     page to the index's metadata, which every search fetches: there is no "highest carbon
-    first" (the carbon dashboard ranks the largest footprints)."""
+    first" (the carbon dashboard ranks the largest footprints).
+
+    Each value ends with the record page's path (``KEY_END``): Pagefind orders the pages whose
+    values are equal by the order it found their files in, which no other index shares. Every
+    key is text (Pagefind compares text by code points) and unique."""
     totals = carbon_totals(record, site.carbon)
-    return [("name", " ".join(record.title.casefold().split())),
-            ("date", formatting.day(record.data.get("created_at")) or NO_DATE),
-            ("carbon", f"{totals.kg:.6f}" if totals is not None and totals.runs else NO_CARBON)]
+    carbon = f"{max(totals.kg, 0.0):0{CARBON_DIGITS}.6f}" \
+        if totals is not None and totals.runs else NO_CARBON
+    values = [("name", " ".join(record.title.casefold().split())),
+              ("date", formatting.day(record.data.get("created_at")) or NO_DATE),
+              ("carbon", carbon)]
+    return [(field, f"{value}{KEY_END}{record.id}/") for field, value in values]
 
 
 def key_facts(record: Record, site: SiteContext) -> list[tuple[str, str]]:
@@ -201,6 +233,7 @@ def key_facts(record: Record, site: SiteContext) -> list[tuple[str, str]]:
 
 
 def search_entry(record: Record, site: SiteContext) -> SearchEntry:
+    sorts = sort_values(record, site)
     meta = [("title", record.title), ("kind", record.kind.label), ("status", record.status)]
     description = record.data.get("description")
     if isinstance(description, str) and description.strip():
@@ -213,8 +246,8 @@ def search_entry(record: Record, site: SiteContext) -> SearchEntry:
         meta.append(("date", formatting.date(created)))
     meta.append(("facts", json.dumps(key_facts(record, site), ensure_ascii=False,
                                      separators=(",", ":"), allow_nan=False)))
-    return SearchEntry(tuple(facet_values(record, site)), tuple(sort_values(record, site)),
-                       tuple(meta))
+    meta += [(sort_meta(field), key) for field, key in sorts]
+    return SearchEntry(tuple(facet_values(record, site)), tuple(sorts), tuple(meta))
 
 
 def card_prose(html: str) -> Markup:
@@ -266,10 +299,20 @@ def search_view(record: Record, site: SiteContext, here: str, card: RenderedCard
                   columns=columns, name_weight=name_weight, body_weight=body_weight)
 
 
-def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> GeneratedPage:
-    """The record's page with its index document; a deleted record keeps its page (for
+def searched(record: Record) -> bool:
+    """Whether the record's page has an index document: a deleted record keeps its page (for
     citations) but is no longer offered by the search."""
-    if record.status == DELETED:
+    return record.status != DELETED
+
+
+def searched_pages(catalogue: Catalogue) -> list[str]:
+    """The paths of the pages that have an index document (``indexed_page``)."""
+    return [f"{record.id}/" for record in catalogue.records.values() if searched(record)]
+
+
+def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> GeneratedPage:
+    """The record's page with its index document, when it is searched."""
+    if not searched(record):
         return page
     view = page.search_html if page.search_html is not None else page.html
     document = render("search_document.html", site, page.path, title=record.title,
@@ -279,21 +322,23 @@ def indexed_page(page: GeneratedPage, record: Record, site: SiteContext) -> Gene
     return replace(page, index_html=document)
 
 
-def search_config(here: str) -> dict[str, Any]:
-    """What the search page's script is told: the bundle's place, facets and sorts."""
+def search_config(here: str, bundles: Sequence[str]) -> dict[str, Any]:
+    """What the search page's script is told: the places of the index's bundles (one per
+    shard, ``search_shards``; paths from the site root), facets and sorts."""
     return {
-        "bundle": "../" * here.count("/") + BUNDLE_FOLDER + "/",
+        "bundles": ["../" * here.count("/") + bundle for bundle in bundles],
         "pageSize": RESULTS_PER_PAGE,
         "everyRecord": EVERY_RECORD,
         "facets": [{"key": f.key, "title": f.title, "order": f.order, "values": list(f.values)}
                    for f in FACETS],
-        "sorts": {s.key: {"field": s.field, "direction": s.direction} for s in SORTS},
+        "sorts": {s.key: {"field": s.field, "direction": s.direction, "meta": s.meta}
+                  for s in SORTS},
         "ranking": RANKING,
     }
 
 
-def search_page(site: SiteContext) -> GeneratedPage:
-    config = Markup(json.dumps(search_config(SEARCH_PATH), sort_keys=True).replace(
+def search_page(site: SiteContext, bundles: Sequence[str]) -> GeneratedPage:
+    config = Markup(json.dumps(search_config(SEARCH_PATH, bundles), sort_keys=True).replace(
         "<", "\\u003c"))
     html = render("search_page.html", site, SEARCH_PATH, facets=FACETS, sorts=SORTS,
                   config=config)

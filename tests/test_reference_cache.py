@@ -14,8 +14,10 @@ import pytest
 import yaml
 from conftest import minimal_records, write_catalogue, write_record
 
-from catalogue.load.reference_cache import INDEX_FILE, RACY_NS
+from catalogue.load import reference_cache
+from catalogue.load.reference_cache import FORMAT, INDEX_FILE, RACY_NS
 from catalogue.load.store import RecordStore
+from catalogue.model.kinds import KINDS_BY_FOLDER
 
 TARGETS = ("organizations/test-institute", "organizations/other-lab", "datasets/test-data",
            "researchers/ada-lovelace", "models/test-model", "models/renamed-model")
@@ -118,9 +120,14 @@ def test_a_file_edited_in_the_same_clock_tick_is_hashed_again(catalogue: Path) -
     assert read == 1
 
 
+_OLD_FORMAT = json.dumps({"format": 1, "folders": sorted(KINDS_BY_FOLDER),
+                          "files": {"models/test-model": [[0, 0, 0, 0], None, []]}})
+"""An index of the previous format, in which mentions were a list."""
+
+
 @pytest.mark.parametrize("corrupt", [
     "not json {", "[]", '{"format": 999, "files": {}}',
-    '{"format": 1, "folders": ["models"], "files": {}}',
+    '{"format": 2, "folders": ["models"], "files": {}}', _OLD_FORMAT,
 ])
 def test_a_corrupt_cache_is_ignored(catalogue: Path, corrupt: str) -> None:
     _age_all(catalogue)
@@ -130,7 +137,7 @@ def test_a_corrupt_cache_is_ignored(catalogue: Path, corrupt: str) -> None:
     index.write_text(corrupt, encoding="utf-8")
     found, _ = _cached(catalogue)
     assert found == cold
-    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1  # rewritten whole
+    assert json.loads(index.read_text(encoding="utf-8"))["format"] == FORMAT  # rewritten whole
 
 
 def test_a_malformed_or_lying_entry_is_read_again(catalogue: Path) -> None:
@@ -140,7 +147,7 @@ def test_a_malformed_or_lying_entry_is_read_again(catalogue: Path) -> None:
     index_file = catalogue / ".omh-cache" / INDEX_FILE
     index = json.loads(index_file.read_text(encoding="utf-8"))
     index["files"]["models/test-model"] = "garbage"
-    index["files"]["datasets/test-data"][2] = []  # key matches, mentions wrong, hash absent
+    index["files"]["datasets/test-data"][2] = ""  # key matches, mentions wrong, hash absent
     index["files"]["datasets/test-data"][0][0] += 1  # ...but the size no longer matches
     index_file.write_text(json.dumps(index), encoding="utf-8")
     found, read = _cached(catalogue)
@@ -166,3 +173,29 @@ def test_a_symlinked_cache_folder_is_neither_read_nor_written(tmp_path: Path) ->
     assert found == _cold(root)
     assert read == len(minimal_records())
     assert (elsewhere / INDEX_FILE).read_text(encoding="utf-8") == '{"format": 1, "files": {}}'
+
+
+def test_a_few_changed_files_are_read_again_until_the_index_is_rewritten(
+        catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing the index of a large catalogue costs more than reading a few files again: it is
+    rewritten once a share of its entries changed, and the results never wait for it."""
+    _age_all(catalogue)
+    _cached(catalogue)
+    monkeypatch.setattr(reference_cache, "REWRITE_SHARE", 2)  # 6 files: rewritten at 3 changes
+    index = catalogue / ".omh-cache" / INDEX_FILE
+    written = index.read_bytes()
+
+    def edit(record_id: str, old: str, new: str) -> None:
+        path = catalogue / record_id / "record.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    edit("experiments/test-run", "dataset: datasets/test-data", "dataset: datasets/other-data")
+    for _ in range(2):
+        found, read = _cached(catalogue)
+        assert found == _cold(catalogue) and read == 1 and index.read_bytes() == written
+    assert "experiments/test-run" not in found["datasets/test-data"]
+    edit("models/test-model", "- datasets/test-data", "- datasets/other-data")
+    edit("researchers/ada-lovelace", "organizations/test-institute", "organizations/other-lab")
+    found, read = _cached(catalogue)
+    assert found == _cold(catalogue) and read == 3 and index.read_bytes() != written
+    assert _cached(catalogue)[1] == 0

@@ -1,24 +1,30 @@
 """The site's search: Pagefind indexes the record pages (never a deleted one) with their facets,
 sorts and key facts; the search page combines a query with facets, keeps them in its address,
 and runs under the Content-Security-Policy, in headless Chromium, with nothing from another
-host."""
+host. With its index in several shards, the page shows what one index shows: the same sorted
+results, counts and pages of results."""
 
 from __future__ import annotations
 
+import functools
 import gzip
+import http.server
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from test_site_browser import CLEAN, _open, _page_problems, browser, evil, example, example_path
-from test_site_support import REPO, example_site, html_pages, site_files
+from test_site_support import REPO, example_site, html_pages, running, site_files
 
 from catalogue.load.store import RecordStore
 from catalogue.pipeline import load_catalogue
+from site_generator import search_shards
+from site_generator.build import build_site
 from site_generator.generate import generate
 from site_generator.pagefind_stable import Raw, decode, encode, make_stable
 from site_generator.search import EVERY_RECORD, FACETS
@@ -30,6 +36,53 @@ __all__ = ["browser", "evil", "example", "example_path"]  # fixtures shared with
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return example_site(tmp_path_factory.getbasetemp())
+
+
+SHARDS = 4
+"""The shards of the example's index when each holds about six documents."""
+
+
+class _Fetches(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder with nothing cached by the browser, noting each path asked for."""
+
+    fetched: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        self.fetched.append(self.path)
+        super().do_GET()
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The example's site with its search index in four shards, served; and the paths the
+    browser asked for."""
+    folder = tmp_path_factory.getbasetemp() / "example-site-sharded"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_shards, "DOCUMENTS_PER_SHARD", 6)
+        build_site(REPO, folder, cache=False)
+    assert sorted(p.name for p in (folder / "pagefind").iterdir()) == \
+        [str(i) for i in range(SHARDS)]
+    handler = type("Fetches", (_Fetches,), {"fetched": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(folder)))
+    with running(server) as url:
+        yield url, handler.fetched
+
+
+@pytest.fixture(params=["one shard", "four shards"])
+def served(request: pytest.FixtureRequest) -> str:
+    """The example's site, its index in one shard and in four."""
+    if request.param == "one shard":
+        return str(request.getfixturevalue("example"))
+    url, _ = request.getfixturevalue("sharded")
+    return str(url)
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +108,12 @@ def test_records_are_indexed_but_deleted_ones_are_not(site: Path,
     records = {record.id: record for record in RecordStore(REPO).load_all()}
     assert set(documents) == {f"{i}/" for i, r in records.items() if r.status != "deleted"}
     assert "datasets/urban-street-imagery" in records
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    bundle = site / "pagefind" / "0"  # a small catalogue's index is one shard
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == ["0"]
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == len(documents)
-    assert (site / "pagefind" / "pagefind.js").is_file()
-    assert not (site / "pagefind" / "pagefind-ui.js").exists()  # our page, not Pagefind's UI
+    assert (bundle / "pagefind.js").is_file()
+    assert not (bundle / "pagefind-ui.js").exists()  # our page, not Pagefind's UI
     assert not (site / "search" / "search_index.json").exists()  # Material's search is off
     published = (site / "models" / "climate-detection-resnet" / "index.html").read_text("utf-8")
     assert "data-pagefind" not in published  # the pages themselves are left as they are
@@ -72,7 +127,11 @@ def test_a_record_carries_its_facets_sorts_and_facts(documents: dict[str, str]) 
         "access": ["Public"], "status": ["Active"], "year": ["2025"], "carbon": ["Low"],
         "parity": ["No evidence"]}
     assert set(_filters(model)) <= {facet.key for facet in FACETS}
-    assert '<span data-pagefind-sort="date">2025-10-14</span>' in model
+    # A sort key ends with the page's path (no two pages tie), repeated as metadata for the
+    # search page to merge the shards' sorted results.
+    key = "2025-10-14\x1fmodels/climate-detection-resnet/"
+    assert f'<span data-pagefind-sort="date">{key}</span>' in model
+    assert f'<span data-pagefind-meta="sort_date">{key}</span>' in model
     assert f"<p>{EVERY_RECORD}</p>" in model
     assert "ResNet50 with custom classification head" not in model  # the search view only
     assert "Model card" in model and "Image classification" in model
@@ -108,9 +167,9 @@ def test_the_index_is_canonical(site: Path, tmp_path: Path) -> None:
     """Pagefind writes filters in a random order; the build puts them in one order (two builds
     being byte-identical is tested in test_site_build)."""
     bundle = tmp_path / "pagefind"
-    shutil.copytree(site / "pagefind", bundle)
+    shutil.copytree(site / "pagefind" / "0", bundle)
     make_stable(bundle)  # again: nothing moves
-    assert site_files(bundle) == site_files(site / "pagefind")
+    assert site_files(bundle) == site_files(site / "pagefind" / "0")
     for chunk in (bundle / "filter").iterdir():
         item, _ = decode(gzip.decompress(chunk.read_bytes())[len(b"pagefind_dcd"):])
         values = [value for value, _ in item[1]]
@@ -151,7 +210,8 @@ CLIMATE_PYTORCH_MODELS = ["Climate Detection ResNet Model", "Climate Detection R
                           "Climate Detection ResNet Model, Arctic fine-tune"]
 
 
-def test_query_and_two_facets_survive_opening_a_result(browser: Any, example: str) -> None:
+def test_query_and_two_facets_survive_opening_a_result(browser: Any, served: str) -> None:
+    example = served
     _open(browser, example + "search/")
     _wait_done(browser)
     assert len(_titles(browser)) == 20  # every record, newest first, a page at a time
@@ -222,7 +282,7 @@ def test_sorting_and_deleted_records(browser: Any, example: str) -> None:
 
 MAIN_THREAD = """
 const done = arguments[arguments.length - 1];
-import(new URL("../pagefind/pagefind.js", document.baseURI).href)
+import(new URL("../pagefind/0/pagefind.js", document.baseURI).href)
   .then(p => { const i = p.createInstance({noWorker: true}); return i.search("iris"); })
   .then(r => done(r.results.length), e => done(String(e)));
 """
@@ -292,9 +352,10 @@ def test_nonsense_finds_nothing_and_a_name_ranks_first(browser: Any, example: st
     assert _page_problems(browser) == CLEAN
 
 
-def test_back_undoes_a_facet_and_show_more_hides(browser: Any, example: str) -> None:
+def test_back_undoes_a_facet_and_show_more_hides(browser: Any, served: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
+    example = served
     _open(browser, example + "search/?q=iris")
     _wait_done(browser)
     assert not browser.find_element("id", "omh-search-more").is_displayed()  # all shown
@@ -340,3 +401,81 @@ def test_filters_sit_behind_a_button_on_a_phone(browser: Any, example: str) -> N
             "return document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         browser.set_window_size(1280, 1600)
+
+
+# -- shards ---------------------------------------------------------------------------------
+
+def _every_result(driver: Any) -> list[str]:
+    """The addresses of every result, "Show more" clicked until there are no more."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    more = driver.find_element("id", "omh-search-more")
+    while more.is_displayed():
+        status = driver.find_element("id", "omh-search-status").text
+        more.click()
+        WebDriverWait(driver, 30).until(
+            lambda d, before=status: d.find_element("id", "omh-search-status").text != before)
+    links = driver.find_elements("css selector", "li.omh-result .omh-result__title")
+    return [a.get_attribute("href") or a.text for a in links]
+
+
+def _facet_counts(driver: Any) -> list[tuple[str, str, str]]:
+    return [tuple(row) for row in driver.execute_script(
+        "return [...document.querySelectorAll('label.omh-facet__value')].map(l => ["
+        "l.querySelector('input').getAttribute('data-omh-facet'), l.querySelector('input').value,"
+        " l.querySelector('.omh-facet__count').textContent])")]
+
+
+def _view(driver: Any, base: str, address: str) -> dict[str, Any]:
+    _open(driver, base + address)
+    _wait_done(driver)
+    status = driver.find_element("id", "omh-search-status").text
+    counts = _facet_counts(driver)
+    results = [urlsplit(url).path for url in _every_result(driver)]
+    return {"status": status, "counts": counts, "results": results}
+
+
+SORTED_VIEWS = ("search/", "search/?sort=name", "search/?sort=carbon",
+                "search/?kind=Dataset&sort=name", "search/?q=climate&sort=name",
+                "search/?q=weather&status=Active&sort=newest",
+                "search/?year=2025&kind=Model&kind=Dataset&sort=carbon",
+                "search/?q=climate&kind=Model&framework=PyTorch&sort=name",
+                "search/?q=xyzzynothing&sort=name")
+
+
+@pytest.mark.parametrize("address", SORTED_VIEWS)
+def test_shards_sort_count_and_page_as_one_index(browser: Any, example: str,
+                                                 sharded: tuple[str, list[str]],
+                                                 address: str) -> None:
+    """A sorted view (and "Newest first" without a query) of four shards is the one index's,
+    result for result, page after page, with the same filter counts."""
+    one = _view(browser, example, address)
+    four = _view(browser, sharded[0], address)
+    assert four == one
+    assert _page_problems(browser) == CLEAN
+
+
+@pytest.mark.parametrize("query", ["climate", "iris", "johnson"])
+def test_shards_find_what_one_index_finds(browser: Any, example: str,
+                                          sharded: tuple[str, list[str]], query: str) -> None:
+    """A query's best matches come from every shard, ranked by each shard's scores: the same
+    results and counts as one index, in an order close to its order."""
+    one = _view(browser, example, f"search/?q={query}")
+    four = _view(browser, sharded[0], f"search/?q={query}")
+    assert four["status"] == one["status"] and four["counts"] == one["counts"]
+    assert sorted(four["results"]) == sorted(one["results"]) and one["results"]
+
+
+def test_a_sorted_view_reads_the_results_it_shows(browser: Any,
+                                                  sharded: tuple[str, list[str]]) -> None:
+    """Merging the shards by sort key reads a result's data when it heads its shard's list
+    (and the next one meanwhile), never every result's."""
+    url, fetched = sharded
+    _open(browser, url + "search/?sort=name")
+    fetched.clear()
+    _open(browser, url + "search/?sort=carbon")
+    _wait_done(browser)
+    fragments = [path for path in fetched if "/fragment/" in path]
+    assert len(_titles(browser)) == 20
+    assert 20 <= len(fragments) <= 20 + 2 * SHARDS < 34
+    assert {path.split("/")[2] for path in fragments} == {str(i) for i in range(SHARDS)}

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from catalogue.check.onnx_features import Problem as Problem
+from catalogue.check.onnx_features import record_tensors
 from catalogue.load.artefacts import local_file
 from catalogue.load.onnx_values import Dim, ValueType, format_shape, value_type, yaml_type
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, check_relative_path
@@ -61,15 +63,6 @@ class Signature(NamedTuple):
     @property
     def opset(self) -> int | None:
         return next((v for d, v in self.opsets.items() if d in DEFAULT_DOMAINS), None)
-
-
-class Problem(NamedTuple):
-    """Something wrong with the package, located at a record field when there is one."""
-
-    severity: str
-    rule: str
-    message: str
-    field: FieldPath | None = None
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -256,14 +249,6 @@ def check_structure(path: Path, model_name: str) -> list[Problem]:
     return []
 
 
-def _record_tensors(record_data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
-    value = record_data.get(key)
-    if not isinstance(value, list):
-        return []
-    return [(i, t) for i, t in enumerate(value)
-            if isinstance(t, dict) and isinstance(t.get("name"), str)]
-
-
 def _yaml_tensor(spec: TensorSpec) -> str:
     return f"{{name: {spec.name}, {yaml_type(spec.type)}}}"
 
@@ -280,7 +265,7 @@ def compare_signature(record_data: dict[str, Any], signature: Signature,
 
 def _compare_side(record_data: dict[str, Any], key: str, specs: tuple[TensorSpec, ...],
                   what: str, model_name: str) -> Iterator[Problem]:
-    declared = _record_tensors(record_data, key)
+    declared = record_tensors(record_data, key)
     by_name = {s.name: s for s in specs}
     listing = ", ".join(s.describe() for s in specs) or "none"
     if key not in record_data:
@@ -360,18 +345,3 @@ def _compare_tensor(tensor: dict[str, Any], spec: ValueType, base: FieldPath, wh
             yield Problem("error", "onnx-signature", f"{at}: the record says {mine} but {label} "
                           f"accepts any size here ({shown}); write a name such as 'batch' if "
                           "any size works", field_path)
-
-
-def feature_problems(record_data: dict[str, Any]) -> Iterator[Problem]:
-    """An entry's ``features`` describe the last axis, one per position: as many as it has."""
-    for key in ("input_schema", "output_schema"):
-        for index, entry in _record_tensors(record_data, key):
-            features, shape = entry.get("features"), entry.get("shape")
-            if not isinstance(features, list) or not isinstance(shape, list):
-                continue
-            last = shape[-1] if shape else 1
-            if isinstance(last, int) and len(features) != last:
-                yield Problem("error", "onnx-signature", f"field '{key}[{index}].features': "
-                              f"{len(features)} feature(s) described, but the last axis of "
-                              f"shape {format_shape(shape)} has {last}; describe one feature "
-                              "per position, in order", (key, index, "features"))

@@ -24,43 +24,37 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalogue.check.artefacts import pointer_finding
-from catalogue.check.context import CheckContext
+from catalogue.check.onnx_features import Problem
+from catalogue.check.onnx_features import onnx_pointers as onnx_pointers
 from catalogue.check.onnx_package import (
-    Problem,
     Signature,
     TensorSpec,
     check_structure,
     compare_signature,
-    feature_problems,
     read_signature,
     runnable_layout,
 )
-from catalogue.check.onnx_runner import PROVIDER, THREADS, Failure, ModelRun, run_model
-from catalogue.check.parity_compare import (
-    RULE,
-    OutputResult,
-    compare_value,
-    comparison_of,
-    describe_failure,
-)
-from catalogue.check.parity_samples import Case, collect_cases, sample_count
 from catalogue.load.artefacts import Resolver, local_file, sha256_file
 from catalogue.load.onnx_values import ValueType
 from catalogue.load.safe_write import write_text_no_follow
-from catalogue.load.samples import Budget
 from catalogue.model.findings import Finding, Location, error, warning
 from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import ArtefactError, ArtefactUnavailable, Pointer, usable_pointers
 from catalogue.model.records import Record
 from catalogue.model.settings import ParitySettings
 from catalogue.model.yaml_source import FieldPath, format_path
+
+if TYPE_CHECKING:  # the modules that run a model: imported when a model has ONNX to run
+    from catalogue.check.onnx_runner import Failure
+    from catalogue.check.parity_compare import OutputResult
+    from catalogue.check.parity_samples import Case
 
 DEFAULT_RTOL = 1e-4
 DEFAULT_ATOL = 1e-4
@@ -84,10 +78,6 @@ class Outcome:
 
 
 # -- entry points --------------------------------------------------------------------------
-
-
-def onnx_pointers(record: Record) -> list[Pointer]:
-    return [p for p in usable_pointers(record) if p.role == "onnx" or p.suffix == ".onnx"]
 
 
 def _parity_section(record: Record) -> dict[str, Any]:
@@ -191,6 +181,10 @@ def _evaluate_artefact(record: Record, pointer: Pointer, only_model: bool, resol
                        tolerance: tuple[float, float], limits: ParitySettings,
                        findings: list[Finding]) -> dict[str, Any] | str:
     """The run's report section, or why there is none (the reason, as text)."""
+    from catalogue.check.parity_compare import describe_failure
+    from catalogue.check.parity_samples import collect_cases, sample_count
+    from catalogue.load.samples import Budget
+
     try:
         path = resolver.resolve(record.folder, pointer)
     except ArtefactUnavailable as exc:
@@ -334,6 +328,9 @@ def run_and_compare(path: Path, signature: Signature, cases: list[Case],
                     ) -> tuple[list[OutputResult], Failure | None]:
     """Run the model on every case with both inputs and reference outputs in one bounded
     child process, and compare. The second value: why the runtime gave nothing, if so."""
+    from catalogue.check.onnx_runner import run_model
+    from catalogue.check.parity_compare import OutputResult, compare_value, comparison_of
+
     runnable: dict[str, Case] = {}
     for case in cases:
         if not case.outputs:
@@ -346,7 +343,7 @@ def run_and_compare(path: Path, signature: Signature, cases: list[Case],
             runnable[case.name] = case
     if not runnable:
         return [], None
-    run: ModelRun = run_model(path, {name: c.inputs for name, c in runnable.items()}, limits)
+    run = run_model(path, {name: c.inputs for name, c in runnable.items()}, limits)
     if run.failure is not None:
         return [], run.failure
     types = {s.name: s.type for s in signature.outputs}
@@ -427,6 +424,8 @@ def runtime_versions() -> dict[str, Any]:
     itself only ever runs in the child process)."""
     from importlib.metadata import version
 
+    from catalogue.check.onnx_runner import PROVIDER, THREADS
+
     return {"onnxruntime": _ort_version(), "onnx": version("onnx"), "numpy": version("numpy"),
             "python": platform.python_version(), "execution_provider": PROVIDER,
             "intra_op_threads": THREADS, "inter_op_threads": THREADS}
@@ -434,6 +433,8 @@ def runtime_versions() -> dict[str, Any]:
 
 def build_report(record: Record, runs: list[dict[str, Any]], status: str,
                  tolerance: tuple[float, float]) -> dict[str, Any]:
+    from catalogue.check.parity_compare import RULE
+
     rtol, atol = tolerance
     return {
         "format": REPORT_FORMAT,
@@ -576,32 +577,21 @@ def evidence_findings(record: Record, outcome: Outcome | None,
                     report_location, record.id)
 
 
-# -- the check -----------------------------------------------------------------------------
+# -- what omh validate reports ---------------------------------------------------------------
 
 
-def check_parity(context: CheckContext) -> Iterable[Finding]:
-    """Offline parity for ``omh validate``: models whose ONNX files are in the repository are
-    run on their samples (in a bounded child process); for models whose ONNX file is remote,
-    the committed report is checked against the record. Models without ONNX are left to
-    ``omh parity`` to report."""
-    settings = context.store.settings
-    resolver = Resolver.from_settings(context.store.root, settings.artefacts)
-    for record in context.records:
-        if record.kind.name != "model" or record.status == DELETED:
-            continue
-        for problem in feature_problems(record.data):
-            where = problem.field or ()
-            yield error(problem.rule, problem.message, record.location(where), record.id,
-                        format_path(where))
-        models = onnx_pointers(record)
-        if not models:
-            continue
-        committed, problem_text = read_report(record)
-        if all(p.is_local for p in models):
-            outcome: Outcome | None = evaluate_model(record, resolver, settings.parity)
-        else:
-            outcome = None
-            yield from tolerance_findings(record, settings.parity)
-        if outcome is not None:
-            yield from outcome.findings
-        yield from evidence_findings(record, outcome, committed, problem_text)
+def parity_findings(record: Record, models: list[Pointer], resolver: Resolver,
+                    limits: ParitySettings) -> Iterator[Finding]:
+    """Offline parity (``omh validate``, ``catalogue.check.parity_check``) of a model with the
+    ONNX artefacts ``models``: when they are all in the repository, the model is run on its
+    samples (in a bounded child process); when one is remote, the committed report is checked
+    against the record."""
+    committed, problem_text = read_report(record)
+    if all(p.is_local for p in models):
+        outcome: Outcome | None = evaluate_model(record, resolver, limits)
+    else:
+        outcome = None
+        yield from tolerance_findings(record, limits)
+    if outcome is not None:
+        yield from outcome.findings
+    yield from evidence_findings(record, outcome, committed, problem_text)

@@ -9,7 +9,7 @@ from catalogue.check.card_file import check_card_files
 from catalogue.check.context import Check, CheckContext
 from catalogue.check.labels import check_class_labels
 from catalogue.check.model_card import check_model_cards
-from catalogue.check.parity import check_parity
+from catalogue.check.parity_check import check_parity
 from catalogue.check.placeholders import check_placeholders
 from catalogue.check.portability import check_portable_models
 from catalogue.check.references import check_links

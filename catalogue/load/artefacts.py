@@ -26,14 +26,12 @@ only when they are already in the cache; downloading is for ``omh parity --fetch
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from catalogue import __version__
 from catalogue.load.cache_dir import cache_location
@@ -53,6 +51,9 @@ from catalogue.model.settings import (
     DEFAULT_TIMEOUT_SECONDS,
     ArtefactSettings,
 )
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 CHUNK = 1024 * 1024
 
@@ -232,6 +233,8 @@ class Resolver:
         """Download a Hub file with huggingface_hub, in a child process: the library cannot be
         interrupted, so the child is killed when the time is up, and its limits bound what it
         may write (the file's size) and the memory it may use."""
+        import multiprocessing  # here only: checking a catalogue never starts a child
+
         # Read at call time (huggingface_hub reads HF_ENDPOINT once, at import).
         endpoint = self.hf_endpoint or os.environ.get("HF_ENDPOINT") or None
         staging = Path(tempfile.mkdtemp(dir=self._staging(), prefix="hf-"))

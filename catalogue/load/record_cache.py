@@ -44,6 +44,7 @@ def loader_version(schema_files: list[Path], max_bytes: int) -> str:
             here.parent / "model" / "records.py", here.parent / "model" / "findings.py",
             here.parent / "model" / "kinds.py", here.parent / "model" / "card.py",
             here.parent / "model" / "card_markdown.py", here.parent / "model" / "card_prose.py",
+            here.parent / "model" / "dates.py", here.parent / "model" / "licenses.py",
             *template_files()]  # a card's sections' content depends on the stock sentences
     digest = hashlib.sha256(str(max_bytes).encode())
     for path in sorted(set(schema_files)) + code:

@@ -22,7 +22,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,12 @@ from catalogue.load.file_digests import RACY_NS, stat_key
 from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
 from catalogue.model.kinds import KINDS_BY_FOLDER
 
-FORMAT = 1
+FORMAT = 2
 INDEX_FILE = Path("validate") / "mentions.json"
+REWRITE_SHARE = 256
+"""The index is written again when it could not be used, or once one in this many of its entries
+changed (files read again, added or gone): until then a run reads the few changed files again,
+which costs less than writing the index of a large catalogue on every commit."""
 
 _MENTION = re.compile(
     rb"(?:" + b"|".join(re.escape(f.encode()) for f in sorted(KINDS_BY_FOLDER)) +
@@ -44,52 +48,61 @@ def mentions(raw: bytes) -> frozenset[str]:
 
 
 class MentionIndex:
-    """Mentions of every record file of one catalogue; ``cache_dir`` ``None`` keeps nothing."""
+    """Mentions of every record file of one catalogue; ``cache_dir`` ``None`` keeps nothing.
+
+    An entry is ``[stat key, sha256 or None, mentions]``, the mentions sorted and joined by
+    spaces (a mention holds none): a catalogue's index is read on every ``omh validate``, and
+    one string per file is quicker to read and to search than a list."""
 
     def __init__(self, cache_dir: Path | None, within: Path | None = None) -> None:
         self.file = None if cache_dir is None else cache_dir / INDEX_FILE
         self.within = within
         self.read_files = 0
-        """How many record files the last ``collect`` had to read (the rest came from cache)."""
+        """How many record files the last ``mentioning`` had to read (the rest came from
+        cache)."""
 
-    def collect(self, paths: Mapping[str, Path],
-                stats: Mapping[str, os.stat_result] | None = None) -> dict[str, frozenset[str]]:
-        """Mentions of each record file in ``paths`` (record id -> file), with ``stats`` the
-        files' status when known; a file that cannot be read mentions nothing. Saves the index
-        when anything in it changed."""
+    def mentioning(self, targets: set[str], files: Mapping[str, str],
+                   stats: Mapping[str, os.stat_result] | None = None) -> set[str]:
+        """Ids of the records whose file mentions any of ``targets``, of the files in ``files``
+        (record id -> file name), with ``stats`` the files' status when known; a file that
+        cannot be read mentions nothing. Saves the index (see ``REWRITE_SHARE``)."""
         cached = self._load()
         entries: dict[str, list[Any]] = {}
-        result: dict[str, frozenset[str]] = {}
+        found: set[str] = set()
+        carried = changed = 0
         self.read_files = 0
-        for record_id, path in paths.items():
-            stat = (stats or {}).get(record_id)
+        known = stats or {}
+        for record_id, name in files.items():
+            stat = known.get(record_id) or _stat(name)
             if stat is None:
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    result[record_id] = frozenset()
-                    continue
-            entry = _trusted(cached.get(record_id), stat, path)
+                continue
+            previous = cached.get(record_id)
+            entry = _trusted(previous, stat, name)
             if entry is None:
-                entry = self._read(path, stat)
+                entry = self._read(name, stat)
                 if entry is None:
-                    result[record_id] = frozenset()
                     continue
+            carried += previous is not None
+            changed += entry is not previous
             entries[record_id] = entry
-            result[record_id] = frozenset(entry[2])
-        if entries != cached:
+            text: str = entry[2]
+            if text and not targets.isdisjoint(text.split(" ")):
+                found.add(record_id)
+        gone = len(cached) - carried
+        if (not cached and entries) or changed + gone >= max(1, len(entries) // REWRITE_SHARE):
             self._save(entries)
-        return result
+        return found
 
-    def _read(self, path: Path, stat: os.stat_result) -> list[Any] | None:
+    def _read(self, name: str, stat: os.stat_result) -> list[Any] | None:
         try:
-            raw = path.read_bytes()
+            with open(name, "rb") as handle:
+                raw = handle.read()
         except OSError:
             return None
         self.read_files += 1
         racy = stat.st_mtime_ns + RACY_NS > time.time_ns()
         digest = hashlib.sha256(raw).hexdigest() if racy else None
-        return [stat_key(stat), digest, sorted(mentions(raw))]
+        return [stat_key(stat), digest, " ".join(sorted(mentions(raw)))]
 
     def _load(self) -> dict[str, list[Any]]:
         if self.file is None:
@@ -119,10 +132,17 @@ class MentionIndex:
             pass
 
 
-def _trusted(entry: Any, stat: os.stat_result, path: Path) -> list[Any] | None:
+def _stat(name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name)
+    except OSError:
+        return None
+
+
+def _trusted(entry: Any, stat: os.stat_result, name: str) -> list[Any] | None:
     """``entry`` if it is well formed and still describes the file, else ``None``."""
-    if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == stat_key(stat)
-            and isinstance(entry[2], list) and all(isinstance(m, str) for m in entry[2])):
+    if not (type(entry) is list and len(entry) == 3 and type(entry[2]) is str
+            and entry[0] == [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]):
         return None
     digest = entry[1]
     if digest is None:
@@ -130,7 +150,8 @@ def _trusted(entry: Any, stat: os.stat_result, path: Path) -> list[Any] | None:
     if not isinstance(digest, str):
         return None
     try:
-        raw = path.read_bytes()
+        with open(name, "rb") as handle:
+            raw = handle.read()
     except OSError:
         return None
     if hashlib.sha256(raw).hexdigest() != digest:
@@ -138,8 +159,3 @@ def _trusted(entry: Any, stat: os.stat_result, path: Path) -> list[Any] | None:
     if stat.st_mtime_ns + RACY_NS <= time.time_ns():
         return [entry[0], None, entry[2]]  # no longer racy: the times alone will do
     return entry
-
-
-def referrer_candidates(index: Mapping[str, Iterable[str]], targets: set[str]) -> set[str]:
-    """Ids of the records whose mentions include any of ``targets``."""
-    return {record_id for record_id, found in index.items() if not targets.isdisjoint(found)}

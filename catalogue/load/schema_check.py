@@ -7,8 +7,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,15 +16,10 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from catalogue.load.schema_dir import SCHEMA_DIR
 from catalogue.model.dates import DateError, parse_date_or_datetime, parse_datetime
 from catalogue.model.findings import Finding, Location, clip, error
 from catalogue.model.yaml_source import FieldPath, YamlDocument, format_path
-
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # catalogue/
-# Installed from a wheel the schemas sit in the package (see pyproject's package-dir); in a
-# checkout they are the repository's top-level schemas/ folder.
-SCHEMA_DIR = next((d for d in (_PACKAGE_DIR / "schemas", _PACKAGE_DIR.parent / "schemas")
-                   if d.is_dir()), _PACKAGE_DIR.parent / "schemas")
 
 # Spellings people reach for first; difflib covers plain typos.
 _SYNONYMS = {
@@ -55,7 +49,18 @@ def _registry() -> Registry[Any]:
     return registry
 
 
-def _format_checker() -> FormatChecker:
+LicenceCheck = Callable[[str], str | None]
+"""What is wrong with a licence expression (``None``: nothing); by default
+``catalogue.model.licenses.check_spdx_expression``."""
+
+
+def _spdx_problem(expression: str) -> str | None:
+    from catalogue.model.licenses import check_spdx_expression  # the SPDX list: slow to load
+
+    return check_spdx_expression(expression)
+
+
+def _format_checker(licence_check: LicenceCheck = _spdx_problem) -> FormatChecker:
     checker = FormatChecker(formats=())
 
     @checker.checks("iso8601-date-or-datetime", raises=DateError)
@@ -73,9 +78,7 @@ def _format_checker() -> FormatChecker:
     @checker.checks("spdx-expression", raises=ValueError)
     def _spdx(value: object) -> bool:
         if isinstance(value, str):
-            from catalogue.model.licenses import check_spdx_expression
-
-            problem = check_spdx_expression(value)
+            problem = licence_check(value)
             if problem:
                 raise ValueError(problem)
         return True
@@ -129,9 +132,19 @@ _Validator = validators.extend(  # type: ignore[no-untyped-call]
 
 @functools.cache
 def validator_for(schema_file: str) -> Draft202012Validator:
+    return _validator(schema_file, _format_checker())
+
+
+@functools.lru_cache(maxsize=64)
+def _validator_with(schema_file: str, licence_check: LicenceCheck) -> Draft202012Validator:
+    """``validator_for`` with ``licence_check`` in the format checker (a few stores' worth)."""
+    return _validator(schema_file, _format_checker(licence_check))
+
+
+def _validator(schema_file: str, format_checker: FormatChecker) -> Draft202012Validator:
     schema = schema_documents()[schema_file]
     validator: Draft202012Validator = _Validator(schema, registry=_registry(),
-                                                  format_checker=_format_checker())
+                                                  format_checker=format_checker)
     return validator
 
 
@@ -173,10 +186,14 @@ def _resolve(ref: str, base: str) -> tuple[str, Mapping[str, Any]]:
 
 
 def validate_document(doc: YamlDocument, schema_file: str, file: str, record_id: str | None,
-                      skip_paths: frozenset[FieldPath] = frozenset()) -> list[Finding]:
-    """Validate ``doc`` against a schema; one finding per problem, located on its line."""
+                      skip_paths: frozenset[FieldPath] = frozenset(),
+                      licence_check: LicenceCheck | None = None) -> list[Finding]:
+    """Validate ``doc`` against a schema; one finding per problem, located on its line.
+    ``licence_check`` stands in for ``check_spdx_expression`` (one that remembers verdicts)."""
     findings: list[Finding] = []
-    errors = [err for err in validator_for(schema_file).iter_errors(doc.value)
+    validator = validator_for(schema_file) if licence_check is None else \
+        _validator_with(schema_file, licence_check)
+    errors = [err for err in validator.iter_errors(doc.value)
               if tuple(err.absolute_path) not in skip_paths]
     # In JSON Schema 2020-12 a failing subschema evaluates nothing, so when any other rule fails,
     # valid fields show up as "unevaluated": then only truly unknown names are reported.

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from catalogue.load.schema_check import validate_document
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.kinds import KINDS_BY_FOLDER, SETTINGS_FILE
 from catalogue.model.settings import (
@@ -20,30 +19,54 @@ from catalogue.model.settings import (
     QualitySettings,
     Settings,
 )
-from catalogue.model.yaml_source import YamlDocument, YamlError, read_yaml_file
+from catalogue.model.yaml_source import (
+    YamlDocument,
+    YamlError,
+    parse_yaml_bytes,
+    read_yaml_file,
+)
+
+if TYPE_CHECKING:
+    from catalogue.load.settings_verdict import SettingsVerdict
 
 SCHEMA_FILE = "settings.schema.json"
 
 
-def load_settings(root: Path) -> tuple[Settings, list[Finding]]:
+def load_settings(root: Path, *, remember: bool = False) -> tuple[Settings, list[Finding]]:
     """The settings at ``root`` (the defaults when there is no ``catalogue.yaml``), with what is
-    wrong in the file; a file with any finding yields the defaults, never half of it."""
+    wrong in the file; a file with any finding yields the defaults, never half of it.
+    ``remember``: keep, in the catalogue's cache folder, that this very file is valid, so that
+    the next run need not check it against its schema again (``settings_verdict``)."""
     path = root / SETTINGS_FILE
     if not path.is_file():
         return Settings(), []
+    verdict = _verdict(root, path) if remember else None
     try:
-        doc = read_yaml_file(path)
+        doc = read_yaml_file(path) if verdict is None else parse_yaml_bytes(verdict.raw)
     except YamlError as exc:
         return Settings(), [error(exc.rule, exc.message, Location(SETTINGS_FILE, exc.line,
                                                                   exc.column))]
     if not isinstance(doc.value, dict):
         return Settings(), [error("schema", "catalogue.yaml must be a mapping of settings",
                                   Location(SETTINGS_FILE))]
+    if verdict is not None and verdict.known_valid(doc.value):
+        return parse_settings(doc.value), []
+    from catalogue.load.schema_check import validate_document  # jsonschema: slow to load
+
     findings = validate_document(doc, SCHEMA_FILE, SETTINGS_FILE, None)
     findings += _cache_dir_findings(doc)
     if findings:
         return Settings(), findings
-    return parse_settings(doc.value), []
+    settings = parse_settings(doc.value)
+    if verdict is not None:
+        verdict.remember(settings)
+    return settings, []
+
+
+def _verdict(root: Path, path: Path) -> SettingsVerdict | None:
+    from catalogue.load.settings_verdict import SettingsVerdict
+
+    return SettingsVerdict.read(root, path)
 
 
 def _cache_dir_findings(doc: YamlDocument) -> list[Finding]:

@@ -12,38 +12,81 @@ from outside the repository.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 from pathlib import Path
-from stat import S_ISLNK, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
+from typing import TYPE_CHECKING
 
 from catalogue.load.cache_dir import cache_location
-from catalogue.load.record_cache import RecordCache, loader_version
-from catalogue.load.reference_cache import MentionIndex, referrer_candidates
-from catalogue.load.schema_check import SCHEMA_DIR, validate_document
+from catalogue.load.licence_verdicts import LicenceVerdicts
+from catalogue.load.reference_cache import MentionIndex
+from catalogue.load.schema_dir import SCHEMA_DIR
 from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
-from catalogue.model.ids import is_slug, suggest_slug
+from catalogue.model.ids import SLUG, is_slug, suggest_slug
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER, RECORD_FILE
 from catalogue.model.records import Record
 from catalogue.model.settings import Settings
-from catalogue.model.yaml_source import YamlError, read_yaml_file
+from catalogue.model.yaml_source import (
+    YamlDocument,
+    YamlError,
+    parse_yaml_bytes,
+    read_yaml_file,
+)
+
+if TYPE_CHECKING:
+    from catalogue.load.loaded_records import LoadedRecords
+    from catalogue.load.record_cache import RecordCache
+
+
+class RecordFiles(Mapping[str, Path]):
+    """Each record's id and its ``record.yaml``. The file's name is kept as found and made a
+    ``Path`` only when asked for: making one for every record of a large catalogue would cost
+    ``omh validate`` on one file more than listing the folders does."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        """Record id -> the file's name as discovery found it."""
+        self._paths: dict[str, Path] = {}
+
+    def __getitem__(self, record_id: str) -> Path:
+        path = self._paths.get(record_id)
+        if path is None:
+            path = self._paths[record_id] = Path(self.names[record_id])
+        return path
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 class RecordStore:
     """The records of one catalogue, loaded lazily and cached, with their load findings."""
 
     def __init__(self, root: Path, settings: Settings | None = None, *,
-                 use_cache: bool = True, keep_records: bool = False) -> None:
+                 use_cache: bool = True, keep_records: bool = False,
+                 keep_each: bool = False) -> None:
         """``use_cache``: keep the ids each record file mentions in the catalogue's
-        cache folder between runs (see ``referrers``); ``keep_records``: also keep each record
-        as loaded, for runs that load them all (``record_cache``; ``save`` writes it)."""
+        cache folder between runs (see ``referrers``), and the verdicts on licence expressions
+        (``licence_verdicts``); ``keep_records``: also keep each record
+        as loaded, for runs that load them all (``record_cache``; ``save`` writes it);
+        ``keep_each``: keep each record as loaded, with its card, in a file of its own, for
+        runs that load a few (the pre-commit hook: ``loaded_records``, and whether
+        ``catalogue.yaml`` is valid; ``save`` writes them)."""
         self.root = root.resolve()
         if settings is None:
-            settings, self.settings_findings = load_settings(self.root)
+            settings, self.settings_findings = load_settings(
+                self.root, remember=use_cache and keep_each)
         else:
             self.settings_findings = []
         self.settings = settings
-        self.paths: dict[str, Path] = {}
+        self.paths = RecordFiles()
         self.file_stats: dict[str, os.stat_result] = {}
         """Each record file's status when it was discovered."""
         self.discovery_findings: dict[str, list[Finding]] = {}
@@ -51,48 +94,81 @@ class RecordStore:
         self._findings: dict[str, list[Finding]] = {}
         location = cache_location(self.root, settings.artefacts)
         self.mention_index = MentionIndex(*location) if use_cache else MentionIndex(None)
-        self.record_cache = RecordCache(*location, loader_version(
-            sorted(SCHEMA_DIR.glob("*.json")), settings.limits.max_record_bytes)) \
+        self.licences = LicenceVerdicts(*location) if use_cache else LicenceVerdicts(None)
+        self.record_cache = _record_cache(location, settings) \
             if use_cache and keep_records else None
+        self._each: LoadedRecords | None = None
+        self._each_location = location if use_cache and keep_each and not keep_records \
+            else None
+        """Where each record is kept as loaded (a run that keeps all records keeps them
+        together instead)."""
         self._discover()
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self) -> None:
+        """List every kind folder once (``os.scandir``, one ``lstat`` per record file): on a
+        large catalogue this runs on every ``omh validate``, so a record folder laid out as it
+        should be costs no more than that; any other entry is looked at again by
+        ``_discover_entry``, which says what is wrong with it."""
+        root = str(self.root)
         for folder in sorted(KINDS_BY_FOLDER):
-            kind_dir = self.root / folder
-            if kind_dir.is_symlink():
+            kind_dir = os.path.join(root, folder)
+            try:
+                mode = os.lstat(kind_dir).st_mode
+            except OSError:
+                continue
+            if S_ISLNK(mode):
                 self.discovery_findings[folder] = [error(
                     "symlink", f"'{folder}' is a symlink; a kind folder must be a real folder "
                     "in the repository (replace the link with the folder itself)",
                     Location(folder))]
                 continue
-            if not kind_dir.is_dir():
+            if S_ISDIR(mode):
+                self._discover_folder(folder, kind_dir)
+
+    def _discover_folder(self, folder: str, kind_dir: str) -> None:
+        files, stats, slug = self.paths.names, self.file_stats, SLUG.fullmatch
+        with os.scandir(kind_dir) as listing:
+            entries = sorted(listing, key=attrgetter("name"))
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or name == "README.md":
                 continue
-            with os.scandir(kind_dir) as entries:
-                for entry in sorted(entries, key=lambda e: e.name):
-                    self._discover_entry(folder, entry)
+            if entry.is_dir(follow_symlinks=False) and slug(name):
+                record_file = f"{entry.path}{os.sep}{RECORD_FILE}"
+                try:
+                    file_stat = os.lstat(record_file)  # one system call; the index reuses it
+                except OSError:
+                    file_stat = None
+                if file_stat is not None and S_ISREG(file_stat.st_mode):
+                    record_id = f"{folder}/{name}"
+                    files[record_id] = record_file
+                    stats[record_id] = file_stat
+                    continue
+            self._discover_entry(folder, entry)
 
     def _discover_entry(self, folder: str, entry: os.DirEntry[str]) -> None:
-        record_id = f"{folder}/{entry.name}"
-        where = Location(record_id)
-        if entry.name.startswith(".") or entry.name in {"README.md", ".gitkeep"}:
-            return
+        """Add the record ``entry`` holds, or the finding that says why it holds none."""
+        name = entry.name
+        record_id = f"{folder}/{name}"
         if entry.is_symlink():
             self.discovery_findings[record_id] = [error(
                 "symlink", f"'{record_id}' is a symlink; a record must be a real folder holding "
-                f"{RECORD_FILE} (replace the link with the folder itself)", where, record_id)]
+                f"{RECORD_FILE} (replace the link with the folder itself)", Location(record_id),
+                record_id)]
             return
         if not entry.is_dir():
             self.discovery_findings[record_id] = [error(
                 "layout", f"'{record_id}' is a file; each record is a folder "
-                f"{folder}/<slug>/ holding {RECORD_FILE}", where, record_id)]
+                f"{folder}/<slug>/ holding {RECORD_FILE}", Location(record_id), record_id)]
             return
-        if not is_slug(entry.name):
+        if not is_slug(name):
             self.discovery_findings[record_id] = [error(
-                "slug", f"folder name '{entry.name}' is not a valid slug: use lower-case letters, "
-                f"digits and single hyphens, e.g. '{suggest_slug(entry.name)}'", where, record_id)]
+                "slug", f"folder name '{name}' is not a valid slug: use lower-case letters, "
+                f"digits and single hyphens, e.g. '{suggest_slug(name)}'", Location(record_id),
+                record_id)]
             return
-        record_file = os.path.join(entry.path, RECORD_FILE)
+        record_file = f"{entry.path}{os.sep}{RECORD_FILE}"
         try:
             file_stat = os.lstat(record_file)  # one system call; the index reuses it
         except OSError:
@@ -104,9 +180,10 @@ class RecordStore:
             return
         if file_stat is None or not S_ISREG(file_stat.st_mode):
             self.discovery_findings[record_id] = [error(
-                "layout", f"folder '{record_id}' has no {RECORD_FILE}", where, record_id)]
+                "layout", f"folder '{record_id}' has no {RECORD_FILE}", Location(record_id),
+                record_id)]
             return
-        self.paths[record_id] = Path(record_file)
+        self.paths.names[record_id] = record_file
         self.file_stats[record_id] = file_stat
 
     # -- access ----------------------------------------------------------------------------
@@ -143,9 +220,9 @@ class RecordStore:
         them; a candidate counts only if a declared reference field really holds the id.
         """
         wanted = set(targets)
-        mentioned = self.mention_index.collect(self.paths, self.file_stats)
+        candidates = self.mention_index.mentioning(wanted, self.paths.names, self.file_stats)
         found: set[str] = set()
-        for record_id in sorted(referrer_candidates(mentioned, wanted)):
+        for record_id in sorted(candidates):
             record = self.get(record_id)
             if record is not None and wanted & record.referenced_ids():
                 found.add(record_id)
@@ -155,6 +232,7 @@ class RecordStore:
         """Keep what is worth keeping for the next run (best effort)."""
         cache = self.record_cache
         if cache is None:
+            self._save_each()
             return
         for record in self.loaded():
             card = record.__dict__.get("card")  # parsed during this run
@@ -169,14 +247,15 @@ class RecordStore:
             return None
         cache = self.record_cache
         if cache is None:
-            return self._read(record_id, path)
+            each = self.loaded_records
+            return self._read(record_id, path) if each is None else \
+                self._load_kept(record_id, path, each)
         stat = self.file_stats.get(record_id)
         cached = cache.get(record_id, path, stat)
         if cached is not None:
             doc, findings = cached
             self._findings[record_id] = list(findings)
-            record = None if doc is None else Record(record_id, KINDS_BY_FOLDER[
-                record_id.split("/", 1)[0]], path.parent, f"{record_id}/{RECORD_FILE}", doc)
+            record = None if doc is None else self._record(record_id, path, doc)
         else:
             record = self._read(record_id, path)
             cache.put(record_id, path, stat, (record.doc if record is not None else None,
@@ -187,13 +266,63 @@ class RecordStore:
                 record.__dict__["card"] = card  # the cached_property, already computed
         return record
 
-    def _read(self, record_id: str, path: Path) -> Record | None:
+    def _load_kept(self, record_id: str, path: Path, each: LoadedRecords) -> Record | None:
+        """The record as an earlier run loaded it when its bytes are the same, or as read from
+        those very bytes (and kept); its card likewise."""
+        from catalogue.load.loaded_records import record_bytes
+
+        raw = record_bytes(path, self.settings.limits.max_record_bytes)
+        kept = None if raw is None else each.record(record_id, raw)
+        if kept is not None:
+            doc, findings = kept
+            self._findings[record_id] = list(findings)
+            record = None if doc is None else self._record(record_id, path, doc)
+        else:
+            record = self._read(record_id, path, raw)
+            if raw is not None:
+                each.put_record(record_id, raw, (record.doc if record is not None else None,
+                                                 list(self._findings.get(record_id, []))))
+        if record is not None:
+            card = each.card(record_id, record.card_path)
+            if card is not None:
+                record.__dict__["card"] = card  # the cached_property, already computed
+        return record
+
+    @property
+    def loaded_records(self) -> LoadedRecords | None:
+        """The records kept one by one (``keep_each``), opened when the first is loaded."""
+        if self._each is None and self._each_location is not None:
+            from catalogue.load.loaded_records import LoadedRecords, cache_version
+
+            self._each = LoadedRecords(*self._each_location,
+                                       cache_version(_loader_version(self.settings)))
+        return self._each
+
+    def _save_each(self) -> None:
+        each = self._each
+        if each is None:
+            return
+        for record in self.loaded():
+            card = record.__dict__.get("card")  # read during this run
+            if card is not None:
+                each.put_card(record.id, card)
+        each.save()
+
+    def _record(self, record_id: str, path: Path, doc: YamlDocument) -> Record:
+        return Record(record_id, KINDS_BY_FOLDER[record_id.split("/", 1)[0]], path.parent,
+                      f"{record_id}/{RECORD_FILE}", doc)
+
+    def _read(self, record_id: str, path: Path, raw: bytes | None = None) -> Record | None:
+        """Read and check the record (``raw``: the file's bytes, when they were read
+        already)."""
         folder = record_id.split("/", 1)[0]
         kind = KINDS_BY_FOLDER[folder]
         file = f"{record_id}/{RECORD_FILE}"
         findings = self._findings.setdefault(record_id, [])
         try:
-            doc = read_yaml_file(path, self.settings.limits.max_record_bytes)
+            max_bytes = self.settings.limits.max_record_bytes
+            doc = read_yaml_file(path, max_bytes) if raw is None else \
+                parse_yaml_bytes(raw, max_bytes)
         except YamlError as exc:
             findings.append(error(exc.rule, exc.message, Location(file, exc.line, exc.column),
                                   record_id))
@@ -226,5 +355,23 @@ class RecordStore:
                 f"its id '{record_id}'; an id is its path: fix the id or rename the folder",
                 record.location(("id",)), record_id, "id"))
             skip |= {("id",)}
-        findings.extend(validate_document(doc, kind.schema_file, file, record_id, skip))
+        from catalogue.load.schema_check import validate_document  # jsonschema: slow to load
+
+        findings.extend(validate_document(doc, kind.schema_file, file, record_id, skip,
+                                          self.licences.problem))
         return record
+
+
+def _record_cache(location: tuple[Path, Path | None], settings: Settings) -> RecordCache:
+    """The cache of loaded records, for runs that load them all (its module is imported only
+    then)."""
+    from catalogue.load.record_cache import RecordCache
+
+    return RecordCache(*location, _loader_version(settings))
+
+
+def _loader_version(settings: Settings) -> str:
+    """What decides a record's load besides its file (``record_cache.loader_version``)."""
+    from catalogue.load.record_cache import loader_version
+
+    return loader_version(sorted(SCHEMA_DIR.glob("*.json")), settings.limits.max_record_bytes)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from catalogue.load.schema_check import validate_document
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.yaml_source import YamlError, read_yaml_file
 
@@ -37,6 +36,8 @@ def load_theme(root: Path) -> tuple[dict[str, Any], list[Finding]]:
         return {}, [error(exc.rule, exc.message, Location(THEME_FILE, exc.line, exc.column))]
     if not isinstance(doc.value, dict):
         return {}, [error("schema", f"{THEME_FILE} must be a mapping (theme: ...)", where)]
+    from catalogue.load.schema_check import validate_document  # jsonschema, when there is a file
+
     findings = validate_document(doc, SCHEMA_FILE, THEME_FILE, None)
     if findings:
         return {}, findings

@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from catalogue.model.card import Card, CardSection, Line
+if TYPE_CHECKING:  # the types only: the hook need not load Python-Markdown for them
+    from catalogue.model.card import Card, CardSection, Line
 
 
 class Section(NamedTuple):

@@ -257,7 +257,12 @@ def read_yaml_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> YamlDocume
     if size > max_bytes:
         raise YamlError(f"file is {size:,} bytes; records may be at most {max_bytes:,} bytes "
                         "(move large content into a separate file or artefact)", rule="too-large")
-    raw = path.read_bytes()
+    return parse_yaml_bytes(path.read_bytes(), max_bytes)
+
+
+def parse_yaml_bytes(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> YamlDocument:
+    """Parse a file's bytes as ``read_yaml_file`` does once it has read them (``max_bytes``:
+    the limit they were read under, which bounds what aliases may expand to)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -5,6 +5,13 @@
    choice of a filter or a sort is a step in the browser's history (Back undoes it), while
    typing a query only rewrites the current step.
 
+   The index is in shards (pagefind/0/, pagefind/1/, ...: one bundle each, listed in the page's
+   configuration), each searched by its own copy of Pagefind's script, and their answers are
+   merged: filter counts add up; a sorted view is a merge of the shards' sorted lists by the
+   pages' sort keys (unique, and compared as Pagefind compares them), which gives what one
+   index would and loads a result's data only when it heads its shard's list or is next; the
+   best matches are merged by score.
+
    Filters combine: values of one facet with OR, facets with AND. A facet's counts say how many
    results each value would give with the other facets' choices kept. Nothing a record says is
    ever inserted as HTML: results and filters are built with text nodes. */
@@ -30,11 +37,11 @@
   var moreButton = document.getElementById("omh-search-more");
   var filtersToggle = document.getElementById("omh-filters-toggle");
 
-  var pagefind = null;
+  var shards = null;       // one Pagefind module per bundle of the index, once loaded
   var allValues = null;    // facet key -> {value: count over the whole catalogue}
   var state = readState();
-  var response = null;     // the current search's results
-  var shown = 0;
+  var response = null;     // the current search: its total, filter counts, next results
+  var showing = Promise.resolve();  // pages of results are shown one after the other
   var generation = 0;      // the newest search; older ones drop their results
   var expanded = {};       // facets whose every value is shown
   var timer = null;
@@ -84,12 +91,9 @@
     return filters;
   }
 
-  function pagefindSort() {
+  function currentSort() {
     var key = state.sort || (state.q.trim() ? "" : "newest");
-    var sort = config.sorts[key];
-    var result = {};
-    if (sort) { result[sort.field] = sort.direction; }
-    return result;
+    return config.sorts[key] || null;
   }
 
   function term() {
@@ -98,33 +102,142 @@
     return state.q.trim() || config.everyRecord;
   }
 
+  // -- the shards ---------------------------------------------------------------------------
+
+  function searchShards(options) {
+    return Promise.all(shards.map(function (shard) { return shard.search(term(), options); }));
+  }
+
+  function addCounts(each) {
+    // Filter value counts, summed over the shards.
+    var counts = {};
+    each.forEach(function (filters) {
+      Object.keys(filters || {}).forEach(function (key) {
+        var into = counts[key] = counts[key] || {};
+        Object.keys(filters[key]).forEach(function (value) {
+          into[value] = (into[value] || 0) + filters[key][value];
+        });
+      });
+    });
+    return counts;
+  }
+
+  function filtersOf(answers) {
+    return answers.map(function (answer) { return answer && answer.filters; });
+  }
+
+  function compareKeys(a, b) {
+    // Pagefind orders sort keys by their UTF-8 bytes, that is by code points; JavaScript
+    // compares UTF-16 units, which put a character beyond U+FFFF (a surrogate pair) before
+    // U+E000 to U+FFFF.
+    for (var i = 0; i < a.length && i < b.length; i++) {
+      var x = a.charCodeAt(i), y = b.charCodeAt(i);
+      if (x === y) { continue; }
+      var pairX = x >= 0xD800 && x <= 0xDFFF, pairY = y >= 0xD800 && y <= 0xDFFF;
+      if (pairX !== pairY) { return pairX ? 1 : -1; }
+      return x - y;
+    }
+    return a.length - b.length;
+  }
+
+  function merger(lists, sort) {
+    // The next results of the merged shards: a function that gives the next `count` of them,
+    // each as a promise of its data. Calls run one after the other.
+    var loaded = new Map();
+    function data(result) {
+      if (!loaded.has(result)) { loaded.set(result, result.data()); }
+      return loaded.get(result);
+    }
+    var take;
+    if (!sort) {
+      // Best matches: by score (Array.prototype.sort is stable: equal scores keep the order
+      // of the shards).
+      var all = [].concat.apply([], lists).sort(function (a, b) { return b.score - a.score; });
+      var at = 0;
+      take = async function (count) {
+        var next = all.slice(at, at + count);
+        at += next.length;
+        return next.map(data);
+      };
+    } else {
+      var heads = lists.map(function () { return 0; });
+      var keyOf = function (shard) {
+        var list = lists[shard], head = heads[shard];
+        if (head >= list.length) { return null; }
+        // The next one is fetched meanwhile: it heads the list once this one is taken.
+        if (head + 1 < list.length) { data(list[head + 1]); }
+        return data(list[head]).then(function (item) {
+          return String((item && item.meta && item.meta[sort.meta]) || "");
+        });
+      };
+      take = async function (count) {
+        var next = [];
+        while (next.length < count) {
+          var keys = await Promise.all(lists.map(function (list, shard) { return keyOf(shard); }));
+          var best = -1;
+          for (var shard = 0; shard < keys.length; shard++) {
+            if (keys[shard] === null) { continue; }
+            var order = best < 0 ? 0 : compareKeys(keys[shard], keys[best]);
+            if (best < 0 || (sort.direction === "desc" ? order > 0 : order < 0)) { best = shard; }
+          }
+          if (best < 0) { break; }
+          next.push(data(lists[best][heads[best]++]));
+        }
+        return next;
+      };
+    }
+    var queue = Promise.resolve();
+    return function (count) {
+      var taken = queue.then(function () { return take(count); });
+      queue = taken.catch(function () {});
+      return taken;
+    };
+  }
+
+  async function searchAll() {
+    var sort = currentSort();
+    var order = {};
+    if (sort) { order[sort.field] = sort.direction; }
+    var filters = pagefindFilters(null);
+    var answers = await searchShards({ filters: filters, sort: order });
+    var lists = answers.map(function (answer) { return (answer && answer.results) || []; });
+    var found = lists.reduce(function (n, list) { return n + list.length; }, 0);
+    if (state.q.trim()) {
+      // A result that scores nothing matched only weightless words (one character, or fields
+      // kept for display): Pagefind's fallback for a word that begins no indexed word. A
+      // sorted search scores by position, so the scores come from the search unsorted.
+      var scored = sort ? await searchShards({ filters: filters }) : answers;
+      lists = lists.map(function (list, shard) {
+        var weighs = new Set();
+        ((scored[shard] && scored[shard].results) || []).forEach(function (result) {
+          if (result.score > 0) { weighs.add(result.id); }
+        });
+        return list.filter(function (result) { return weighs.has(result.id); });
+      });
+    }
+    var total = lists.reduce(function (n, list) { return n + list.length; }, 0);
+    var nothing = total === 0 && found > 0;
+    return { total: total, filters: nothing ? {} : addCounts(filtersOf(answers)),
+             nothing: nothing, next: merger(lists, sort), shown: 0 };
+  }
+
   async function run() {
-    if (!pagefind) { return; }  // still loading: start() searches with the state it finds
+    if (!shards) { return; }  // still loading: start() searches with the state it finds
     var mine = ++generation;
     root.setAttribute("data-omh-state", "searching");
     var counted = allValues !== null;  // every filter's chunk is loaded: the counts are whole
     var found;
     try {
-      found = await pagefind.search(term(), { filters: pagefindFilters(null), sort: pagefindSort() });
+      found = await searchAll();
     } catch (error) {
       fail(error);
       return;
     }
-    if (mine !== generation || !found) { return; }
-    response = scored(found);
-    shown = 0;
-    await showMore(mine, true);
+    if (mine !== generation) { return; }
+    response = found;
+    await show(mine, true);
     renderActive();
     if (allValues) { await updateFacets(mine, counted); }
-  }
-
-  function scored(found) {
-    // A result that scores nothing matched only weightless words (one character, or fields
-    // kept for display): Pagefind's fallback for a word that begins no indexed word.
-    if (!state.q.trim()) { return found; }
-    var kept = found.results.filter(function (result) { return result.score > 0; });
-    return kept.length === found.results.length ? found :
-      { results: kept, filters: kept.length ? found.filters : {}, nothing: !kept.length };
   }
 
   async function updateFacets(mine, counted) {
@@ -135,37 +248,49 @@
     }
     var counts = response.filters;
     if (!counted) {
-      var again = await pagefind.search(term(), { filters: pagefindFilters(null) });
+      var again = await searchShards({ filters: pagefindFilters(null) });
       if (mine !== generation) { return; }
-      counts = again.filters;
+      counts = addCounts(filtersOf(again));
     }
     counts = Object.assign({}, counts);
     // A facet with a choice counts its values as if it had none (the others stay applied).
     for (var key in state.filters) {
       if (!state.filters[key].length) { continue; }
-      var without = await pagefind.search(term(), { filters: pagefindFilters(key) });
+      var without = await searchShards({ filters: pagefindFilters(key) });
       if (mine !== generation) { return; }
-      counts[key] = (without && without.filters[key]) || {};
+      counts[key] = addCounts(filtersOf(without))[key] || {};
     }
     if (mine !== generation) { return; }
     renderFacets(counts);
     root.setAttribute("data-omh-state", "done");
   }
 
+  function show(mine, replace) {
+    showing = showing.then(function () { return showMore(mine, replace); }, function () {});
+    return showing;
+  }
+
   async function showMore(mine, replace) {
     // Each result is shown as soon as it and those before it have arrived; the previous
     // results stay until the first new one can take their place.
-    var next = response.results.slice(shown, shown + config.pageSize);
-    var pending = next.map(function (result) { return result.data(); });
-    if (replace && !next.length) { resultList.textContent = ""; }
-    for (var i = 0; i < pending.length; i++) {
-      var item = await pending[i];
+    var current = response;
+    if (mine !== generation || !current) { return; }
+    try {
+      var pending = await current.next(config.pageSize);
       if (mine !== generation) { return; }
-      if (replace && i === 0) { resultList.textContent = ""; }
-      resultList.appendChild(resultItem(item));
+      if (replace && !pending.length) { resultList.textContent = ""; }
+      for (var i = 0; i < pending.length; i++) {
+        var item = await pending[i];
+        if (mine !== generation) { return; }
+        if (replace && i === 0) { resultList.textContent = ""; }
+        resultList.appendChild(resultItem(item));
+      }
+      current.shown += pending.length;
+    } catch (error) {
+      fail(error);
+      return;
     }
-    shown += next.length;
-    moreButton.hidden = shown >= response.results.length;
+    moreButton.hidden = current.shown >= current.total;
     renderStatus();
   }
 
@@ -262,9 +387,9 @@
   }
 
   function renderStatus() {
-    var total = response.results.length;
+    var total = response.total;
     var text = total === 0 ? "No results." : (total === 1 ? "1 result" : total.toLocaleString("en") + " results");
-    if (total > shown) { text += ", showing " + shown.toLocaleString("en"); }
+    if (total > response.shown) { text += ", showing " + response.shown.toLocaleString("en"); }
     if (total > 0) {
       var sort = state.sort || (state.q.trim() ? "" : "newest");
       var option = sortSelect.querySelector('option[value="' + sort + '"]');
@@ -391,11 +516,19 @@
   async function start() {
     showState();
     try {
-      var bundle = new URL(config.bundle + "pagefind.js", document.baseURI).href;
-      pagefind = await import(bundle);
-      await pagefind.options({ excerptLength: 24, ranking: config.ranking });
+      // Each bundle's own script: a module of its own (its address differs), with its own
+      // state and worker, which finds its index beside it.
+      var loading = await Promise.all(config.bundles.map(function (bundle) {
+        return import(new URL(bundle + "pagefind.js", document.baseURI).href);
+      }));
+      await Promise.all(loading.map(function (shard) {
+        return shard.options({ excerptLength: 24, ranking: config.ranking });
+      }));
+      shards = loading;
       await run();  // results first; the filters' values and counts follow
-      var filters = await pagefind.filters();
+      var filters = addCounts(await Promise.all(shards.map(function (shard) {
+        return shard.filters();
+      })));
       allValues = {};
       FACETS.forEach(function (facet) { allValues[facet.key] = filters[facet.key] || {}; });
       if (response) { await updateFacets(generation, false); }
@@ -417,7 +550,7 @@
     filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
     root.classList.toggle("omh-search--filters-open", open);
   });
-  moreButton.addEventListener("click", function () { showMore(generation); });
+  moreButton.addEventListener("click", function () { show(generation, false); });
   window.addEventListener("popstate", function () {
     window.clearTimeout(timer);
     state = readState();
@@ -426,7 +559,7 @@
   });
   window.addEventListener("pageshow", function (event) {
     // Back to a page kept in memory: its address is the truth.
-    if (event.persisted) { state = readState(); showState(); if (pagefind && allValues) { run(); } }
+    if (event.persisted) { state = readState(); showState(); if (shards && allValues) { run(); } }
   });
 
   start();

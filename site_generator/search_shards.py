@@ -1,0 +1,236 @@
+"""The search index in shards: each a Pagefind bundle, indexed again only when its documents
+change.
+
+Pagefind indexes every document it is given on every run: on a large catalogue that is seconds
+of each build, however little changed. So the record pages' index documents are split into
+shards by a hash of their page path (``shard_of``): one shard for a small catalogue, and a
+power of two of them, at least ``DOCUMENTS_PER_SHARD`` documents each, for a large one. Each
+shard is a complete bundle of its own, ``pagefind/<shard>/``.
+
+A shard's key is a digest of Pagefind's version, the build cache's global key and the shard's
+documents (each page path with the SHA-256 of its document: a reused page's document is a blob
+of the cache already, named by that digest, and is not read). The build cache keeps each
+shard's files as blobs under its key; a later build that finds its key there links those files
+into the site, and only the shards whose key is new are indexed, with only their documents
+written for Pagefind. Without a cache, every shard is indexed.
+
+The search page imports every bundle and merges what they find (``omh-search.js``): filter
+counts add up, and a sorted view is merged by the pages' sort keys, which are unique
+(``search.sort_values``), so that it is what one index of every document would give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from site_generator.build_cache import BuildCache, ShardFiles
+from site_generator.pagefind_index import (
+    SearchIndexError,
+    document_file,
+    index_documents,
+    pagefind_version,
+)
+from site_generator.search import BUNDLE_FOLDER
+
+DOCUMENTS_PER_SHARD = 1250
+"""The fewest documents a shard holds when there are several: a catalogue of fewer than twice
+as many has one shard; each doubling beyond doubles them, up to ``MOST_SHARDS``."""
+MOST_SHARDS = 16
+"""The search page asks every shard for every search: beyond this, the requests of a search
+would cost more than the indexing they save."""
+KEY_FORMAT = "omh search shard 1"
+
+
+def shard_count(documents: int, per_shard: int | None = None) -> int:
+    """The number of shards of ``documents`` documents: the largest power of two, at most
+    ``MOST_SHARDS``, that leaves each shard ``per_shard`` documents on average."""
+    per_shard = max(1, per_shard or DOCUMENTS_PER_SHARD)
+    count = 1
+    while count < MOST_SHARDS and documents >= 2 * count * per_shard:
+        count *= 2
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard of the page at ``path`` among ``count``: a page keeps its shard for as long
+    as the number of shards stays the same."""
+    digest = hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count
+
+
+def shard_folder(shard: int) -> str:
+    """The shard's bundle, from the site root."""
+    return f"{BUNDLE_FOLDER}/{shard}/"
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    count: int
+    shards: tuple[int, ...]
+    """The shards that hold a document, in order (an empty shard has no bundle)."""
+
+    @property
+    def folders(self) -> list[str]:
+        """The bundles, from the site root: what the search page imports."""
+        return [shard_folder(shard) for shard in self.shards]
+
+
+def plan_shards(paths: Iterable[str], per_shard: int | None = None) -> ShardPlan:
+    """The shards of the index documents of the pages at ``paths``."""
+    paths = list(paths)
+    count = shard_count(len(paths), per_shard)
+    return ShardPlan(count, tuple(sorted({shard_of(path, count) for path in paths})))
+
+
+class Document(NamedTuple):
+    path: str
+    """The page's path."""
+    html: str | None
+    """The document, when its page was built now."""
+    blob: str | None
+    """The document's blob in the build cache, when its page was reused."""
+
+
+def shard_key(pages: Iterable[tuple[str, str]], cache_key: str) -> str:
+    """The key of a shard of the documents ``pages`` (page path, SHA-256 of the document)."""
+    digest = hashlib.sha256(f"{KEY_FORMAT}\0{pagefind_version()}\0{cache_key}\0".encode())
+    for path, document in sorted(pages):
+        digest.update(f"{path}\0{document}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class ShardWork:
+    """A build's shards once ``prepare_shards`` has placed those the cache held: the others
+    are left to index, their documents written in ``work``."""
+
+    site_dir: Path
+    work: Path
+    placed: dict[str, ShardFiles] = field(default_factory=dict)
+    """The shards taken from the cache, by key."""
+    stale: list[tuple[int, str]] = field(default_factory=list)
+    """(shard, key) of each shard to index."""
+
+
+def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
+                   cache: BuildCache | None) -> ShardWork:
+    """Split ``documents`` into the shards of ``plan``, place in the site those the cache
+    holds, and write the documents of the others for ``index_shards``."""
+    work = ShardWork(site_dir, Path(tempfile.mkdtemp(prefix="omh-search-")))
+    written = work.work / "documents"
+    try:
+        written.mkdir()
+        # Each shard's documents: page path, SHA-256 of the document, its file.
+        pages: dict[int, list[tuple[str, str, Path]]] = {shard: [] for shard in plan.shards}
+        for document in documents:
+            shard = shard_of(document.path, plan.count)
+            if shard not in pages:
+                raise _unplanned(document.path)
+            if document.html is not None:
+                content = document.html.encode("utf-8")
+                digest = hashlib.sha256(content).hexdigest()
+                (written / digest).write_bytes(content)
+                pages[shard].append((document.path, digest, written / digest))
+            else:
+                assert cache is not None and document.blob is not None  # (a reused page's)
+                pages[shard].append((document.path, document.blob,
+                                     cache.blob_path(document.blob)))
+        if not all(pages.values()):
+            raise _unplanned(None)
+        _clear_bundles(site_dir, plan)
+        for shard, shard_pages in pages.items():
+            key = shard_key(((path, digest) for path, digest, _ in shard_pages),
+                            cache.key if cache is not None else "")
+            files = cache.shard(key) if cache is not None else None
+            if files is not None and cache is not None:
+                _place(cache, files, site_dir / shard_folder(shard))
+                work.placed[key] = files
+                continue
+            # In path order: Pagefind numbers the pages in the order it finds their files,
+            # which is the order they were made in on some file systems.
+            for path, _, source in sorted(shard_pages):
+                _link(source, document_file(work.work / str(shard), path))
+            work.stale.append((shard, key))
+    except OSError as exc:
+        shutil.rmtree(work.work, ignore_errors=True)
+        raise SearchIndexError(f"the search index's documents could not be written: {exc} "
+                               "(build again, or with --no-cache)") from exc
+    except BaseException:
+        shutil.rmtree(work.work, ignore_errors=True)
+        raise
+    return work
+
+
+def index_shards(work: ShardWork, cache: BuildCache | None) -> dict[str, ShardFiles]:
+    """Index the shards ``prepare_shards`` left, into the site; every shard of the build, by
+    key, with its files as the cache keeps them (a shard some file of which could not be kept
+    is left out: it is indexed again next time)."""
+    shards = dict(work.placed)
+    try:
+        for shard, key in work.stale:
+            bundle = work.site_dir / shard_folder(shard)
+            index_documents(work.work / str(shard), bundle)
+            files = _kept(cache, bundle) if cache is not None else None
+            if files is not None:
+                shards[key] = files
+    finally:
+        shutil.rmtree(work.work, ignore_errors=True)
+    return shards
+
+
+def _unplanned(path: str | None) -> SearchIndexError:
+    found = f"a document of {path}" if path else "no document for one of them"
+    return SearchIndexError(f"the search page was told of other shards than the index has: "
+                            f"{found} (every record page but a deleted record's is searched)")
+
+
+def _clear_bundles(site_dir: Path, plan: ShardPlan) -> None:
+    """Remove what is in the site's bundle folder but no shard of ``plan`` (``omh serve``
+    builds into the same folder again)."""
+    folder = site_dir / BUNDLE_FOLDER
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    if not folder.is_dir():
+        return
+    planned = {str(shard) for shard in plan.shards}
+    for entry in folder.iterdir():
+        if entry.name in planned and entry.is_dir() and not entry.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` with ``source``'s content: a blob is never written again, so sharing it is
+    safe; a link is never followed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copyfile(source, target, follow_symlinks=False)
+
+
+def _place(cache: BuildCache, files: ShardFiles, bundle: Path) -> None:
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    for path, blob in files:
+        _link(cache.blob_path(blob), bundle / path)
+
+
+def _kept(cache: BuildCache, bundle: Path) -> ShardFiles | None:
+    files = []
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        blob = cache.put_file(path)
+        if blob is None:
+            return None
+        files.append((path.relative_to(bundle).as_posix(), blob))
+    return tuple(files)

@@ -1,0 +1,207 @@
+"""The search index in shards: which shard a page falls in, and the build cache's part: a shard
+whose documents are unchanged is taken from the cache (Pagefind does not run for it), one whose
+documents changed is indexed again, and a tampered entry of the cache's index publishes nothing
+from outside the cache.
+
+Pagefind's runs are counted by wrapping ``search_shards.index_documents``; a small number of
+documents per shard gives the example catalogue several shards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_build_cache import _copy_example, assert_same_site
+
+from catalogue.pipeline import load_catalogue, load_settings
+from site_generator import search_shards
+from site_generator.build import build_site
+from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE, BuildCache
+from site_generator.search import searched_pages
+from site_generator.search_shards import (
+    MOST_SHARDS,
+    plan_shards,
+    shard_count,
+    shard_folder,
+    shard_of,
+)
+
+pytestmark = pytest.mark.slow
+PER_SHARD = 6
+"""Documents per shard that split the example catalogue's 34 searched pages into 4 shards."""
+SHARDS = 4
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The shards Pagefind indexes (their folder names), with the example split in four."""
+    monkeypatch.setattr(search_shards, "DOCUMENTS_PER_SHARD", PER_SHARD)
+    indexed: list[str] = []
+    real = search_shards.index_documents
+
+    def counted(work: Path, bundle: Path) -> None:
+        indexed.append(bundle.name)
+        real(work, bundle)
+
+    monkeypatch.setattr(search_shards, "index_documents", counted)
+    yield indexed
+
+
+def _bundles(site: Path) -> list[str]:
+    return sorted(p.name for p in (site / "pagefind").iterdir())
+
+
+def _cache_index(root: Path) -> Path:
+    return root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE
+
+
+# -- shards ---------------------------------------------------------------------------------
+
+def test_the_number_of_shards_grows_by_powers_of_two() -> None:
+    assert [shard_count(n) for n in (0, 1, 2499, 2500, 4999, 5000, 10_000, 20_000)] == \
+        [1, 1, 1, 2, 2, 4, 8, 16]
+    assert shard_count(10**7) == MOST_SHARDS
+    assert shard_count(34, PER_SHARD) == SHARDS
+    assert shard_count(34, 0) == 1  # 0: the default
+
+
+def test_a_page_keeps_its_shard() -> None:
+    paths = [f"models/model-{i}/" for i in range(4000)]
+    for count in (1, 2, 8):
+        shards = [shard_of(path, count) for path in paths]
+        assert shards == [shard_of(path, count) for path in paths]
+        assert set(shards) == set(range(count))  # every shard holds some
+    plan = plan_shards(paths)
+    assert plan.count == 2 and plan.folders == ["pagefind/0/", "pagefind/1/"]
+    assert plan_shards([]).folders == []  # nothing to search: no bundle at all
+
+
+def test_the_plugin_option_sets_the_documents_per_shard() -> None:
+    from site_generator.plugin import CataloguePlugin
+
+    repository = Path(__file__).resolve().parent.parent
+    catalogue, _ = load_catalogue(repository, check=False, keep_records=False)
+    plugin = CataloguePlugin()
+    errors, _ = plugin.load_config({"root": str(repository), "search_shard_size": PER_SHARD})
+    assert errors == []
+    plan = plugin.search_plan(catalogue)
+    assert plan.count == SHARDS and len(plan.folders) == SHARDS
+    assert plan == plan_shards(searched_pages(catalogue), PER_SHARD)
+
+
+# -- the build cache ------------------------------------------------------------------------
+
+def test_only_the_shards_whose_documents_changed_are_indexed(tmp_path: Path,
+                                                             runs: list[str]) -> None:
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first", force=True)
+    assert sorted(runs) == _bundles(tmp_path / "first") == [str(i) for i in range(SHARDS)]
+    search = (tmp_path / "first" / "search" / "index.html").read_text(encoding="utf-8")
+    assert '"bundles": ["../pagefind/0/", "../pagefind/1/", "../pagefind/2/", ' \
+        '"../pagefind/3/"]' in search
+    shards = json.loads(_cache_index(root).read_text())["shards"]
+    assert len(shards) == SHARDS
+
+    runs.clear()
+    again = build_site(root, tmp_path / "again", force=True)
+    assert runs == [] and again.reused == again.records
+    assert_same_site(tmp_path / "again", tmp_path / "first")
+    blob = BuildCache(root / ".omh-cache" / BUILD_FOLDER, "-").blob_path(
+        dict(next(iter(shards.values())))["pagefind.js"])
+    assert (tmp_path / "again" / "pagefind" / "0" / "pagefind.js").stat().st_ino == \
+        blob.stat().st_ino  # placed from the cache, not copied
+
+    card = root / "models" / "iris-softmax-classifier" / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\n\nA sentence about shards.\n",
+                    encoding="utf-8")
+    runs.clear()
+    build_site(root, tmp_path / "edited", force=True)
+    assert runs == [str(shard_of("models/iris-softmax-classifier/", SHARDS))]
+    build_site(root, tmp_path / "clean", force=True, cache=False)
+    assert sorted(runs[1:]) == [str(i) for i in range(SHARDS)]  # without a cache: every one
+    assert_same_site(tmp_path / "edited", tmp_path / "clean")
+    assert len(json.loads(_cache_index(root).read_text())["shards"]) == SHARDS  # none stale
+
+
+def test_a_tampered_shard_entry_publishes_nothing_from_outside_the_cache(
+        tmp_path: Path, runs: list[str]) -> None:
+    """Each name in a shard's entry becomes a file of the site: one that leaves the bundle or
+    the cache, or a blob that is a link, is not taken (the shard is indexed again)."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first", force=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site\n")
+    index_file = _cache_index(root)
+    index = json.loads(index_file.read_text())
+    entries = [index["shards"][key] for key in sorted(index["shards"])][:3]
+    entries[0].append(["../../leak.txt", entries[0][0][1]])
+    entries[1][0][1] = "../../../secret.txt"
+    entry = next(blob for path, blob in entries[2] if path == "pagefind-entry.json")
+    linked = BuildCache(root / ".omh-cache" / BUILD_FOLDER, "-").blob_path(entry)
+    linked.unlink()
+    linked.symlink_to(secret)
+    index_file.write_text(json.dumps(index))
+    runs.clear()
+    again = build_site(root, tmp_path / "again", force=True)
+    assert again.reused == again.records
+    assert len(runs) == 3
+    assert not any("not for the site" in p.read_text(errors="replace")
+                   for p in (tmp_path / "again").rglob("*") if p.is_file())
+    assert not any(p.is_symlink() for p in (tmp_path / "again").rglob("*"))
+    assert not (tmp_path / "leak.txt").exists() and not (tmp_path / "again" / "leak.txt").exists()
+    assert_same_site(tmp_path / "again", tmp_path / "first")
+
+
+def test_omh_serve_indexes_in_the_background_with_the_cache(tmp_path: Path,
+                                                            runs: list[str]) -> None:
+    """``omh serve``'s builds return before the search is indexed; the next build waits for
+    it, and takes from the cache the shards it kept (the plugin's option sets the number of
+    documents per shard)."""
+    import hashlib
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from catalogue.pipeline import load_theme
+    from site_generator.generate import navigation
+    from site_generator.mkdocs_config import write_config
+    from site_generator.plugin import _wait_for_index
+
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    settings, _ = load_settings(root)
+    theme, _ = load_theme(root)
+    site = tmp_path / "site"
+    config_file = write_config(tmp_path / "work", root, site, settings, navigation(),
+                               theme=theme, plugin_options={"search_in_background": True,
+                                                            "search_shard_size": 3})
+    dropped = None
+    for build in range(3):
+        if build == 2:  # a shard the cache no longer holds (as if its documents changed)
+            index = json.loads(_cache_index(root).read_text())
+            entry = (site / "pagefind" / "5" / "pagefind-entry.json").read_bytes()
+            dropped = next(key for key, files in index["shards"].items()
+                           if dict(files)["pagefind-entry.json"] ==
+                           hashlib.sha256(entry).hexdigest())
+            del index["shards"][dropped]
+            _cache_index(root).write_text(json.dumps(index))
+        runs.clear()
+        mkdocs_build(load_config(config_file=str(config_file)))
+        _wait_for_index()
+        config = re.search(r'"bundles": \[([^]]*)\]',
+                           (site / "search" / "index.html").read_text(encoding="utf-8"))
+        assert config is not None
+        bundles = [f"pagefind/{name}/" for name in _bundles(site)]
+        assert [f"../{b}" for b in bundles] == json.loads(f"[{config.group(1)}]")
+        assert len(bundles) == 8 and all((site / b / "pagefind.js").is_file() for b in bundles)
+        shards = json.loads(_cache_index(root).read_text())["shards"]
+        assert len(shards) == 8
+        assert sorted(runs) == [[str(i) for i in range(8)], [], ["5"]][build]
+    assert dropped in shards  # kept again once indexed
+    assert shard_folder(5) == "pagefind/5/"
