@@ -40,9 +40,10 @@ from catalogue.load.safe_write import (
     write_text_no_follow,
 )
 
-FORMAT = 1
+FORMAT = 2
 BUILD_FOLDER = "build"
 INDEX_FILE = "index.json"
+LOCK_FILE = "lock"
 DIGESTS_FILE = "digests.json"
 BLOBS = "blobs"
 BLOB = "blob"
@@ -147,6 +148,13 @@ def _shard_files(files: object) -> ShardFiles:
     return tuple((_relative(path), _blob(blob)) for path, blob in files)
 
 
+def _place(index: object, count: int) -> int:
+    """A unit's reference to a lookup: a place in the list of ``count``."""
+    if type(index) is not int or not 0 <= index < count:
+        raise ValueError(f"not a lookup: {index!r}")
+    return index
+
+
 def _key_from_json(value: Any) -> Hashable:
     return tuple(_key_from_json(v) for v in value) if isinstance(value, list) else value
 
@@ -155,6 +163,7 @@ class BuildCache:
     """One catalogue's build cache; ``folder`` ``None`` keeps nothing (every unit is built)."""
 
     def __init__(self, folder: Path | None, key: str, *, within: Path | None = None) -> None:
+        self._lock: int | None = None
         self.folder = folder
         self.key = key
         self.within = within
@@ -166,11 +175,50 @@ class BuildCache:
         if folder is not None and committed(folder, within):
             self.ignored = f"{folder} holds files committed to the repository"
             self.folder = None
+        if self.folder is not None and not self._take_lock():
+            # Another build's clean-up would drop blobs this one is placing in its site.
+            self.ignored = f"{folder} is in use by another build (omh serve?)"
+            self.folder = None
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
                                    within)
         self._blobs = str(self.folder / BLOBS) if self.folder else ""
         self.units, self.shards = self._load()
         self._saved_shards = dict(self.shards)
+
+    # -- one build at a time ----------------------------------------------------------------
+    def _take_lock(self) -> bool:
+        """Hold the cache's lock, unless another process holds it (where the system has no
+        ``flock``, builds are trusted not to overlap)."""
+        assert self.folder is not None
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system
+            return True
+        try:
+            check_no_symlink(self.folder, self.within)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            check_no_symlink(self.folder / LOCK_FILE, self.within)
+            handle = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW |
+                             getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError:
+            return True  # a cache that cannot be written keeps nothing anyway
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(handle)
+            return False
+        self._lock = handle
+        return True
+
+    def close(self) -> None:
+        """Let another build use the cache (at the latest when this object or this process
+        ends)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def __del__(self) -> None:
+        self.close()
 
     # -- blobs -----------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
@@ -259,7 +307,13 @@ class BuildCache:
         if not isinstance(document, dict) or document.get("format") != FORMAT or \
                 document.get("key") != self.key or not isinstance(document.get("units"), dict):
             return {}, {}
-        return self._load_units(document["units"]), self._load_shards(document.get("shards"))
+        try:
+            # Each distinct lookup once; a unit names its lookups by their place in the list.
+            lookups = [(str(t), _key_from_json(k), str(d)) for t, k, d in document["lookups"]]
+        except (KeyError, TypeError, ValueError):
+            return {}, {}
+        return (self._load_units(document["units"], lookups),
+                self._load_shards(document.get("shards")))
 
     @staticmethod
     def _load_shards(raw: object) -> dict[str, ShardFiles]:
@@ -273,13 +327,13 @@ class BuildCache:
         return shards
 
     @staticmethod
-    def _load_units(raw: dict[str, Any]) -> dict[str, CachedUnit]:
+    def _load_units(raw: dict[str, Any], lookups: list[Read]) -> dict[str, CachedUnit]:
         units: dict[str, CachedUnit] = {}
         for record_id, entry in raw.items():
             # Every name is checked: a page or file of the site comes from each.
             try:
                 units[record_id] = CachedUnit(
-                    tuple((str(t), _key_from_json(k), str(d)) for t, k, d in entry["reads"]),
+                    tuple(lookups[_place(i, len(lookups))] for i in entry["reads"]),
                     tuple(CachedPage(_relative(p + "index.html").removesuffix("index.html"),
                                      None if date is None else str(date), _blob(html),
                                      None if index is None else _blob(index))
@@ -299,12 +353,14 @@ class BuildCache:
                 (self.folder / INDEX_FILE).is_file():
             self.digests.save()
             return
+        lookups: dict[Read, int] = {}
         document = {"format": FORMAT, "key": self.key, "units": {
-            record_id: {"reads": [list(r) for r in unit.reads],
+            record_id: {"reads": [lookups.setdefault(r, len(lookups)) for r in unit.reads],
                         "pages": [[p.path, p.date, p.html, p.index] for p in unit.pages],
                         "files": [list(f) for f in unit.files], "nquads": unit.nquads}
             for record_id, unit in sorted(units.items())},
             "shards": {key: [list(f) for f in files] for key, files in sorted(self.shards.items())}}
+        document["lookups"] = [list(r) for r in lookups]
         try:
             check_no_symlink(self.folder, self.within)
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -300,10 +300,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
                 if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
                     self._loaded.store.save()
-        if work is not None:
+        if work is not None:  # the thread lets the cache go when it is done
             _INDEXING.append(threading.Thread(target=_index_later, args=(work, self.cache),
                                               name="omh-search-index", daemon=True))
             _INDEXING[-1].start()
+        elif self.cache is not None:
+            self.cache.close()
         self._discard_spill()
 
     def _search_index(self, site_dir: Path) -> ShardWork | None:
@@ -344,6 +346,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
     def on_build_error(self, *, error: Exception) -> None:
         self._discard_spill()
+        if self.cache is not None:
+            self.cache.close()
 
     def on_shutdown(self) -> None:
         _wait_for_index()
@@ -382,7 +386,9 @@ def _index_later(work: ShardWork, cache: BuildCache | None) -> None:
         shards = index_shards(work, cache)
     except SearchIndexError as exc:
         log.warning("%s", exc)
-        return
+        shards = None
     if cache is not None:
-        cache.keep_shards(shards)
-        cache.save(cache.units)
+        if shards is not None:
+            cache.keep_shards(shards)
+            cache.save(cache.units)
+        cache.close()

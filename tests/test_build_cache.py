@@ -21,7 +21,7 @@ import yaml
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from site_generator import record_units, search_shards
 from site_generator.build import build_site
-from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE
+from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE, BuildCache
 from site_generator.generate import navigation
 from site_generator.plugin import JINJA_FOLDER
 
@@ -173,14 +173,16 @@ def test_a_tampered_index_cannot_publish_files_from_elsewhere(tmp_path: Path) ->
     (tmp_path / "secret.txt").write_text("not for the site\n")
     index_file = root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE
     index = json.loads(index_file.read_text())
-    tampered = sorted(index["units"])[:3]
-    first, second, third = (index["units"][i] for i in tampered)
+    tampered = sorted(index["units"])[:5]
+    first, second, third, fourth, fifth = (index["units"][i] for i in tampered)
     first["files"].append(["models/leak.txt", "source", "../secret.txt"])
     second["files"].append(["../../leak.txt", "blob", first["nquads"]])
     third["pages"][0][2] = "../../../secret.txt"
+    fourth["reads"].append(len(index["lookups"]))  # a lookup that is not in the list
+    fifth["reads"][0] = -1
     index_file.write_text(json.dumps(index))
     again = build_site(root, tmp_path / "again")
-    assert again.reused == again.records - 3
+    assert again.reused == again.records - 5
     assert not any("secret" in p.read_text(errors="replace")
                    for p in (tmp_path / "again").rglob("*.txt"))
     assert not (tmp_path / "leak.txt").exists()
@@ -225,3 +227,22 @@ def test_committed_compiled_templates_are_never_run(tmp_path: Path) -> None:
     assert again.reused == again.records
     assert all(path.read_bytes() == b"not compiled code" for path in compiled)
     assert_same_site(tmp_path / "again", tmp_path / "first")
+
+
+def test_a_cache_in_use_by_another_build_is_left_alone(tmp_path: Path) -> None:
+    """Two builds at once (``omh serve`` running, ``omh build`` in another shell): the second
+    builds without the cache, which it neither reads nor cleans, and the first keeps it."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    folder = root / ".omh-cache" / BUILD_FOLDER
+    blobs = sorted(p.name for p in (folder / "blobs").rglob("*"))
+    other = BuildCache(folder, "another build's key")
+    during = build_site(root, tmp_path / "during")
+    assert during.reused == 0
+    assert any("in use by another build" in message for message in during.warnings)
+    assert sorted(p.name for p in (folder / "blobs").rglob("*")) == blobs
+    assert_same_site(tmp_path / "during", tmp_path / "first")
+    other.close()
+    after = build_site(root, tmp_path / "after")
+    assert after.reused == after.records
