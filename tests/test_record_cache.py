@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import minimal_records, write_catalogue, write_record
 
-from catalogue.load.record_cache import FOLDER, RECORDS_FILE
+from catalogue.load.record_cache import DELTA_FILE, FOLDER, RECORDS_FILE
 from catalogue.load.store import RecordStore
 
 
@@ -110,3 +110,31 @@ def test_cards_from_the_cache_are_the_cards_in_the_files(tmp_path: Path) -> None
     assert changed == {r.id: r.card for r in RecordStore(root, use_cache=False).load_all()}
     assert [h.text for h in changed["models/test-model"].headings] == ["Test model",
                                                                        "Limitations"]
+
+
+def test_a_few_changes_are_kept_beside_the_main_file(tmp_path: Path) -> None:
+    records = minimal_records()
+    for i in range(100):
+        records[f"datasets/extra-{i}"] = {"kind": "dataset", "name": f"Extra {i}"}
+    root = write_catalogue(tmp_path / "hub", records)
+    _age_all(root)
+    _run(root)
+    folder = root / ".omh-cache" / FOLDER
+    main = (folder / RECORDS_FILE).stat()
+    extra = root / "datasets/extra-3/record.yaml"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Extra 3", "Renamed"),
+                     encoding="utf-8")
+    edited, _ = _run(root)
+    assert edited == _fresh(root)
+    assert (folder / RECORDS_FILE).stat().st_mtime_ns == main.st_mtime_ns  # not rewritten
+    assert (folder / DELTA_FILE).is_file()
+    again, hits = _run(root)  # the main file and the change beside it
+    assert again == edited and hits == len(again) // 2
+
+    for i in range(10):  # more than a small share: everything in one file again
+        extra = root / f"datasets/extra-{i}/record.yaml"
+        extra.write_text(extra.read_text(encoding="utf-8") + "version: 2.0.0\n",
+                         encoding="utf-8")
+    edited, _ = _run(root)
+    assert edited == _fresh(root) and not (folder / DELTA_FILE).exists()
+    assert _run(root) == (edited, len(edited) // 2)
