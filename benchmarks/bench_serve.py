@@ -83,9 +83,10 @@ def main() -> None:
             times = []
             for edit in range(1, args.edits + 1):
                 marker = f"revised {edit} times"
-                record.write_text(original.replace(" generated for benchmarks",
-                                                   f" generated, {marker}, for benchmarks", 1),
-                                  encoding="utf-8")
+                revised = original.replace("description: '", f"description: '{marker}: ", 1)
+                if revised == original:
+                    raise SystemExit(f"{record}: no description to edit (a synthetic record?)")
+                record.write_text(revised, encoding="utf-8")
                 times.append(_wait_for(url, marker, server, 600))
                 print(f"edit {edit}: new page served after {times[-1]:.2f} s")
                 time.sleep(1.0)  # let the search index of that build finish, as a person would
