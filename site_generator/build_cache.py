@@ -20,6 +20,7 @@ machine's own builds, or one CI restored from a trusted branch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -218,7 +219,8 @@ class BuildCache:
             self._lock = None
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # (at exit, modules may be gone)
+            self.close()
 
     # -- blobs -----------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
