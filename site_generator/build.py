@@ -39,7 +39,7 @@ from site_generator.output_dir import (
     swap_in,
 )
 from site_generator.plugin import CataloguePlugin
-from site_generator.shared_units import record_units
+from site_generator.shared_units import count_record_units
 
 DEFAULT_SITE_DIR = "site"
 
@@ -187,7 +187,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
                        len(site.files) + len(site.placed_files),
                        end - start, findings, collected.messages, timings,
-                       record_units(site.reused_units),
+                       count_record_units(site.reused_units),
                        {"check": checked_rss, "generate": plugin.generate_rss,
                         "mkdocs": plugin.mkdocs_rss, "search index": peak_rss_mib()},
                        len(site.pages))

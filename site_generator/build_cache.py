@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -232,15 +232,8 @@ class BuildCache:
         if self.folder is None:
             return None
         blob = hashlib.sha256(content).hexdigest()
-        path = self.blob_path(blob)
-        if not path.exists():
-            try:
-                check_no_symlink(path.parent, self.within)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_bytes_no_follow(path, content, within=self.within)
-            except OSError:
-                return None
-        return blob
+        return blob if self._keep(blob, lambda path: write_bytes_no_follow(
+            path, content, within=self.within)) else None
 
     def put_file(self, source: Path) -> str | None:
         """Keep the file ``source``, one the build wrote and never writes again: linked into the
@@ -250,17 +243,25 @@ class BuildCache:
             return None
         content = source.read_bytes()
         blob = hashlib.sha256(content).hexdigest()
-        path = self.blob_path(blob)
-        if not path.exists():
-            try:
-                check_no_symlink(path.parent, self.within)
-                path.parent.mkdir(parents=True, exist_ok=True)
+
+        def link(path: Path) -> None:
+            with contextlib.suppress(FileExistsError):  # the same bytes, kept meanwhile
                 os.link(source, path, follow_symlinks=False)
-            except FileExistsError:
-                pass
-            except OSError:  # another file system
-                return self.put(content)
-        return blob
+
+        return blob if self._keep(blob, link) else self.put(content)  # (another file system)
+
+    def _keep(self, blob: str, write: Callable[[Path], None]) -> bool:
+        """Whether the cache holds ``blob``, once ``write`` has made its file if need be."""
+        path = self.blob_path(blob)
+        if path.exists():
+            return True
+        try:
+            check_no_symlink(path.parent, self.within)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path)
+        except OSError:
+            return False
+        return True
 
     def blob_of(self, path: Path | None) -> str | None:
         """The blob id of ``path`` when it is one of this cache's blobs."""

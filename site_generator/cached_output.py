@@ -14,13 +14,15 @@ from site_generator.site import Site, Unit
 from site_generator.spill import loaded
 
 
-def _place(source: Path, target: Path, link: bool) -> None:
+def place_file(source: Path, target: Path, link: bool) -> None:
+    """Put ``source``'s content at ``target`` (a link when ``link`` and the file system allows
+    it: a blob is never written again, so sharing it is safe; a link is never followed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() or target.is_symlink():
         target.unlink()
     if link:
         try:
-            os.link(source, target)  # a blob is never written again: sharing it is safe
+            os.link(source, target, follow_symlinks=False)
             return
         except OSError:
             pass
@@ -33,9 +35,9 @@ def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
     if cache is None:
         return
     for page in site.reused_pages:
-        _place(cache.blob_path(page.html), site_dir / page.path / "index.html", True)
+        place_file(cache.blob_path(page.html), site_dir / page.path / "index.html", True)
     for path, source, own in site.placed_files:
-        _place(source, site_dir / path, own)
+        place_file(source, site_dir / path, own)
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:

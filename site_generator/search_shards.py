@@ -22,7 +22,6 @@ counts add up, and a sorted view is merged by the pages' sort keys, which are un
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from site_generator.build_cache import BuildCache, ShardFiles
+from site_generator.cached_output import place_file
 from site_generator.pagefind_index import (
     SearchIndexError,
     document_file,
@@ -156,7 +156,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
             # In path order: Pagefind numbers the pages in the order it finds their files,
             # which is the order they were made in on some file systems.
             for path, _, source in sorted(shard_pages):
-                _link(source, document_file(work.work / str(shard), path))
+                place_file(source, document_file(work.work / str(shard), path), True)
             work.stale.append((shard, key))
     except OSError as exc:
         shutil.rmtree(work.work, ignore_errors=True)
@@ -209,21 +209,11 @@ def _clear_bundles(site_dir: Path, plan: ShardPlan) -> None:
             entry.unlink()
 
 
-def _link(source: Path, target: Path) -> None:
-    """``target`` with ``source``'s content: a blob is never written again, so sharing it is
-    safe; a link is never followed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copyfile(source, target, follow_symlinks=False)
-
-
 def _place(cache: BuildCache, files: ShardFiles, bundle: Path) -> None:
     if bundle.exists():
         shutil.rmtree(bundle)
     for path, blob in files:
-        _link(cache.blob_path(blob), bundle / path)
+        place_file(cache.blob_path(blob), bundle / path, True)
 
 
 def _kept(cache: BuildCache, bundle: Path) -> ShardFiles | None:

@@ -81,7 +81,7 @@ def remembered_nquads(site: Site, cache: BuildCache | None) -> Convert:
     return convert
 
 
-def record_units(units: Iterable[str]) -> int:
+def count_record_units(units: Iterable[str]) -> int:
     """How many of ``units`` (their ids) are records' units."""
     return sum(1 for unit in units if not unit.startswith((PAGE_UNIT, NQUADS_UNIT)))
 

@@ -32,10 +32,10 @@ import pickle
 import site
 import sys
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from catalogue.load.cache_dir import committed
+from catalogue.load.file_bytes import regular_file_bytes
 from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 from catalogue.model.card import Card
 from catalogue.model.findings import Finding
@@ -190,31 +190,14 @@ class LoadedRecords:
 def record_bytes(path: Path, max_bytes: int) -> bytes | None:
     """The bytes of a record file of at most ``max_bytes`` (``None`` for a larger file, or one
     that cannot be read: ``read_yaml_file`` then says which)."""
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > max_bytes:
-                return None
-            raw = handle.read(max_bytes + 1)
-    except OSError:
-        return None
-    return raw if len(raw) <= max_bytes else None
+    found = regular_file_bytes(path, max_bytes)
+    return found[0] if found is not None else None
 
 
 def _card_bytes(path: Path) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (not a symlink) of a card's size."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    with os.fdopen(handle, "rb") as file:
-        try:
-            status = os.fstat(file.fileno())
-            if not S_ISREG(status.st_mode) or status.st_size > MAX_CARD_BYTES:
-                return None
-            raw = file.read(MAX_CARD_BYTES + 1)
-        except OSError:
-            return None
-    return raw if len(raw) <= MAX_CARD_BYTES else None
+    found = regular_file_bytes(path, MAX_CARD_BYTES, follow_symlinks=False)
+    return found[0] if found is not None else None
 
 
 def _text(raw: bytes) -> str | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.load.cache_dir import cache_location
+from catalogue.load.file_bytes import regular_file_bytes
 from catalogue.load.file_digests import stat_key
 from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
 from catalogue.model.settings import DEFAULT_CACHE_DIR, ArtefactSettings, Settings
@@ -44,17 +45,10 @@ class SettingsVerdict:
     def read(cls, root: Path, path: Path) -> SettingsVerdict | None:
         """The file's bytes and status (``None`` when it is too large or cannot be read: it
         is then read and checked as without a cache)."""
-        try:
-            with open(path, "rb") as handle:
-                status = os.fstat(handle.fileno())
-                if status.st_size > DEFAULT_MAX_BYTES:
-                    return None
-                raw = handle.read(DEFAULT_MAX_BYTES + 1)
-        except OSError:
+        found = regular_file_bytes(path, DEFAULT_MAX_BYTES)
+        if found is None or len(found[0]) != found[1].st_size:
             return None
-        if len(raw) != status.st_size:
-            return None
-        return cls(root, path, raw, stat_key(status))
+        return cls(root, path, found[0], stat_key(found[1]))
 
     def known_valid(self, value: dict[str, Any]) -> bool:
         """Whether an earlier run found these very bytes valid (``value``: what they hold)."""

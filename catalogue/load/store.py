@@ -66,6 +66,16 @@ class RecordFiles(Mapping[str, Path]):
         return len(self.names)
 
 
+def _record_file(folder: os.DirEntry[str]) -> tuple[str, os.stat_result | None]:
+    """The record file of the record folder ``folder``, and its status (one system call,
+    which the reference index reuses; ``None`` when there is no such file)."""
+    record_file = f"{folder.path}{os.sep}{RECORD_FILE}"
+    try:
+        return record_file, os.lstat(record_file)
+    except OSError:
+        return record_file, None
+
+
 class RecordStore:
     """The records of one catalogue, loaded lazily and cached, with their load findings."""
 
@@ -135,11 +145,7 @@ class RecordStore:
             if name[0] == "." or name == "README.md":
                 continue
             if entry.is_dir(follow_symlinks=False) and slug(name):
-                record_file = f"{entry.path}{os.sep}{RECORD_FILE}"
-                try:
-                    file_stat = os.lstat(record_file)  # one system call; the index reuses it
-                except OSError:
-                    file_stat = None
+                record_file, file_stat = _record_file(entry)
                 if file_stat is not None and S_ISREG(file_stat.st_mode):
                     record_id = f"{folder}/{name}"
                     files[record_id] = record_file
@@ -168,11 +174,7 @@ class RecordStore:
                 f"digits and single hyphens, e.g. '{suggest_slug(name)}'", Location(record_id),
                 record_id)]
             return
-        record_file = f"{entry.path}{os.sep}{RECORD_FILE}"
-        try:
-            file_stat = os.lstat(record_file)  # one system call; the index reuses it
-        except OSError:
-            file_stat = None
+        record_file, file_stat = _record_file(entry)
         if file_stat is not None and S_ISLNK(file_stat.st_mode):
             self.discovery_findings[record_id] = [error(
                 "symlink", f"'{record_id}/{RECORD_FILE}' is a symlink; write the record in the "
