@@ -6,13 +6,13 @@ each page."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from catalogue.derive.analyses import Analyses
 from catalogue.derive.leaderboards import Leaderboard
 from site_generator import formatting
 from site_generator.downloads import PublishedFile
+from site_generator.json_bytes import compact_json
 from site_generator.render import SiteContext, render, table_of_contents
 from site_generator.site import CHART, GeneratedPage
 
@@ -38,8 +38,7 @@ PAGES = (("leaderboards/", "Leaderboards", "Models ranked per task, dataset, spl
 
 
 def _json(path: str, document: Any) -> PublishedFile:
-    text = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False, default=str)
-    return PublishedFile(f"{path}{DATA_FILE}", content=(text + "\n").encode("utf-8"))
+    return PublishedFile(f"{path}{DATA_FILE}", content=compact_json(document, False))
 
 
 def _page(site: SiteContext, path: str, title: str, description: str, template: str,

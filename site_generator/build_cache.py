@@ -11,7 +11,8 @@ with the same global key looks each lookup up again; when every digest matches, 
 reused without generating it and MkDocs never sees its pages.
 
 The index also keeps the search index's shards (``search_shards``): under each shard's key, the
-files of its Pagefind bundle, as blobs.
+files of its Pagefind bundle, as blobs; and each asset's quality report (``quality_memo``), as
+a blob of JSON with the lookups that made it.
 
 The index is JSON and blobs are plain bytes (nothing is unpickled), and a cache folder that git
 tracks (committed to the repository) is ignored whole: a cache only ever comes from this
@@ -44,6 +45,10 @@ from catalogue.load.safe_write import (
 FORMAT = 2
 BUILD_FOLDER = "build"
 INDEX_FILE = "index.json"
+DELTA_FILE = "index.delta.json"
+DELTA_SHARE = 32
+"""A save that changes at most 1/``DELTA_SHARE`` of the entries writes them alone, to
+``DELTA_FILE``: the whole index is tens of megabytes at 10,000 records."""
 LOCK_FILE = "lock"
 DIGESTS_FILE = "digests.json"
 BLOBS = "blobs"
@@ -79,6 +84,15 @@ class CachedUnit:
     """(site path, ``blob`` or ``source``, blob id or source path relative to the root)."""
     nquads: str
     """Blob of the record's N-Quads lines."""
+
+
+@dataclass(frozen=True)
+class CachedReport:
+    """An asset's quality report (``quality_memo``), with the lookups that made it."""
+
+    reads: tuple[Read, ...]
+    report: str
+    """Blob of the report as JSON (``QualityReport.as_json_value``): its id is its digest."""
 
 
 def code_version() -> str:
@@ -183,8 +197,18 @@ class BuildCache:
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
                                    within)
         self._blobs = str(self.folder / BLOBS) if self.folder else ""
-        self.units, self.shards = self._load()
+        self._main: tuple[str, dict[str, CachedUnit], dict[str, CachedReport]] = ("", {}, {})
+        """The main index file's id, units and reports (the delta file holds the changes)."""
+        loaded = self._load()
+        self.units, self.shards, self.reports = loaded or ({}, {}, {})
         self._saved_shards = dict(self.shards)
+        self._saved_reports = dict(self.reports)
+        self._put: set[str] = set()
+        """The blobs kept by this build (with the index's, every blob a clean-up may drop)."""
+        self._swept = loaded is not None
+        """Whether every blob in the folder is named by the index or ``_put``: not so when no
+        index was loaded (a first build, another key, a damaged index), where blobs of an
+        earlier cache may lie."""
 
     # -- one build at a time ----------------------------------------------------------------
     def _take_lock(self) -> bool:
@@ -224,8 +248,12 @@ class BuildCache:
 
     # -- blobs -----------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
+        return Path(self.blob_file(blob))
+
+    def blob_file(self, blob: str) -> str:
+        """``blob_path`` as a string, for the many blobs a rebuild places."""
         assert self.folder is not None
-        return Path(f"{self._blobs}/{blob[:2]}/{blob}")  # one parse, not three joins
+        return f"{self._blobs}/{blob[:2]}/{blob}"
 
     def put(self, content: bytes) -> str | None:
         """Keep ``content``; its blob id (``None`` when nothing is kept)."""
@@ -253,14 +281,14 @@ class BuildCache:
     def _keep(self, blob: str, write: Callable[[Path], None]) -> bool:
         """Whether the cache holds ``blob``, once ``write`` has made its file if need be."""
         path = self.blob_path(blob)
-        if path.exists():
-            return True
-        try:
-            check_no_symlink(path.parent, self.within)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write(path)
-        except OSError:
-            return False
+        if not path.exists():
+            try:
+                check_no_symlink(path.parent, self.within)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write(path)
+            except OSError:
+                return False
+        self._put.add(blob)
         return True
 
     def blob_of(self, path: Path | None) -> str | None:
@@ -276,7 +304,7 @@ class BuildCache:
     def has(self, unit: CachedUnit) -> bool:
         blobs = [p.html for p in unit.pages] + [p.index for p in unit.pages if p.index] + \
             [b for _, how, b in unit.files if how == BLOB] + [unit.nquads]
-        return all(os.path.isfile(f"{self._blobs}/{b[:2]}/{b}") for b in blobs)
+        return all(os.path.isfile(self.blob_file(b)) for b in blobs)
 
     # -- the search index's shards ---------------------------------------------------------
     def shard(self, key: str) -> ShardFiles | None:
@@ -287,7 +315,7 @@ class BuildCache:
             return None
         for _, blob in files:
             try:
-                if not stat.S_ISREG(os.lstat(f"{self._blobs}/{blob[:2]}/{blob}").st_mode):
+                if not stat.S_ISREG(os.lstat(self.blob_file(blob)).st_mode):
                     return None
             except OSError:
                 return None
@@ -297,26 +325,58 @@ class BuildCache:
         """The shards the next ``save`` keeps, in place of the last build's."""
         self.shards = dict(shards)
 
+    def keep_reports(self, reports: Mapping[str, CachedReport]) -> None:
+        """The quality reports the next ``save`` keeps, in place of the last build's."""
+        self.reports = dict(reports)
+
     # -- the index -------------------------------------------------------------------------
-    def _load(self) -> tuple[dict[str, CachedUnit], dict[str, ShardFiles]]:
+    def _load(self) -> tuple[dict[str, CachedUnit], dict[str, ShardFiles],
+                             dict[str, CachedReport]] | None:
+        """The index's units, shards and reports, with the changes of its delta file; ``None``
+        when there is no valid index."""
         if self.folder is None:
-            return {}, {}
-        index = self.folder / INDEX_FILE
+            return None
+        main = self._read(INDEX_FILE)
+        if main is None or not isinstance(main.get("id"), str):
+            return None
+        units, shards, reports, _, _ = main["content"]
+        self._main = (main["id"], dict(units), dict(reports))
+        delta = self._read(DELTA_FILE)
+        if delta is not None and delta.get("base") == main["id"]:
+            changed_units, shards, changed_reports, gone_units, gone_reports = delta["content"]
+            units.update(changed_units)
+            reports.update(changed_reports)
+            for record_id in gone_units:
+                units.pop(record_id, None)
+            for record_id in gone_reports:
+                reports.pop(record_id, None)
+        return units, shards, reports
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        """An index file of this cache's format and key, its content parsed (``content``)."""
+        assert self.folder is not None
+        file = self.folder / name
         try:
-            check_no_symlink(index, self.within)
-            document = json.loads(index.read_bytes())
+            check_no_symlink(file, self.within)
+            document = json.loads(file.read_bytes())
         except (OSError, ValueError):
-            return {}, {}
+            return None
         if not isinstance(document, dict) or document.get("format") != FORMAT or \
                 document.get("key") != self.key or not isinstance(document.get("units"), dict):
-            return {}, {}
+            return None
         try:
             # Each distinct lookup once; a unit names its lookups by their place in the list.
             lookups = [(str(t), _key_from_json(k), str(d)) for t, k, d in document["lookups"]]
+            gone = (document.get("gone_units", []), document.get("gone_reports", []))
+            if not all(isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+                       for ids in gone):
+                return None
         except (KeyError, TypeError, ValueError):
-            return {}, {}
-        return (self._load_units(document["units"], lookups),
-                self._load_shards(document.get("shards")))
+            return None
+        document["content"] = (self._load_units(document["units"], lookups),
+                               self._load_shards(document.get("shards")),
+                               self._load_reports(document.get("reports"), lookups), *gone)
+        return document
 
     @staticmethod
     def _load_shards(raw: object) -> dict[str, ShardFiles]:
@@ -328,6 +388,18 @@ class BuildCache:
             except (TypeError, ValueError):
                 continue
         return shards
+
+    @staticmethod
+    def _load_reports(raw: object, lookups: list[Read]) -> dict[str, CachedReport]:
+        reports: dict[str, CachedReport] = {}
+        for record_id, entry in (raw.items() if isinstance(raw, dict) else ()):
+            try:
+                reports[record_id] = CachedReport(
+                    tuple(lookups[_place(i, len(lookups))] for i in entry["reads"]),
+                    _blob(entry["report"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+        return reports
 
     @staticmethod
     def _load_units(raw: dict[str, Any], lookups: list[Read]) -> dict[str, CachedUnit]:
@@ -348,43 +420,84 @@ class BuildCache:
         return units
 
     def save(self, units: Mapping[str, CachedUnit]) -> None:
-        """Keep ``units`` and the search index's shards (``keep_shards``) as the cache's whole
-        content and drop the blobs neither uses."""
+        """Keep ``units``, the search index's shards (``keep_shards``) and the quality reports
+        (``keep_reports``) as the cache's whole content and drop the blobs none uses."""
         if self.folder is None:
             return
         if units == self.units and self.shards == self._saved_shards and \
-                (self.folder / INDEX_FILE).is_file():
+                self.reports == self._saved_reports and (self.folder / INDEX_FILE).is_file():
             self.digests.save()
             return
+        main_id, main_units, main_reports = self._main
+        changed_units = {i: u for i, u in units.items() if main_units.get(i) != u}
+        changed_reports = {i: r for i, r in self.reports.items() if main_reports.get(i) != r}
+        gone_units = sorted(set(main_units) - set(units))
+        gone_reports = sorted(set(main_reports) - set(self.reports))
+        small = (len(changed_units) + len(changed_reports) + len(gone_units) +
+                 len(gone_reports)) * DELTA_SHARE <= len(units) + len(self.reports)
+        try:
+            check_no_symlink(self.folder, self.within)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if main_id and small:
+                self._write(DELTA_FILE, changed_units, changed_reports, {
+                    "base": main_id, "gone_units": gone_units, "gone_reports": gone_reports})
+            else:
+                main_id = os.urandom(16).hex()
+                self._write(INDEX_FILE, units, self.reports, {"id": main_id})
+                (self.folder / DELTA_FILE).unlink(missing_ok=True)
+                self._main = (main_id, dict(units), dict(self.reports))
+        except OSError:
+            return
+        used = _blobs_of(units, self.shards, self.reports)
+        if self._swept:  # only blobs the last index or this build named can be unused
+            unused = [self.blob_file(b) for b in (_blobs_of(
+                self.units, self._saved_shards, self._saved_reports) | self._put) - used]
+        else:
+            unused = [str(p) for p in _all_blobs(self.folder / BLOBS) if p.name not in used]
+        self.units, self._saved_shards = dict(units), dict(self.shards)
+        self._saved_reports = dict(self.reports)
+        self.digests.save()
+        for path in unused:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        self._put.clear()
+        self._swept = True
+
+    def _write(self, name: str, units: Mapping[str, CachedUnit],
+               reports: Mapping[str, CachedReport], extra: dict[str, Any]) -> None:
+        assert self.folder is not None
         lookups: dict[Read, int] = {}
-        document = {"format": FORMAT, "key": self.key, "units": {
+        document = {"format": FORMAT, "key": self.key, **extra, "units": {
             record_id: {"reads": [lookups.setdefault(r, len(lookups)) for r in unit.reads],
                         "pages": [[p.path, p.date, p.html, p.index] for p in unit.pages],
                         "files": [list(f) for f in unit.files], "nquads": unit.nquads}
             for record_id, unit in sorted(units.items())},
-            "shards": {key: [list(f) for f in files] for key, files in sorted(self.shards.items())}}
+            "shards": {key: [list(f) for f in files] for key, files in sorted(self.shards.items())},
+            "reports": {record_id: {"reads": [lookups.setdefault(r, len(lookups))
+                                              for r in kept.reads], "report": kept.report}
+                        for record_id, kept in sorted(reports.items())}}
         document["lookups"] = [list(r) for r in lookups]
-        try:
-            check_no_symlink(self.folder, self.within)
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_text_no_follow(self.folder / INDEX_FILE,
-                                 json.dumps(document, separators=(",", ":"), default=list),
-                                 within=self.within)
-        except OSError:
-            return
-        self.units, self._saved_shards = dict(units), dict(self.shards)
-        self.digests.save()
-        used = {b for unit in units.values() for b in (
-            unit.nquads, *(p.html for p in unit.pages), *(p.index for p in unit.pages if p.index),
-            *(b for _, how, b in unit.files if how == BLOB))}
-        used.update(blob for files in self.shards.values() for _, blob in files)
-        blobs = self.folder / BLOBS
-        if blobs.is_dir():
-            for shard in blobs.iterdir():
-                for path in shard.iterdir():
-                    if path.name not in used:
-                        path.unlink(missing_ok=True)
+        write_text_no_follow(self.folder / name,
+                             json.dumps(document, separators=(",", ":"), default=list),
+                             within=self.within)
 
     def clear(self) -> None:
         if self.folder is not None and self.folder.is_dir() and not self.folder.is_symlink():
             shutil.rmtree(self.folder)
+
+
+def _blobs_of(units: Mapping[str, CachedUnit], shards: Mapping[str, ShardFiles],
+              reports: Mapping[str, CachedReport]) -> set[str]:
+    used = {b for unit in units.values() for b in (
+        unit.nquads, *(p.html for p in unit.pages), *(p.index for p in unit.pages if p.index),
+        *(b for _, how, b in unit.files if how == BLOB))}
+    used.update(blob for files in shards.values() for _, blob in files)
+    used.update(kept.report for kept in reports.values())
+    return used
+
+
+def _all_blobs(folder: Path) -> Iterable[Path]:
+    if folder.is_dir() and not folder.is_symlink():
+        for shard in folder.iterdir():
+            if shard.is_dir() and not shard.is_symlink():
+                yield from shard.iterdir()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 from site_generator.build_cache import BLOB, SOURCE, BuildCache, CachedPage, CachedUnit
@@ -17,16 +19,36 @@ from site_generator.spill import loaded
 def place_file(source: Path, target: Path, link: bool) -> None:
     """Put ``source``'s content at ``target`` (a link when ``link`` and the file system allows
     it: a blob is never written again, so sharing it is safe; a link is never followed)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() or target.is_symlink():
-        target.unlink()
-    if link:
-        try:
-            os.link(source, target, follow_symlinks=False)
-            return
-        except OSError:
-            pass
-    shutil.copyfile(source, target, follow_symlinks=False)
+    place_files([(str(source), str(target), link)])
+
+
+def place_files(files: Iterable[tuple[str, str, bool]]) -> None:
+    """``place_file`` for many (source, target, link), by string paths: tens of thousands of
+    reused pages and files are placed in a rebuild, where ``pathlib`` cost more than the
+    links."""
+    made: set[str] = set()
+    for source, target, link in files:
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        if link:
+            try:
+                _link(source, target)
+                continue
+            except OSError:
+                pass
+        if os.path.lexists(target):
+            os.unlink(target)
+        shutil.copyfile(source, target, follow_symlinks=False)
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:  # (a file MkDocs wrote, or a link: replaced, never followed)
+        os.unlink(target)
+        os.link(source, target, follow_symlinks=False)
 
 
 def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
@@ -34,10 +56,11 @@ def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
     (``Site.placed_files``), into ``site_dir``."""
     if cache is None:
         return
-    for page in site.reused_pages:
-        place_file(cache.blob_path(page.html), site_dir / page.path / "index.html", True)
-    for path, source, own in site.placed_files:
-        place_file(source, site_dir / path, own)
+    into = str(site_dir)
+    place_files(chain(
+        ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True)
+         for page in site.reused_pages),
+        ((str(source), f"{into}/{path}", own) for path, source, own in site.placed_files)))
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:

@@ -12,8 +12,10 @@ from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
 from site_generator.listing import kind_pages, list_path
+from site_generator.lookup_values import Values
 from site_generator.measure import timed
-from site_generator.record_units import Values, build_units, reusable, trace_tables
+from site_generator.quality_memo import remembered_reports
+from site_generator.record_units import build_units, catalogue_tables, reusable, trace_tables
 from site_generator.render import SiteContext
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
@@ -42,10 +44,13 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     (default: ``search_shards.plan_shards``'s)."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
+        tables = catalogue_tables(catalogue)
+        values = Values(tables, cache.digests) if cache is not None else None
+        reports = remembered_reports(catalogue, cache, values) \
+            if cache is not None and values is not None else None
         site = SiteContext(catalogue, carbon_figures(catalogue),
-                           base_url(catalogue.settings.site_url))
-        tables = trace_tables(site)
-    values = Values(tables, cache.digests) if cache is not None else None
+                           base_url(catalogue.settings.site_url), reports=reports)
+        trace_tables(site, tables)
     record_ids = list(dict.keys(catalogue.records))
     reused: Mapping[str, CachedUnit] = {}
     if cache is not None and values is not None:  # (values is None without a cache)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import fields, is_dataclass
-from typing import Any
 
+from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
-from catalogue.load.file_digests import FileDigests
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedUnit
 from site_generator.listing import overflow_pages
+from site_generator.lookup_values import Tables, Values
 from site_generator.record_pages import record_page
 from site_generator.related import Overflow
 from site_generator.render import SiteContext
@@ -30,11 +30,11 @@ from site_generator.site import Unit
 from site_generator.site_files import record_machine_files
 from site_generator.spill import Spill
 from site_generator.tracing import (
-    ALL,
+    INCOMING,
+    OUTGOING,
+    QUALITY,
     RECORDS,
     TracedDict,
-    TracedList,
-    digest,
     trace,
     traced,
     traced_list,
@@ -42,7 +42,6 @@ from site_generator.tracing import (
 
 POOL_MINIMUM = 200
 """Fewer units than this are built in the main process: starting workers costs more."""
-ABSENT = "absent"
 
 
 def default_jobs() -> int:
@@ -53,28 +52,31 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-Tables = dict[str, "TracedDict[Any, Any] | TracedList[Any]"]
-
-
-def trace_tables(site: SiteContext) -> Tables:
-    """Put every table a page reads behind ``tracing``: the records, the link graph, and every
-    dict or list field of the quality reports, analyses, carbon roll-up and emissions. Returns
-    them by name."""
-    catalogue = site.catalogue
+def catalogue_tables(catalogue: Catalogue) -> Tables:
+    """The records and the link graph, traced (``trace_tables`` puts them in place)."""
     graph = catalogue.graph
-    catalogue.records = traced(RECORDS, catalogue.records)
-    catalogue.graph = Graph(catalogue.records, traced("graph.outgoing", graph.outgoing),
-                            traced("graph.incoming", graph.incoming))
-    site.quality = traced("quality", site.quality)
+    return {RECORDS: traced(RECORDS, catalogue.records),
+            OUTGOING: traced(OUTGOING, graph.outgoing),
+            INCOMING: traced(INCOMING, graph.incoming)}
+
+
+def trace_tables(site: SiteContext, tables: Tables) -> None:
+    """Put every table a page reads behind ``tracing``: the records and the link graph
+    (``tables``, from ``catalogue_tables``), and every dict or list field of the quality
+    reports, analyses, carbon roll-up and emissions, which are added to ``tables``."""
+    catalogue = site.catalogue
+    catalogue.records = tables[RECORDS]  # type: ignore[assignment]
+    catalogue.graph = Graph(catalogue.records, tables[OUTGOING],  # type: ignore[arg-type]
+                            tables[INCOMING])  # type: ignore[arg-type]
+    site.quality = traced(QUALITY, site.quality)
     site.kind_counts = traced("kind_counts", site.kind_counts)
     figures = site.carbon
     figures._by_run = traced("carbon.runs", figures._by_run)
     figures._skipped = traced("carbon.skipped", figures._skipped)
     site.linked.emissions = traced("emissions", site.linked.emissions)
-    tables: Tables = {t.table: t for t in (
-        catalogue.records, catalogue.graph.outgoing, catalogue.graph.incoming, site.quality,
-        site.kind_counts, figures._by_run, figures._skipped, site.linked.emissions)
-        if isinstance(t, TracedDict)}
+    tables.update({t.table: t for t in (
+        site.quality, site.kind_counts, figures._by_run, figures._skipped, site.linked.emissions)
+        if isinstance(t, TracedDict)})
     for name, holder in (("analyses", site.analyses), ("carbon", site.carbon.report)):
         assert is_dataclass(holder)
         for field in fields(holder):
@@ -87,44 +89,6 @@ def trace_tables(site: SiteContext) -> Tables:
             else:
                 continue
             object.__setattr__(holder, field.name, tables[table])
-    return tables
-
-
-class Values:
-    """The digest of the answer to each lookup, now (``tracing``)."""
-
-    def __init__(self, tables: Tables, digests: FileDigests) -> None:
-        self.tables = tables
-        self.records: dict[str, Record] = tables[RECORDS]  # type: ignore[assignment]
-        self.digests = digests
-        self._known: dict[tuple[str, Hashable], str] = {}
-
-    def record(self, record_id: str) -> str:
-        record = dict.get(self.records, record_id)
-        return self.digests.folder(record.folder) if record is not None else ABSENT
-
-    def of(self, table: str, key: Hashable) -> str:
-        known = self._known.get((table, key))
-        if known is not None:
-            return known
-        source = self.tables.get(table)
-        if source is None:  # a table nobody traces: never the same twice
-            value = os.urandom(16).hex()
-        elif table == RECORDS:
-            value = digest([(i, self.record(i)) for i in dict.keys(self.records)],
-                           self.record) if key == ALL else self.record(str(key))
-        elif key == ALL:
-            value = digest(list(list.__iter__(source)) if isinstance(source, list)
-                           else dict(dict.items(source)), self.record)
-        else:
-            found = dict.get(source, key, ABSENT) if isinstance(source, dict) else ABSENT
-            value = digest(found, self.record)
-        self._known[(table, key)] = value
-        return value
-
-    def still(self, unit: CachedUnit) -> bool:
-        """Whether every lookup ``unit`` made still gives the same answer."""
-        return all(self.of(table, key) == known for table, key, known in unit.reads)
 
 
 def build_unit(record: Record, site: SiteContext, values: Values | None,
@@ -137,8 +101,7 @@ def build_unit(record: Record, site: SiteContext, values: Values | None,
         pages = [indexed_page(page, record, site), *overflow_pages(site, overflow)]
         record_file, nquads = record_machine_files(record, site.linked)
         files.append(record_file)
-    noted = () if values is None else tuple(sorted(((t, k, values.of(t, k)) for t, k in reads),
-                                                   key=repr))
+    noted = () if values is None else values.noted(reads)
     if spill is not None:
         pages = [spill.page(p) for p in pages]
         files = [spill.file(f) for f in files]
@@ -185,6 +148,6 @@ def reusable(cache: BuildCache, values: Values,
     found = {}
     for record_id in record_ids:
         unit = cache.units.get(record_id)
-        if unit is not None and values.still(unit) and cache.has(unit):
+        if unit is not None and values.still(unit.reads) and cache.has(unit):
             found[record_id] = unit
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -57,13 +57,16 @@ class SiteContext:
     """The FAIR quality score of every asset, by record id."""
     analyses: Analyses = field(init=False)
     """Leaderboards, reproducibility, reuse, trends and hyperparameter families."""
+    reports: InitVar[dict[str, QualityReport] | None] = None
+    """``quality`` when it is known already (``quality_memo``)."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, reports: dict[str, QualityReport] | None) -> None:
         self.kind_counts = {name: sum(1 for r in self.catalogue.of_kind(name)
                                       if r.status != DELETED) for name in KINDS}
         self.linked = LinkedData(self.catalogue, self.base_url,
                                  model_emissions(self.carbon.report))
-        self.quality = quality_reports(self.catalogue, self.catalogue.records.values())
+        self.quality = reports if reports is not None else quality_reports(
+            self.catalogue, self.catalogue.records.values())
         self.analyses = analyse(self.catalogue, self.carbon.report)
 
     def has_page(self, record_id: object) -> bool:

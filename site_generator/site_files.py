@@ -5,7 +5,6 @@ an index per kind) so scripts need no scraping."""
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +21,7 @@ from catalogue.standards.rdf import (
     nquads_lines_in_slices,
 )
 from site_generator.downloads import PublishedFile
+from site_generator.json_bytes import compact_json, indented_json
 from site_generator.kind_views import VIEWS
 
 RECORD_JSON = "record.json"
@@ -40,11 +40,6 @@ CATALOGUE_FILES = (
     (SITEMAP_FILE, "application/xml", "The sitemap of every record's page"),
 )
 """The catalogue-wide files for machines: (path, media type, what it holds)."""
-
-
-def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
-            + "\n").encode()
 
 
 def record_json(record: Record, linked: LinkedData) -> dict[str, Any]:
@@ -74,7 +69,7 @@ def _summary(record: Record, linked: LinkedData) -> dict[str, Any]:
 def record_machine_files(record: Record, linked: LinkedData) -> tuple[PublishedFile, list[str]]:
     """The record's ``record.json`` beside its page, and its lines of the N-Quads dump."""
     return (PublishedFile(f"{record.id}/{RECORD_JSON}",
-                          content=_json_bytes(record_json(record, linked))),
+                          content=indented_json(record_json(record, linked))),
             nquads_lines(linked.record(record), linked.url(record.id)))
 
 
@@ -95,18 +90,18 @@ def machine_files(linked: LinkedData, nquads: Iterable[Iterable[str]] | None = N
         records = catalogue.of_kind(kind.name)
         path = f"{API_FOLDER}/{kind.folder}.json"
         indexes[kind.folder] = {"count": len(records), "url": linked.base + path}
-        files.append(PublishedFile(path, content=_json_bytes(
+        files.append(PublishedFile(path, content=compact_json(
             {"kind": kind.name, "count": len(records),
              "records": [_summary(r, linked) for r in records]})))
-    files.append(PublishedFile(f"{API_FOLDER}/index.json", content=_json_bytes(
+    files.append(PublishedFile(f"{API_FOLDER}/index.json", content=compact_json(
         {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
     data_catalog = linked.data_catalog()
     files.append(PublishedFile(NQUADS_FILE, content=merge_nquads(
         [*nquads, nquads_lines_in_slices(data_catalog, linked.base, "dataset",
                                          convert=convert)]).encode()))
-    files.append(PublishedFile(DCAT_FILE, content=_json_bytes(dcat_catalog(linked))))
-    files.append(PublishedFile(DATA_CATALOG_FILE, content=_json_bytes(data_catalog)))
+    files.append(PublishedFile(DCAT_FILE, content=compact_json(dcat_catalog(linked))))
+    files.append(PublishedFile(DATA_CATALOG_FILE, content=compact_json(data_catalog)))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
     return files
 

@@ -27,6 +27,9 @@ V = TypeVar("V")
 ALL = "*"
 """The key noted when a page walks a whole table: any change to the table reaches the page."""
 RECORDS = "records"
+OUTGOING = "graph.outgoing"
+INCOMING = "graph.incoming"
+QUALITY = "quality"
 
 _open: list[set[tuple[str, Hashable]]] = []
 

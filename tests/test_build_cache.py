@@ -21,7 +21,14 @@ import yaml
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from site_generator import record_units, search_shards
 from site_generator.build import build_site
-from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE, BuildCache
+from site_generator.build_cache import (
+    BUILD_FOLDER,
+    DELTA_FILE,
+    INDEX_FILE,
+    BuildCache,
+    CachedPage,
+    CachedUnit,
+)
 from site_generator.generate import navigation
 from site_generator.plugin import JINJA_FOLDER
 
@@ -246,3 +253,38 @@ def test_a_cache_in_use_by_another_build_is_left_alone(tmp_path: Path) -> None:
     other.close()
     after = build_site(root, tmp_path / "after")
     assert after.reused == after.records
+
+
+def test_a_few_changes_are_kept_beside_the_index(tmp_path: Path) -> None:
+    """A save that changes a few units writes them to the delta file, not the whole index;
+    the next cache reads both; many changes write the index again."""
+    folder = tmp_path / "cache"
+    cache = BuildCache(folder, "key", within=tmp_path)
+    blob, other = cache.put(b"page"), cache.put(b"other page")
+    assert blob is not None and other is not None
+
+    def unit(record_id: str, digest: str) -> CachedUnit:
+        return CachedUnit((("records", record_id, digest),),
+                          (CachedPage(f"{record_id}/", None, blob, None),), (), blob)
+
+    units = {f"models/m{i:03}": unit(f"models/m{i:03}", "a") for i in range(100)}
+    cache.save(units)
+    cache.close()
+    index = (folder / INDEX_FILE).read_bytes()
+
+    few = {**units, "models/m001": unit("models/m001", "b"), "models/new": unit("models/new", "c")}
+    del few["models/m002"]
+    cache = BuildCache(folder, "key", within=tmp_path)
+    assert cache.units == units
+    cache.save(few)
+    cache.close()
+    assert (folder / INDEX_FILE).read_bytes() == index and (folder / DELTA_FILE).is_file()
+    cache = BuildCache(folder, "key", within=tmp_path)
+    assert cache.units == few
+
+    many = {record_id: unit(record_id, "d") for record_id in few}
+    cache.save(many)
+    cache.close()
+    assert (folder / INDEX_FILE).read_bytes() != index and not (folder / DELTA_FILE).exists()
+    assert BuildCache(folder, "key", within=tmp_path).units == many
+    assert cache.read(blob) == b"page" and not cache.blob_path(other).exists()

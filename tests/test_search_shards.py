@@ -20,7 +20,7 @@ from test_build_cache import _copy_example, assert_same_site
 from catalogue.pipeline import load_catalogue, load_settings
 from site_generator import search_shards
 from site_generator.build import build_site
-from site_generator.build_cache import BUILD_FOLDER, INDEX_FILE, BuildCache
+from site_generator.build_cache import BUILD_FOLDER, DELTA_FILE, INDEX_FILE, BuildCache
 from site_generator.search import searched_pages
 from site_generator.search_shards import (
     MOST_SHARDS,
@@ -56,7 +56,9 @@ def _bundles(site: Path) -> list[str]:
 
 
 def _cache_index(root: Path) -> Path:
-    return root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE
+    """The index file holding the cache's shards: its delta file when there is one."""
+    folder = root / ".omh-cache" / BUILD_FOLDER
+    return folder / DELTA_FILE if (folder / DELTA_FILE).is_file() else folder / INDEX_FILE
 
 
 # -- shards ---------------------------------------------------------------------------------

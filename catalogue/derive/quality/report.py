@@ -141,6 +141,28 @@ class QualityReport:
             totals[group.facet] = (earned + group.earned, possible + group.possible)
         return totals
 
+    def as_json_value(self) -> list[Any]:
+        """The report as plain JSON values, all of it (``as_dict`` is for readers and leaves
+        the columns out); ``from_json_value`` gives it back."""
+        return [self.record_id, self.kind, [
+            [c.id, c.principle, c.title, c.weight, c.status, c.detail, c.fix, *c.location]
+            for c in self.checks]]
+
+    @classmethod
+    def from_json_value(cls, value: Any) -> QualityReport:
+        """The report ``as_json_value`` wrote. Raises ``ValueError`` for anything of another
+        shape; the values' types are left to the caller to trust (a blob whose id is the digest
+        of its content, in ``quality_memo``)."""
+        try:
+            record_id, kind, checks = value
+            return cls(record_id, kind, tuple(
+                CheckResult(id_, principle, title, weight, status, detail, fix,
+                            Location(path, line, column))
+                for id_, principle, title, weight, status, detail, fix, path, line, column
+                in checks))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a quality report: {exc}") from None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "record": self.record_id, "kind": self.kind, "score": self.score,

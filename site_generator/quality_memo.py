@@ -1,0 +1,91 @@
+"""The quality reports of a build: each asset's report from the last build while everything it
+read is unchanged, as a record's unit is reused (``record_units``).
+
+Scoring every asset is most of what a rebuild derives (two seconds at 10,000 records), and each
+page that shows a score has its report's digest checked. An asset's report reads the record
+(its folder's files), other records by id, and the link graph; the lookups are noted
+(``tracing``) while it is scored, and the report is kept in the build cache as a blob of JSON,
+whose id is the digest pages' lookups of it are checked against. A report whose lookups all
+give the same answers again is read back, not scored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from catalogue.derive.quality import Lookup, QualityReport, is_scored, score_record
+from catalogue.link.catalogue import Catalogue
+from catalogue.link.graph import Graph
+from catalogue.model.findings import Finding
+from catalogue.model.records import Record
+from site_generator.build_cache import BuildCache, CachedReport
+from site_generator.lookup_values import Values
+from site_generator.tracing import INCOMING, OUTGOING, QUALITY, RECORDS, note, trace
+
+
+class _NotedLookup(Lookup):
+    """The criteria's lookups, noted: a record by id is its folder (``RECORDS``); links are
+    noted by the traced graph."""
+
+    def get(self, record_id: object) -> Record | None:
+        if isinstance(record_id, str):
+            note(RECORDS, record_id)
+        return super().get(record_id)
+
+    def load_errors(self, record_id: str) -> list[Finding]:
+        note(RECORDS, record_id)
+        return super().load_errors(record_id)
+
+
+def remembered_reports(catalogue: Catalogue, cache: BuildCache,
+                       values: Values) -> dict[str, QualityReport]:
+    """Every asset's report, by record id: kept ones read back, the others scored (and kept for
+    the next build with ``cache.keep_reports``). ``values`` learns each report's digest."""
+    lookup = _NotedLookup(catalogue.store, Graph(
+        catalogue.records, values.tables[OUTGOING], values.tables[INCOMING]))  # type: ignore[arg-type]
+    scored = [r for r in dict.values(catalogue.records) if is_scored(r)]
+    reports: dict[str, QualityReport] = {}
+    digests: dict[str, str] = {}
+    kept: dict[str, CachedReport] = {}
+    prepared = False
+    for record in scored:
+        entry = cache.reports.get(record.id)
+        report = _read(cache, entry.report) if entry is not None and \
+            values.still(entry.reads) else None
+        if entry is not None and report is not None and report.record_id == record.id:
+            reports[record.id], digests[record.id], kept[record.id] = report, entry.report, entry
+            continue
+        if not prepared:  # the links of every asset, found in one pass, once one is scored
+            lookup.prepare(r.id for r in scored)
+            prepared = True
+        with trace() as reads:
+            note(RECORDS, record.id)
+            report = score_record(record, lookup)
+        content = _json(report)
+        blob = cache.put(content)
+        reports[record.id] = report
+        digests[record.id] = blob or hashlib.sha256(content).hexdigest()
+        if blob is not None:
+            kept[record.id] = CachedReport(values.noted(reads), blob)
+    cache.keep_reports(kept)
+    values.known(QUALITY, digests)
+    return reports
+
+
+def _json(report: QualityReport) -> bytes:
+    return json.dumps(report.as_json_value(), ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _read(cache: BuildCache, blob: str) -> QualityReport | None:
+    """The report kept as ``blob``; ``None`` when the blob is not what was kept (a damaged
+    cache: the asset is scored again)."""
+    try:
+        content = cache.read(blob)
+        if hashlib.sha256(content).hexdigest() != blob:
+            cache.blob_path(blob).unlink()  # for the report scored now to be kept
+            return None
+        return QualityReport.from_json_value(json.loads(content))
+    except (OSError, ValueError):
+        return None
