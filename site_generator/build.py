@@ -109,6 +109,23 @@ def mkdocs_logging(verbose: bool) -> Iterator[_Collect]:
         logger.propagate = saved[1]
 
 
+@contextlib.contextmanager
+def _without_dirty_warning() -> Iterator[None]:
+    """MkDocs warns on every dirty build that the site may hold stale files and links; the
+    plugin removes stale files (``in_place``) and renders the pages that link to a changed
+    one, and ``omh serve`` would repeat the warning on every edit."""
+    logger = logging.getLogger("mkdocs.commands.build")
+
+    def not_dirty(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+    logger.addFilter(not_dirty)
+    try:
+        yield
+    finally:
+        logger.removeFilter(not_dirty)
+
+
 def check_plugin_installed() -> None:
     if not entry_points(group="mkdocs.plugins", name=PLUGIN):
         raise SiteBuildError(f"the MkDocs plugin '{PLUGIN}' is not registered: reinstall the "
@@ -206,11 +223,12 @@ def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bo
         config_file = write_config(Path(work), root, Path(work) / "site", settings,
                                    navigation(), theme=theme, live_reload_nonce=new_nonce(),
                                    node_modules=node_modules,
-                                   plugin_options={"search_in_background": True})
+                                   plugin_options={"search_in_background": True,
+                                                   "in_place": True})
         watch = [str(root / SETTINGS_FILE)] if (root / SETTINGS_FILE).is_file() else []
-        with mkdocs_logging(verbose):
+        with mkdocs_logging(verbose), _without_dirty_warning():
             try:
                 mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr,
-                             open_in_browser=open_browser, watch=watch)
+                             open_in_browser=open_browser, watch=watch, build_type="dirty")
             except MkDocsException as exc:
                 raise SiteBuildError(f"MkDocs could not serve the site: {exc}") from exc

@@ -22,12 +22,14 @@ def place_file(source: Path, target: Path, link: bool) -> None:
     place_files([(str(source), str(target), link)])
 
 
-def place_files(files: Iterable[tuple[str, str, bool]]) -> None:
+def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False) -> None:
     """``place_file`` for many (source, target, link), by string paths: tens of thousands of
     reused pages and files are placed in a rebuild, where ``pathlib`` cost more than the
-    links."""
+    links. ``keep_same``: a target that is a link to its source already is left as it is."""
     made: set[str] = set()
     for source, target, link in files:
+        if keep_same and link and _same_file(source, target):
+            continue
         parent = os.path.dirname(target)
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
@@ -43,6 +45,14 @@ def place_files(files: Iterable[tuple[str, str, bool]]) -> None:
         shutil.copyfile(source, target, follow_symlinks=False)
 
 
+def _same_file(source: str, target: str) -> bool:
+    try:
+        there, here = os.lstat(target), os.stat(source)
+    except OSError:
+        return False
+    return there.st_ino == here.st_ino and there.st_dev == here.st_dev
+
+
 def _link(source: str, target: str) -> None:
     try:
         os.link(source, target, follow_symlinks=False)
@@ -51,16 +61,19 @@ def _link(source: str, target: str) -> None:
         os.link(source, target, follow_symlinks=False)
 
 
-def write_reused(site: Site, cache: BuildCache | None, site_dir: Path) -> None:
+def write_reused(site: Site, cache: BuildCache | None, site_dir: Path,
+                 in_place: bool = False) -> None:
     """The pages of the units taken from ``cache`` and the files MkDocs did not copy
-    (``Site.placed_files``), into ``site_dir``."""
+    (``Site.placed_files``), into ``site_dir``; ``in_place``: the last build's links to the
+    same blobs are left where they are."""
     if cache is None:
         return
     into = str(site_dir)
     place_files(chain(
         ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True)
          for page in site.reused_pages),
-        ((str(source), f"{into}/{path}", own) for path, source, own in site.placed_files)))
+        ((str(source), f"{into}/{path}", own) for path, source, own in site.placed_files)),
+        keep_same=in_place)
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:

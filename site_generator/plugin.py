@@ -45,10 +45,11 @@ from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
+from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
 from site_generator.record_units import default_jobs
-from site_generator.search import searched_pages
+from site_generator.search import BUNDLE_FOLDER, searched_pages
 from site_generator.search_shards import (
     Document,
     ShardPlan,
@@ -84,6 +85,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     search_in_background = c.Type(bool, default=False)
     """``omh serve``: index for search after the build has returned, so that an edited page is
     served before the search catches up (the next build waits for it)."""
+    in_place = c.Type(bool, default=False)
+    """``omh serve``: each build changes the last one's files in place (``in_place``); MkDocs
+    is told to build dirty."""
     search_shard_size = c.Type(int, default=0)
     """Documents per shard of the search index (0: ``search_shards.DOCUMENTS_PER_SHARD``); fewer
     give more shards, up to ``search_shards.MOST_SHARDS``."""
@@ -109,6 +113,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
+        self._files: Files | None = None
         """The search index's shards, as the search page was told of them."""
 
     def _catalogue(self) -> Catalogue:
@@ -135,6 +140,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
         self.site = site
+        if self.config.in_place:
+            unlink_written(Path(config.site_dir), [f"{p.path}index.html" for p in site.pages] +
+                           [f.path for f in site.files])
         self.pages = {page.src_uri: page for page in site.pages}
         self._written = {page.path: None for unit in site.units for page in unit.pages}
         dates = [p.date for p in site.pages if p.date] + \
@@ -155,6 +163,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                                             content=published.content or b""))
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        self._files = files
         return files
 
     def search_plan(self, catalogue: Catalogue) -> ShardPlan:
@@ -292,7 +301,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
         with timed(stages, "pages and files placed"):
-            write_reused(self.site, self.cache, site_dir)
+            write_reused(self.site, self.cache, site_dir, self.config.in_place)
+        if self.config.in_place:
+            remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
         # The search index first: the cache keeps its shards with the units, in one index.
         work = self._search_index(site_dir) if self.config.search else None
         if self.cache is not None:
@@ -326,6 +337,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if self.cache is not None:
             self.cache.keep_shards(shards)
         return None
+
+    def _written_paths(self, config: MkDocsConfig) -> set[str]:
+        """Every file of this build but the search index's: what MkDocs wrote (its files, the
+        theme's templates), the overrides, and the reused pages and files."""
+        assert self.site is not None and self._files is not None
+        written = {file.dest_uri for file in self._files}
+        written.update(config.theme.static_templates, self.site.overrides)
+        written.update(f"{page.path}index.html" for page in self.site.reused_pages)
+        written.update(path for path, _, _ in self.site.placed_files)
+        return written
 
     def _documents(self) -> Iterator[Document]:
         """Every search document, one at a time: the pages built now, then the reused ones

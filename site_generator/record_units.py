@@ -35,6 +35,7 @@ from site_generator.tracing import (
     QUALITY,
     RECORDS,
     TracedDict,
+    note,
     trace,
     traced,
     traced_list,
@@ -96,6 +97,7 @@ def build_unit(record: Record, site: SiteContext, values: Values | None,
     """The record's unit, with what it read (``values``: how to digest each answer; ``None``
     when no cache keeps them); with ``spill``, its page bodies and file contents on disk."""
     with trace() as reads:
+        note(RECORDS, record.id)  # the page shows the record, whatever else it looks up
         overflow = Overflow(site.catalogue)
         page, files = record_page(record, site, overflow)
         pages = [indexed_page(page, record, site), *overflow_pages(site, overflow)]

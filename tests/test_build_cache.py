@@ -133,6 +133,25 @@ def test_cached_builds_equal_clean_builds_after_random_edits(
         assert_same_site(tmp_path / f"cached{round_number}", tmp_path / f"clean{round_number}")
 
 
+def test_a_record_edited_alone_has_its_own_pages_built_again(tmp_path: Path) -> None:
+    """A unit depends on its own record whatever else its pages look up: a resource's or an
+    organisation's new name, edited alone, reaches its page."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first", force=True)
+    for folder in ("resources", "organizations"):
+        record = _records(root, folder)[-1] / RECORD_FILE
+        text = record.read_text(encoding="utf-8")
+        assert "\nname: " in text, record
+        record.write_text(text.replace("\nname: ", "\nname: Edited ", 1), encoding="utf-8")
+        cached = build_site(root, tmp_path / f"cached-{folder}", force=True)
+        build_site(root, tmp_path / f"clean-{folder}", force=True, cache=False)
+        assert 0 < cached.reused < cached.records
+        page = tmp_path / f"cached-{folder}" / folder / record.parent.name / "index.html"
+        assert b"Edited " in page.read_bytes()
+        assert_same_site(tmp_path / f"cached-{folder}", tmp_path / f"clean-{folder}")
+
+
 def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) -> None:
     root = tmp_path / "catalogue"
     _copy_example(root)
