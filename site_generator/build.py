@@ -182,8 +182,13 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                     config = load_config(config_file=str(config_file))
                     plugin = config.plugins[PLUGIN]
                     assert isinstance(plugin, CataloguePlugin)
+                    # MkDocs keeps one plugin object for every build of this process (it has
+                    # an on_shutdown): the catalogue is this build's only.
                     plugin.preloaded = catalogue
-                    mkdocs_build(config)
+                    try:
+                        mkdocs_build(config)
+                    finally:
+                        plugin.preloaded = None
                 except MkDocsException as exc:
                     raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
             site = plugin.site
