@@ -104,11 +104,13 @@ def bare_build(work: Path, pages: int, default_nav: bool) -> Measure:
 _BUILD = """
 import json, sys
 from pathlib import Path
+from omh.cli import finish
 from site_generator.build import build_site
 result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache",
                     jobs=int(sys.argv[4]), force=True)
 print(json.dumps({"pages": result.pages, "reused": result.reused, "timings": result.timings,
                   "rss": result.peak_rss}))
+finish(0)  # as omh build ends
 """
 
 

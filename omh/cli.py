@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from catalogue import __version__
 
@@ -65,5 +68,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def finish(code: int) -> NoReturn:
+    """End the process with ``code`` once output is flushed, skipping the interpreter's
+    clean-up: a build leaves hundreds of megabytes of objects, which Python would free one by
+    one (1.9 s at 10,000 records) for the system to take the memory back anyway. Every file,
+    folder and process a command opens is closed by the time it returns."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # (a closed pipe or stream: nothing to say)
+            code = code or 1
+    os._exit(code)
+
+
+def run() -> NoReturn:
+    """The ``omh`` console script."""
+    finish(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -76,6 +76,8 @@ def test_console_script_runs_without_traceback(catalogue: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "researchers/ada-lovelace/record.yaml:2:1: error: YAML syntax error" in result.stdout
+    # The process ends without the interpreter's clean-up (``cli.finish``), output flushed.
+    assert "record(s) checked" in result.stdout.splitlines()[-1]
 
 
 def test_named_record_scope_is_record_plus_referrers(catalogue: Path) -> None:
