@@ -72,7 +72,7 @@ def write_reused(site: Site, cache: BuildCache | None, site_dir: Path,
     place_files(chain(
         ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True)
          for page in site.reused_pages),
-        ((str(source), f"{into}/{path}", own) for path, source, own in site.placed_files)),
+        ((source, f"{into}/{path}", own) for path, source, own in site.placed_files)),
         keep_same=in_place)
 
 

@@ -67,7 +67,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             for published in unit.files:
                 if cache is not None and cache.blob_of(published.source) is not None:
                     assert published.source is not None
-                    result.placed_files.append((published.path, published.source, True))
+                    result.placed_files.append((published.path, str(published.source), True))
                 else:
                     result.files.append(published)
             result.units.append(unit)
@@ -76,8 +76,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         for kept in reused.values():
             result.reused_pages.extend(kept.pages)
             result.placed_files.extend(
-                (path, cache.blob_path(ref), True) if how == BLOB else
-                (path, catalogue.root / ref, False) for path, how, ref in kept.files)
+                (path, cache.blob_file(ref), True) if how == BLOB else
+                (path, f"{catalogue.root}/{ref}", False) for path, how, ref in kept.files)
             nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
         result.reused_units = dict(reused)
     with timed(stages, "lists and dashboards"):

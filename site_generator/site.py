@@ -83,7 +83,7 @@ class Site:
     """Files written after MkDocs has finished, replacing the theme's own (the sitemap)."""
     reused_pages: list[CachedPage] = field(default_factory=list)
     """Pages taken whole from the build cache: written after MkDocs, which never sees them."""
-    placed_files: list[tuple[str, Path, bool]] = field(default_factory=list)
+    placed_files: list[tuple[str, str, bool]] = field(default_factory=list)
     """(site path, file, whether it is a blob of the build cache) of the files put in the site
     after MkDocs, which never sees them: those beside reused pages, and those of the units built
     now that the cache already holds. Blobs are linked into the site, the repository's files
