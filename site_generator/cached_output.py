@@ -16,16 +16,12 @@ from site_generator.site import Site, Unit
 from site_generator.spill import loaded
 
 
-def place_file(source: Path, target: Path, link: bool) -> None:
-    """Put ``source``'s content at ``target`` (a link when ``link`` and the file system allows
-    it: a blob is never written again, so sharing it is safe; a link is never followed)."""
-    place_files([(str(source), str(target), link)])
-
-
 def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False) -> None:
-    """``place_file`` for many (source, target, link), by string paths: tens of thousands of
-    reused pages and files are placed in a rebuild, where ``pathlib`` cost more than the
-    links. ``keep_same``: a target that is a link to its source already is left as it is."""
+    """Put each ``source``'s content at its ``target`` (a link when ``link`` and the file system
+    allows it: a blob is never written again, so sharing it is safe; a link is never followed),
+    by string paths: tens of thousands of reused pages and files are placed in a rebuild, where
+    ``pathlib`` cost more than the links. ``keep_same``: a target that is a link to its source
+    already is left as it is."""
     made: set[str] = set()
     for source, target, link in files:
         if keep_same and link and _same_file(source, target):

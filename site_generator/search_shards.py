@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from site_generator.build_cache import BuildCache, ShardFiles
-from site_generator.cached_output import place_file
+from site_generator.cached_output import place_files
 from site_generator.pagefind_index import (
     SearchIndexError,
     document_file,
@@ -155,8 +155,8 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 continue
             # In path order: Pagefind numbers the pages in the order it finds their files,
             # which is the order they were made in on some file systems.
-            for path, _, source in sorted(shard_pages):
-                place_file(source, document_file(work.work / str(shard), path), True)
+            place_files((str(source), str(document_file(work.work / str(shard), path)), True)
+                        for path, _, source in sorted(shard_pages))
             work.stale.append((shard, key))
     except OSError as exc:
         shutil.rmtree(work.work, ignore_errors=True)
@@ -212,8 +212,7 @@ def _clear_bundles(site_dir: Path, plan: ShardPlan) -> None:
 def _place(cache: BuildCache, files: ShardFiles, bundle: Path) -> None:
     if bundle.exists():
         shutil.rmtree(bundle)
-    for path, blob in files:
-        place_file(cache.blob_path(blob), bundle / path, True)
+    place_files((cache.blob_file(blob), f"{bundle}/{path}", True) for path, blob in files)
 
 
 def _kept(cache: BuildCache, bundle: Path) -> ShardFiles | None:
