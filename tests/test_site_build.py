@@ -333,3 +333,28 @@ def test_asset_pages_show_their_quality_score(site: Path) -> None:
             assert check.title in page
     person = (site / "researchers" / "alice-johnson" / "index.html").read_text("utf-8")
     assert "Quality score" not in person
+
+
+def test_a_later_build_in_the_process_builds_its_own_catalogue(tmp_path: Path) -> None:
+    """MkDocs keeps one ``omh`` plugin object for the whole process: a build after
+    ``build_site`` (a preview, another catalogue) must not get ``build_site``'s catalogue."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from catalogue.pipeline import load_settings, load_theme
+    from site_generator.generate import navigation
+    from site_generator.mkdocs_config import write_config
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_catalogue(first, minimal_records())
+    build_site(first, tmp_path / "first-site", force=True)
+    records = minimal_records()
+    records["models/test-model"]["name"] = "Second Catalogue Model"
+    write_catalogue(second, records)
+    settings, _ = load_settings(second)
+    theme, _ = load_theme(second)
+    config_file = write_config(tmp_path / "work", second, tmp_path / "second-site", settings,
+                               navigation(), theme=theme, plugin_options={"search": False})
+    mkdocs_build(load_config(config_file=str(config_file)))
+    page = tmp_path / "second-site" / "models" / "test-model" / "index.html"
+    assert "Second Catalogue Model" in page.read_text(encoding="utf-8")
