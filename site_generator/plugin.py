@@ -113,8 +113,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
-        self._files: Files | None = None
         """The search index's shards, as the search page was told of them."""
+        self._files: Files | None = None
+        """Every file MkDocs was given for this build (``in_place`` keeps them)."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:

@@ -36,7 +36,8 @@ def not_applicable(detail: str) -> Verdict:
 
 
 class CheckResult(NamedTuple):
-    """(A tuple: ten thousand reports of seventeen results are read back in a rebuild.)"""
+    """One criterion's verdict on one record (a named tuple: a rebuild reads back ten thousand
+    reports of seventeen results)."""
 
     id: str
     principle: str
