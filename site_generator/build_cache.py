@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests
@@ -93,6 +93,22 @@ class CachedReport:
     reads: tuple[Read, ...]
     report: str
     """Blob of the report as JSON (``QualityReport.as_json_value``): its id is its digest."""
+
+
+class _IndexFile(NamedTuple):
+    """The index (``id``) or its delta file (``base``: the index it completes), parsed."""
+
+    id: str
+    base: str
+    units: dict[str, CachedUnit]
+    shards: dict[str, ShardFiles]
+    reports: dict[str, CachedReport]
+    gone_units: list[str]
+    gone_reports: list[str]
+
+
+def _text_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def code_version() -> str:
@@ -337,23 +353,23 @@ class BuildCache:
         if self.folder is None:
             return None
         main = self._read(INDEX_FILE)
-        if main is None or not isinstance(main.get("id"), str):
+        if main is None or not main.id:
             return None
-        units, shards, reports, _, _ = main["content"]
-        self._main = (main["id"], dict(units), dict(reports))
+        units, shards, reports = main.units, main.shards, main.reports
+        self._main = (main.id, dict(units), dict(reports))
         delta = self._read(DELTA_FILE)
-        if delta is not None and delta.get("base") == main["id"]:
-            changed_units, shards, changed_reports, gone_units, gone_reports = delta["content"]
-            units.update(changed_units)
-            reports.update(changed_reports)
-            for record_id in gone_units:
+        if delta is not None and delta.base == main.id:
+            units.update(delta.units)
+            reports.update(delta.reports)
+            for record_id in delta.gone_units:
                 units.pop(record_id, None)
-            for record_id in gone_reports:
+            for record_id in delta.gone_reports:
                 reports.pop(record_id, None)
+            shards = delta.shards
         return units, shards, reports
 
-    def _read(self, name: str) -> dict[str, Any] | None:
-        """An index file of this cache's format and key, its content parsed (``content``)."""
+    def _read(self, name: str) -> _IndexFile | None:
+        """An index file of this cache's format and key, parsed."""
         assert self.folder is not None
         file = self.folder / name
         try:
@@ -373,10 +389,11 @@ class BuildCache:
                 return None
         except (KeyError, TypeError, ValueError):
             return None
-        document["content"] = (self._load_units(document["units"], lookups),
-                               self._load_shards(document.get("shards")),
-                               self._load_reports(document.get("reports"), lookups), *gone)
-        return document
+        return _IndexFile(
+            _text_or_empty(document.get("id")), _text_or_empty(document.get("base")),
+            self._load_units(document["units"], lookups),
+            self._load_shards(document.get("shards")),
+            self._load_reports(document.get("reports"), lookups), *gone)
 
     @staticmethod
     def _load_shards(raw: object) -> dict[str, ShardFiles]:

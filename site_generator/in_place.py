@@ -14,6 +14,7 @@ Two things make that safe:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,24 +24,19 @@ def unlink_written(site_dir: Path, paths: Iterable[str]) -> None:
     """Remove whatever is at each of ``paths`` (relative to ``site_dir``) before it is written:
     a link is removed, never written through."""
     for path in paths:
-        try:
+        # Nothing there, or a folder where a file goes (MkDocs reports that itself).
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             os.unlink(os.path.join(site_dir, path))
-        except FileNotFoundError:
-            pass
-        except IsADirectoryError:  # (a folder where a file goes: MkDocs says so itself)
-            pass
 
 
-def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()) -> int:
+def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()) -> None:
     """Remove every file (or link) under ``site_dir`` whose path is not in ``expected``, and
     the folders left empty, except under the top-level folders ``managed`` (kept by whoever
-    writes them); the number of files removed. A link to a folder is removed, never followed."""
+    writes them). A link to a folder is removed, never followed."""
     skipped = set(managed)
-    removed = 0
 
     def sweep(folder: str, prefix: str) -> bool:
         """Whether ``folder`` is empty afterwards."""
-        nonlocal removed
         empty = True
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -56,9 +52,7 @@ def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()
                     empty = False
                 else:
                     os.unlink(entry.path)
-                    removed += 1
         return empty
 
     if site_dir.is_dir() and not site_dir.is_symlink():
         sweep(str(site_dir), "")
-    return removed

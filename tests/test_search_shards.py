@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_build_cache import _copy_example, assert_same_site
 
-from catalogue.pipeline import load_catalogue, load_settings
+from catalogue.pipeline import load_catalogue
 from site_generator import search_shards
 from site_generator.build import build_site
 from site_generator.build_cache import BUILD_FOLDER, DELTA_FILE, INDEX_FILE, BuildCache
@@ -169,20 +169,15 @@ def test_omh_serve_indexes_in_the_background_with_the_cache(tmp_path: Path,
 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from test_site_support import mkdocs_config
 
-    from catalogue.pipeline import load_theme
-    from site_generator.generate import navigation
-    from site_generator.mkdocs_config import write_config
     from site_generator.plugin import _wait_for_index
 
     root = tmp_path / "catalogue"
     _copy_example(root)
-    settings, _ = load_settings(root)
-    theme, _ = load_theme(root)
     site = tmp_path / "site"
-    config_file = write_config(tmp_path / "work", root, site, settings, navigation(),
-                               theme=theme, plugin_options={"search_in_background": True,
-                                                            "search_shard_size": 3})
+    config_file = mkdocs_config(root, tmp_path / "work", site, search_in_background=True,
+                                search_shard_size=3)
     dropped = None
     for build in range(3):
         if build == 2:  # a shard the cache no longer holds (as if its documents changed)

@@ -13,11 +13,9 @@ from pathlib import Path
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from test_build_cache import _copy_example, _edit, assert_same_site
+from test_site_support import mkdocs_config
 
-from catalogue.pipeline import load_settings, load_theme
 from site_generator.build_cache import BLOBS, BUILD_FOLDER
-from site_generator.generate import navigation
-from site_generator.mkdocs_config import write_config
 from site_generator.plugin import _wait_for_index
 
 
@@ -48,12 +46,9 @@ def _blobs_are_intact(root: Path) -> None:
 def test_a_build_in_place_leaves_what_a_clean_build_writes(tmp_path: Path) -> None:
     root = tmp_path / "catalogue"
     _copy_example(root)
-    settings, _ = load_settings(root)
-    theme, _ = load_theme(root)
     served = tmp_path / "served"
-    config_file = write_config(tmp_path / "work", root, served, settings, navigation(),
-                               theme=theme, live_reload_nonce="n0nce",
-                               plugin_options={"in_place": True, "search_shard_size": 4})
+    config_file = mkdocs_config(root, tmp_path / "work", served, "n0nce", in_place=True,
+                                search_shard_size=4)
     _build(config_file, served, dirty=True)
     rng = random.Random(17)  # (edits that keep every record valid YAML)
     for round_number in (1, 2):

@@ -13,7 +13,15 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
-from test_site_support import REPO, build_once, example_site, html_pages, parse_page, site_files
+from test_site_support import (
+    REPO,
+    build_once,
+    example_site,
+    html_pages,
+    mkdocs_config,
+    parse_page,
+    site_files,
+)
 
 from catalogue.load.store import RecordStore
 from catalogue.model.kinds import KINDS
@@ -341,20 +349,14 @@ def test_a_later_build_in_the_process_builds_its_own_catalogue(tmp_path: Path) -
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from catalogue.pipeline import load_settings, load_theme
-    from site_generator.generate import navigation
-    from site_generator.mkdocs_config import write_config
-
     first, second = tmp_path / "first", tmp_path / "second"
     write_catalogue(first, minimal_records())
     build_site(first, tmp_path / "first-site", force=True)
     records = minimal_records()
     records["models/test-model"]["name"] = "Second Catalogue Model"
     write_catalogue(second, records)
-    settings, _ = load_settings(second)
-    theme, _ = load_theme(second)
-    config_file = write_config(tmp_path / "work", second, tmp_path / "second-site", settings,
-                               navigation(), theme=theme, plugin_options={"search": False})
+    config_file = mkdocs_config(second, tmp_path / "work", tmp_path / "second-site",
+                                search=False)
     mkdocs_build(load_config(config_file=str(config_file)))
     page = tmp_path / "second-site" / "models" / "test-model" / "index.html"
     assert "Second Catalogue Model" in page.read_text(encoding="utf-8")

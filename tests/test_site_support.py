@@ -21,6 +21,20 @@ URL_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "i
                   "object": "data", "track": "src"}
 
 
+def mkdocs_config(root: Path, work: Path, site: Path, nonce: str | None = None,
+                  **plugin_options: object) -> Path:
+    """The MkDocs configuration ``omh build`` and ``omh serve`` write for ``root``, in
+    ``work``, building into ``site``: for tests that drive MkDocs themselves."""
+    from catalogue.pipeline import load_settings, load_theme
+    from site_generator.generate import navigation
+    from site_generator.mkdocs_config import write_config
+
+    settings, _ = load_settings(root)
+    theme, _ = load_theme(root)
+    return write_config(work, root, site, settings, navigation(), theme=theme,
+                        live_reload_nonce=nonce, plugin_options=plugin_options)
+
+
 @functools.cache
 def build_once(root: Path, out: Path, force: bool = False) -> Path:
     """Build the site of ``root`` into ``out`` the first time it is asked for."""

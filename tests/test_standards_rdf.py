@@ -6,7 +6,6 @@ PROV-O's axioms finds no inconsistency."""
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,7 @@ from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData, model_emissions
 from catalogue.standards.rdf import nquads_lines, nquads_lines_in_slices, to_nquads
 from site_generator.carbon_view import carbon_figures
-from site_generator.site_files import NQUADS_FILE, machine_files
+from site_generator.site_files import DATA_CATALOG_FILE, NQUADS_FILE, machine_files
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SC = Namespace("https://schema.org/")
@@ -65,12 +64,14 @@ def _record_graph(document: str, base: str) -> Graph:
 
 @pytest.fixture(scope="module")
 def union(linked: LinkedData) -> Graph:
-    """Every record's ``metadata.jsonld`` and the DataCatalog, each parsed on its own."""
+    """Every record's ``metadata.jsonld`` and the published ``catalogue.jsonld``, each parsed
+    on its own."""
     graph = Graph()
     for record in linked.catalogue.records.values():
         document = asset_exports(record, linked)[EXPORT_FORMATS["jsonld"]]
         graph += _record_graph(document, linked.url(record.id))
-    graph += _record_graph(json.dumps(linked.data_catalog()), linked.base)
+    published = {f.path: f.content for f in machine_files(linked)}
+    graph += _record_graph((published[DATA_CATALOG_FILE] or b"").decode("utf-8"), linked.base)
     return graph
 
 

@@ -38,6 +38,7 @@ from catalogue.model.yaml_source import (
 if TYPE_CHECKING:
     from catalogue.load.loaded_records import LoadedRecords
     from catalogue.load.record_cache import RecordCache
+    from catalogue.model.card import Card
 
 
 class RecordFiles(Mapping[str, Path]):
@@ -232,15 +233,22 @@ class RecordStore:
 
     def save(self) -> None:
         """Keep what is worth keeping for the next run (best effort)."""
-        cache = self.record_cache
-        if cache is None:
-            self._save_each()
-            return
-        for record in self.loaded():
-            card = record.__dict__.get("card")  # parsed during this run
-            if card is not None:
+        cache, each = self.record_cache, self._each
+        if cache is not None:
+            for record, card in self._cards_read():
                 cache.put_card(record.card_path, card)
-        cache.save()
+            cache.save()
+        elif each is not None:
+            for record, card in self._cards_read():
+                each.put_card(record.id, card)
+            each.save()
+
+    def _cards_read(self) -> Iterator[tuple[Record, Card]]:
+        """The loaded records whose card was read during this run, with it."""
+        for record in self.loaded():
+            card = record.__dict__.get("card")
+            if card is not None:
+                yield record, card
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, record_id: str) -> Record | None:
@@ -299,16 +307,6 @@ class RecordStore:
             self._each = LoadedRecords(*self._each_location,
                                        cache_version(_loader_version(self.settings)))
         return self._each
-
-    def _save_each(self) -> None:
-        each = self._each
-        if each is None:
-            return
-        for record in self.loaded():
-            card = record.__dict__.get("card")  # read during this run
-            if card is not None:
-                each.put_card(record.id, card)
-        each.save()
 
     def _record(self, record_id: str, path: Path, doc: YamlDocument) -> Record:
         return Record(record_id, KINDS_BY_FOLDER[record_id.split("/", 1)[0]], path.parent,
