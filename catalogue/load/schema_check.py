@@ -8,9 +8,10 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -130,22 +131,54 @@ _Validator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator, {"pattern": _pattern})
 
 
+class _Validators(NamedTuple):
+    """One schema's two validators: ``quick`` (jsonschema-rs, compiled) answers whether a
+    document is valid; ``telling`` (jsonschema) says where and why when it is not."""
+
+    quick: jsonschema_rs.Draft202012Validator
+    telling: Draft202012Validator
+
+
 @functools.cache
-def validator_for(schema_file: str) -> Draft202012Validator:
-    return _validator(schema_file, _format_checker())
+def _default_validators(schema_file: str) -> _Validators:
+    return _validators(schema_file, _format_checker())
 
 
 @functools.lru_cache(maxsize=64)
-def _validator_with(schema_file: str, licence_check: LicenceCheck) -> Draft202012Validator:
-    """``validator_for`` with ``licence_check`` in the format checker (a few stores' worth)."""
-    return _validator(schema_file, _format_checker(licence_check))
+def _validators_with(schema_file: str, licence_check: LicenceCheck) -> _Validators:
+    """The validators with ``licence_check`` in the format checker (a few stores' worth)."""
+    return _validators(schema_file, _format_checker(licence_check))
 
 
-def _validator(schema_file: str, format_checker: FormatChecker) -> Draft202012Validator:
+def _validators(schema_file: str, format_checker: FormatChecker) -> _Validators:
     schema = schema_documents()[schema_file]
-    validator: Draft202012Validator = _Validator(schema, registry=_registry(),
-                                                  format_checker=format_checker)
-    return validator
+    telling: Draft202012Validator = _Validator(schema, registry=_registry(),
+                                               format_checker=format_checker)
+    # The same formats, by the same functions; an unknown format is refused, not ignored, so
+    # that the quick validator is never more lenient than the telling one. Its regular
+    # expressions follow ECMA-262, as ``ecma_regex`` makes Python's.
+    formats: dict[str, Callable[..., bool]] = {
+        name: functools.partial(format_checker.conforms, format=name)
+        for name in format_checker.checkers}
+    quick = jsonschema_rs.Draft202012Validator(
+        schema, registry=_quick_registry(), formats=formats, validate_formats=True,
+        ignore_unknown_formats=False)
+    return _Validators(quick, telling)
+
+
+@functools.cache
+def _quick_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry([(document["$id"], document)
+                                   for document in schema_documents().values()])
+
+
+def _quickly_valid(validator: jsonschema_rs.Draft202012Validator, value: Any) -> bool:
+    """Whether jsonschema-rs finds ``value`` valid; ``False`` when it cannot tell (a value of a
+    type JSON does not have, such as a date YAML typed): jsonschema then decides."""
+    try:
+        return bool(validator.is_valid(value))
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 @functools.cache
@@ -191,9 +224,11 @@ def validate_document(doc: YamlDocument, schema_file: str, file: str, record_id:
     """Validate ``doc`` against a schema; one finding per problem, located on its line.
     ``licence_check`` stands in for ``check_spdx_expression`` (one that remembers verdicts)."""
     findings: list[Finding] = []
-    validator = validator_for(schema_file) if licence_check is None else \
-        _validator_with(schema_file, licence_check)
-    errors = [err for err in validator.iter_errors(doc.value)
+    validators = _default_validators(schema_file) if licence_check is None else \
+        _validators_with(schema_file, licence_check)
+    if _quickly_valid(validators.quick, doc.value):
+        return findings
+    errors = [err for err in validators.telling.iter_errors(doc.value)
               if tuple(err.absolute_path) not in skip_paths]
     # In JSON Schema 2020-12 a failing subschema evaluates nothing, so when any other rule fails,
     # valid fields show up as "unevaluated": then only truly unknown names are reported.
