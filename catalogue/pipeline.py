@@ -30,7 +30,7 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     referrers); with ``base``, also what changed in place since that git revision (raises
     ``catalogue.load.git.GitError`` when git cannot answer)."""
     owned = store is None
-    store = store or RecordStore(root, keep_each=bool(paths))
+    store = store or RecordStore(root, keep_each=bool(paths), keep_records=not paths)
     scope = select_scope(store, paths)
     findings: list[Finding] = []
     touches_settings = not paths or any(Path(p).name == SETTINGS_FILE for p in paths)

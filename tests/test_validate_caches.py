@@ -183,6 +183,26 @@ def test_a_warm_cache_never_hides_a_change(tmp_path: Path, change: str) -> None:
     assert warm != before and expected in warm[1] + warm[2]
 
 
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_warm_cache_never_hides_a_change_from_a_whole_run(tmp_path: Path, change: str) -> None:
+    """``omh validate`` with no paths keeps every record as loaded (the build's record cache)."""
+    _, prepare, mutate, _ = CHANGES[change]
+    root = write_catalogue(tmp_path / "hub", dict(minimal_records()))
+    if prepare is not None:
+        prepare(root)
+    _age_all(root)
+    before = _hook(root)
+    assert _hook(root) == before
+    assert (root / CACHE / "load" / "records.pickle").is_file()
+
+    mutate(root)
+    warm = _hook(root)
+    shutil.rmtree(root / CACHE)
+    assert warm == _hook(root)
+    # The quality minimum gates only new or changed records: those a run names.
+    assert (warm == before) == (change == "settings changed, same size and time")
+
 def test_the_caches_are_used(tmp_path: Path) -> None:
     """A second run reads no record file for its mentions, and parses and checks no record or
     card again."""
