@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from catalogue.link.catalogue import Catalogue
@@ -11,7 +12,7 @@ from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
-from site_generator.listing import kind_pages, list_path
+from site_generator.listing import kind_lists, list_page, list_path
 from site_generator.lookup_values import Values
 from site_generator.measure import timed
 from site_generator.quality_memo import remembered_reports
@@ -19,7 +20,7 @@ from site_generator.record_units import build_units, catalogue_tables, reusable,
 from site_generator.render import SiteContext
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
-from site_generator.shared_units import add_pages, remembered_nquads
+from site_generator.shared_units import add_pages, remembered_nquads, remembered_page
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
 from site_generator.spill import Spill
@@ -81,14 +82,21 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
         result.reused_units = dict(reused)
     with timed(stages, "lists and dashboards"):
-        pages = [page for kind in KINDS for page in kind_pages(site, kind)]
+        in_nav = {path for _, path in result.nav}
+        pages = []
+        for kind in KINDS:
+            for listed in kind_lists(site, kind):
+                if cache is None or values is None or listed.path in in_nav:
+                    pages.append(list_page(site, listed))
+                else:
+                    remembered_page(result, cache, values, listed.path, listed,
+                                    functools.partial(list_page, site, listed))
         pages += [home_page(site), carbon_page(site)]
         analyses, files = analyse_pages(site)
         result.files.extend(files)
         if search_bundles is None:
             search_bundles = plan_shards(searched_pages(catalogue)).folders
-        add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache,
-                  {path for _, path in result.nav})
+        add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
     with timed(stages, "catalogue files"):
         result.files.extend(machine_files(site.linked, nquads, remembered_nquads(result, cache)))
         result.overrides.update(sitemap_files(site.linked))

@@ -3,6 +3,8 @@ a record's related records that are too many to show on the record's own page.""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER
 from catalogue.model.records import Record
 from site_generator import formatting
@@ -25,25 +27,42 @@ def _latest(records: list[Record]) -> str | None:
     return max(dates) if dates else None
 
 
-def kind_pages(site: SiteContext, kind: str) -> list[GeneratedPage]:
+class ListPage(NamedTuple):
+    """One page of a kind's list: what it shows, all but the records' own values."""
+
+    kind: str
+    number: int
+    ids: tuple[str, ...]
+    total: int
+    page_count: int
+    latest: str | None
+
+    @property
+    def path(self) -> str:
+        return list_path(self.kind, self.number)
+
+
+def kind_lists(site: SiteContext, kind: str) -> list[ListPage]:
     """The kind's list, ``LIST_PAGE_SIZE`` records a page, by title."""
     records = site.catalogue.of_kind(kind)
     ids = tuple(by_title(site.catalogue, (r.id for r in records)))
     chunks = pages_of(ids, LIST_PAGE_SIZE)
-    label = KINDS[kind].plural_label
     latest = _latest(records)
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        here = list_path(kind, number)
-        html = render("list.html", site, here, kind=kind, title=label, ids=chunk,
-                      columns=VIEWS[kind].columns, total=len(ids), number=number, count=len(chunks),
-                      first=(number - 1) * LIST_PAGE_SIZE + 1,
-                      page_url=lambda n, k=kind: list_path(k, n))
-        pages.append(GeneratedPage(
-            here, label if number == 1 else f"{label} (page {number})", html,
-            tuple(table_of_contents(html)), description=f"{label} in the catalogue",
-            date=latest, searchable=False))
-    return pages
+    return [ListPage(kind, number, chunk, len(ids), len(chunks), latest)
+            for number, chunk in enumerate(chunks, start=1)]
+
+
+def list_page(site: SiteContext, page: ListPage) -> GeneratedPage:
+    kind, number, here = page.kind, page.number, page.path
+    label = KINDS[kind].plural_label
+    html = render("list.html", site, here, kind=kind, title=label, ids=page.ids,
+                  columns=VIEWS[kind].columns, total=page.total, number=number,
+                  count=page.page_count, first=(number - 1) * LIST_PAGE_SIZE + 1,
+                  page_url=lambda n, k=kind: list_path(k, n))
+    return GeneratedPage(
+        here, label if number == 1 else f"{label} (page {number})", html,
+        tuple(table_of_contents(html)), description=f"{label} in the catalogue",
+        date=page.latest, searchable=False)
 
 
 def overflow_pages(site: SiteContext, overflow: Overflow) -> list[GeneratedPage]:

@@ -11,7 +11,6 @@ the last build are taken from the build cache.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import shutil
@@ -49,6 +48,7 @@ from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
 from site_generator.record_units import default_jobs
+from site_generator.render import ENVIRONMENT as PAGE_TEMPLATES
 from site_generator.search import BUNDLE_FOLDER, searched_pages
 from site_generator.search_shards import (
     Document,
@@ -133,6 +133,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self.cache = self._open_cache(catalogue, config)
+        PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         self._search_plan = self.search_plan(catalogue)
@@ -191,20 +192,30 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         a description or the site's address is text wherever it lands in a page. What is HTML
         already (the generated page content) is handed over as ``Markup``."""
         env.autoescape = True
-        if self.cache is not None and self.cache.folder is not None:
-            # MkDocs makes a new environment for every build (and omh serve builds often):
-            # the theme's templates are compiled once and kept, for this configuration.
-            settings = repr((env.autoescape, sorted(env.extensions), env.block_start_string,
-                             env.variable_start_string, env.trim_blocks, env.lstrip_blocks))
-            # Compiled code is run: never from files a commit could have put there.
-            kept = self.cache.folder.parent / JINJA_FOLDER
-            folder = kept / hashlib.sha256(settings.encode()).hexdigest()[:16]
-            if not committed(kept, self.cache.within):
-                with contextlib.suppress(OSError):
-                    check_no_symlink(folder, self.cache.within)
-                    folder.mkdir(parents=True, exist_ok=True)
-                    env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        # MkDocs makes a new environment for every build (and omh serve builds often).
+        env.bytecode_cache = self._bytecode_cache(env)
         return env
+
+    def _bytecode_cache(self, env: Environment) -> FileSystemBytecodeCache | None:
+        """Where ``env``'s templates are kept compiled, for its configuration, in the build
+        cache's folder: compiling the theme's and the pages' templates again is a good part of a
+        small rebuild. ``None`` without a cache."""
+        if self.cache is None or self.cache.folder is None:
+            return None
+        settings = repr((type(env.loader).__name__, env.autoescape, sorted(env.extensions),
+                         env.block_start_string, env.variable_start_string, env.trim_blocks,
+                         env.lstrip_blocks))
+        # Compiled code is run: never from files a commit could have put there.
+        kept = self.cache.folder.parent / JINJA_FOLDER
+        folder = kept / hashlib.sha256(settings.encode()).hexdigest()[:16]
+        if committed(kept, self.cache.within):
+            return None
+        try:
+            check_no_symlink(folder, self.cache.within)
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return FileSystemBytecodeCache(str(folder))
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:

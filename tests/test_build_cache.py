@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
-from site_generator import record_units, search_shards
+from site_generator import generate, listing, record_units, search_shards
 from site_generator.build import build_site
 from site_generator.build_cache import (
     BUILD_FOLDER,
@@ -29,8 +29,9 @@ from site_generator.build_cache import (
     CachedPage,
     CachedUnit,
 )
-from site_generator.generate import navigation
 from site_generator.plugin import JINJA_FOLDER
+from site_generator.render import SiteContext
+from site_generator.site import GeneratedPage
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -115,8 +116,10 @@ def _edit(root: Path, rng: random.Random, round_number: int) -> list[str]:
 def test_cached_builds_equal_clean_builds_after_random_edits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Two documents per shard: the search index is in 16 shards (an empty one has no bundle),
-    # some taken from the cache and some indexed again.
+    # some taken from the cache and some indexed again. Two records a list page: each kind's
+    # list has pages beyond the first, some taken from the cache and some made again.
     monkeypatch.setattr(search_shards, "DOCUMENTS_PER_SHARD", 2)
+    monkeypatch.setattr(listing, "LIST_PAGE_SIZE", 2)
     root = tmp_path / "catalogue"
     _copy_example(root)
     first = build_site(root, tmp_path / "first", force=True)
@@ -159,8 +162,39 @@ def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) ->
     again = build_site(root, tmp_path / "again")
     assert again.reused == again.records
     # MkDocs renders only the navigation's own pages again; every other page is as it was.
-    assert again.rendered == len(navigation()) < again.pages
+    assert again.rendered == len(generate.navigation()) < again.pages
     assert_same_site(tmp_path / "again", tmp_path / "first")
+
+
+def test_a_list_page_is_made_again_only_when_what_it_shows_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing, "LIST_PAGE_SIZE", 2)
+    made: list[str] = []
+
+    def counted(site: SiteContext, page: listing.ListPage) -> GeneratedPage:
+        made.append(page.path)
+        return listing.list_page(site, page)
+
+    monkeypatch.setattr(generate, "list_page", counted)
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first")
+    every = set(made)
+    first_pages = {path for _, path in generate.navigation()}
+    assert len(every - first_pages) > 8
+
+    made.clear()
+    build_site(root, tmp_path / "again")
+    assert set(made) <= first_pages  # the navigation's pages are always made
+
+    made.clear()
+    model = _records(root, "models")[-1]
+    _set_line(model, "license", "MIT")  # the list shows each model's licence
+    cached = build_site(root, tmp_path / "cached")
+    assert set(made) - first_pages == {"models/page/3/"}  # the page that shows the model
+    build_site(root, tmp_path / "clean", cache=False)
+    assert_same_site(tmp_path / "cached", tmp_path / "clean")
+    assert 0 < cached.reused < cached.records
 
 
 def test_the_pool_builds_the_same_site_as_one_process(tmp_path: Path,
