@@ -193,7 +193,10 @@ def _key_from_json(value: Any) -> Hashable:
 class BuildCache:
     """One catalogue's build cache; ``folder`` ``None`` keeps nothing (every unit is built)."""
 
-    def __init__(self, folder: Path | None, key: str, *, within: Path | None = None) -> None:
+    def __init__(self, folder: Path | None, key: str, *, within: Path | None = None,
+                 digests: FileDigests | None = None) -> None:
+        """``digests``: the files' and folders' digests to use, when the run has them already
+        (the record store's, which digested the record folders for its checks)."""
         self._lock: int | None = None
         self.folder = folder
         self.key = key
@@ -210,8 +213,8 @@ class BuildCache:
             # Another build's clean-up would drop blobs this one is placing in its site.
             self.ignored = f"{folder} is in use by another build (omh serve?)"
             self.folder = None
-        self.digests = FileDigests(self.folder / DIGESTS_FILE if self.folder else None,
-                                   within)
+        self.digests = digests or FileDigests(
+            self.folder / DIGESTS_FILE if self.folder else None, within)
         self._blobs = str(self.folder / BLOBS) if self.folder else ""
         self._main: tuple[str, dict[str, CachedUnit], dict[str, CachedReport]] = ("", {}, {})
         """The main index file's id, units and reports (the delta file holds the changes)."""

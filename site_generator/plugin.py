@@ -182,7 +182,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                    "search": self.config.search, "site_url": config.site_url,
                    "plugins": sorted(config.plugins)}
         key = global_key(root, [root / SETTINGS_FILE, root / THEME_FILE], options)
-        cache = BuildCache(folder / BUILD_FOLDER, key, within=within)
+        kept = catalogue.store.record_cache
+        cache = BuildCache(folder / BUILD_FOLDER, key, within=within,
+                           digests=kept.digests if kept is not None else None)
         if cache.ignored:
             log.warning("the build cache was not used: %s", cache.ignored)
         return cache

@@ -3,9 +3,8 @@ that parses, a mapping, closed by ``---``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from catalogue.check.context import CheckContext
 from catalogue.model.findings import Finding, Location
 from catalogue.model.kinds import CARD_FILE
 from catalogue.model.records import Record
@@ -25,8 +24,3 @@ def check_card_file(record: Record) -> Iterator[Finding]:
         rule = "card" if problem.code == "unreadable" else RULE
         yield Finding(problem.severity, rule, problem.message,
                       card_location(record, problem.line, problem.column), record.id)
-
-
-def check_card_files(context: CheckContext) -> Iterable[Finding]:
-    for record in context.records:
-        yield from check_card_file(record)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from catalogue.check.card_file import card_location
-from catalogue.check.context import CheckContext
 from catalogue.check.portability import safetensors_files
 from catalogue.load.artefacts import Resolver, local_file
 from catalogue.load.safetensors_header import metadata_labels
@@ -269,9 +268,3 @@ def _class_dimension(record: Record, labels: list[str]) -> Iterator[Finding]:
     yield error("labels", f"field 'class_labels': {len(labels)} class name(s), but no output in "
                 f"output_schema has {len(labels)} classes ({described})",
                 record.location(("class_labels",)), record.id, "class_labels")
-
-
-def check_class_labels(context: CheckContext) -> Iterable[Finding]:
-    resolver = Resolver.from_settings(context.store.root, context.store.settings.artefacts)
-    for record in context.records:
-        yield from check_labels(record, resolver)

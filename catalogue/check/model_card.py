@@ -4,10 +4,9 @@ inference command in a fenced code block, and names the model's input and output
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from catalogue.check.card_file import card_location
-from catalogue.check.context import CheckContext
 from catalogue.model.card import Heading, Line
 from catalogue.model.card_sections import (
     MODEL_CARD_SECTIONS,
@@ -18,7 +17,6 @@ from catalogue.model.card_sections import (
 )
 from catalogue.model.findings import Finding, error, warning
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
-from catalogue.model.lifecycle import DELETED
 from catalogue.model.records import Record
 
 
@@ -68,9 +66,3 @@ def _tensor_names_mentioned(record: Record, section: Section, heading: Heading,
                           f"{section.heading[:-1].lower()} tensor '{name}' of {key}; say what "
                           "it holds (shape, channel order, units, normalisation)",
                           card_location(record, heading.line), record.id)
-
-
-def check_model_cards(context: CheckContext) -> Iterable[Finding]:
-    for record in context.records:
-        if record.kind.name == "model" and record.status != DELETED:
-            yield from check_model_card(record)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from catalogue.check.context import CheckContext
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
 from catalogue.model.placeholders import RULE, find_placeholders
@@ -32,11 +31,10 @@ def _texts(record: Record) -> Iterator[tuple[str, str]]:
         yield CARD_FILE, record.card.text
 
 
-def check_placeholders(context: CheckContext) -> Iterator[Finding]:
-    """No ``<FILL ...>`` placeholder of a template is left in a record or its card."""
-    for record in context.records:
-        for name, text in _texts(record):
-            yield from _placeholder_findings(record, name, text)
+def check_record_placeholders(record: Record) -> Iterator[Finding]:
+    """No ``<FILL ...>`` placeholder of a template is left in the record or its card."""
+    for name, text in _texts(record):
+        yield from _placeholder_findings(record, name, text)
 
 
 def has_placeholders(record: Record) -> bool:

@@ -6,11 +6,10 @@ file is refused, and the page can list what it holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from catalogue.check.context import CheckContext
 from catalogue.load.artefacts import Resolver
 from catalogue.load.safetensors_header import NotSafetensors, SafetensorsHeader, read_header
 from catalogue.model.findings import Finding, error, warning
@@ -72,9 +71,3 @@ def check_portability(record: Record, resolver: Resolver | None = None) -> Itera
                         f"({file.problem}); save the weights with safetensors' save_file, or "
                         "list the file under its real name and media type",
                         record.location(file.pointer.field), record.id, where)
-
-
-def check_portable_models(context: CheckContext) -> Iterable[Finding]:
-    resolver = Resolver.from_settings(context.store.root, context.store.settings.artefacts)
-    for record in context.records:
-        yield from check_portability(record, resolver)

@@ -2,32 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from catalogue.check.artefacts import check_artefacts
-from catalogue.check.card_file import check_card_files
+from catalogue.check.card_file import check_card_file
 from catalogue.check.context import Check, CheckContext
-from catalogue.check.labels import check_class_labels
-from catalogue.check.model_card import check_model_cards
+from catalogue.check.labels import check_labels
+from catalogue.check.model_card import check_model_card
 from catalogue.check.parity_check import check_parity
-from catalogue.check.placeholders import check_placeholders
-from catalogue.check.portability import check_portable_models
+from catalogue.check.placeholders import check_record_placeholders
+from catalogue.check.portability import check_portability
 from catalogue.check.references import check_links
 from catalogue.check.rules import RECORD_RULES
-from catalogue.check.sensitive import check_sensitive
+from catalogue.check.sensitive import check_sensitive_content
+from catalogue.load.artefacts import Resolver
 from catalogue.model.findings import Finding
+from catalogue.model.lifecycle import DELETED
+from catalogue.model.pointers import record_pointers
+from catalogue.model.records import Record
 
 
-def record_rules(context: CheckContext) -> Iterable[Finding]:
+def folder_checks(record: Record, resolver: Resolver) -> Iterator[Finding]:
+    """Every check whose findings depend on nothing but the record's folder (and, through
+    ``resolver``, the artefact cache, for a record that points elsewhere)."""
+    for rule in RECORD_RULES:
+        yield from rule(record)
+    yield from check_card_file(record)
+    if record.kind.name == "model" and record.status != DELETED:
+        yield from check_model_card(record)
+    yield from check_labels(record, resolver)
+    yield from check_sensitive_content(record)
+    yield from check_portability(record, resolver)
+    yield from check_record_placeholders(record)
+
+
+def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
+    """``folder_checks`` on every record in scope; in a run over the whole catalogue, a record
+    whose folder is as it was has the findings it had (``findings_memo``)."""
+    store = context.store
+    resolver = Resolver.from_settings(store.root, store.settings.artefacts)
+    memo, cache = store.findings_memo, store.record_cache
     for record in context.records:
-        for rule in RECORD_RULES:
-            yield from rule(record)
+        if memo is None or cache is None or not _only_own_files(record):
+            yield from folder_checks(record, resolver)
+            continue
+        digest = cache.digests.folder(record.folder)
+        kept = memo.get(record.id, digest)
+        if kept is None:
+            kept = list(folder_checks(record, resolver))
+            memo.put(record.id, digest, kept)
+        yield from kept
+
+
+def _only_own_files(record: Record) -> bool:
+    """Whether every artefact the record points at is a file in its folder (a URL's file may
+    come into the artefact cache, and change what the checks find)."""
+    return all(pointer is not None and pointer.is_local
+               for _, pointer, _ in record_pointers(record))
 
 
 def links(context: CheckContext) -> Iterable[Finding]:
     return check_links(context.records, context.store)
 
 
-CHECKS: tuple[Check, ...] = (record_rules, links, check_artefacts, check_card_files,
-                             check_model_cards, check_class_labels, check_sensitive,
-                             check_portable_models, check_parity, check_placeholders)
+CHECKS: tuple[Check, ...] = (own_folder_checks, links, check_artefacts, check_parity)

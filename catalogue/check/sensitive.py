@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from catalogue.check.context import CheckContext
 from catalogue.load.artefacts import local_file
 from catalogue.model.findings import Finding, Location, error, warning
 from catalogue.model.kinds import CARD_FILE, RECORD_FILE
@@ -123,8 +122,3 @@ def check_sensitive_content(record: Record) -> Iterator[Finding]:
                 yield warning("private-path", f"{name} contains {what}; a package must not "
                               "depend on one machine: use a path relative to the package",
                               where, record.id)
-
-
-def check_sensitive(context: CheckContext) -> Iterable[Finding]:
-    for record in context.records:
-        yield from check_sensitive_content(record)

@@ -36,6 +36,7 @@ from catalogue.model.yaml_source import (
 )
 
 if TYPE_CHECKING:
+    from catalogue.load.findings_memo import FindingsMemo
     from catalogue.load.loaded_records import LoadedRecords
     from catalogue.load.record_cache import RecordCache
     from catalogue.model.card import Card
@@ -108,6 +109,9 @@ class RecordStore:
         self.licences = LicenceVerdicts(*location) if use_cache else LicenceVerdicts(None)
         self.record_cache = _record_cache(location, settings) \
             if use_cache and keep_records else None
+        self.findings_memo = _findings_memo(location, settings) \
+            if self.record_cache is not None else None
+        """The findings of the checks of one record's folder, for runs that check them all."""
         self._each: LoadedRecords | None = None
         self._each_location = location if use_cache and keep_each and not keep_records \
             else None
@@ -238,6 +242,9 @@ class RecordStore:
             for record, card in self._cards_read():
                 cache.put_card(record.card_path, card)
             cache.save()
+            if self.findings_memo is not None:
+                self.findings_memo.save()
+            cache.digests.save()  # the folders' files, digested for the memo
         elif each is not None:
             for record, card in self._cards_read():
                 each.put_card(record.id, card)
@@ -368,6 +375,12 @@ def _record_cache(location: tuple[Path, Path | None], settings: Settings) -> Rec
     from catalogue.load.record_cache import RecordCache
 
     return RecordCache(*location, _loader_version(settings))
+
+
+def _findings_memo(location: tuple[Path, Path | None], settings: Settings) -> FindingsMemo:
+    from catalogue.load.findings_memo import FindingsMemo, checks_version
+
+    return FindingsMemo(*location, checks_version(settings))
 
 
 def _loader_version(settings: Settings) -> str:

@@ -1,0 +1,76 @@
+"""A run over the whole catalogue keeps the findings of each record's own-folder checks by the
+digest of its folder: a record whose folder is unchanged is not checked again, and a change to
+any file in the folder (not only ``record.yaml``) is checked as in a run without the memo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from catalogue.check.registry import _only_own_files
+from catalogue.load.findings_memo import FINDINGS_FILE, FOLDER
+from catalogue.load.store import RecordStore
+from catalogue.model.findings import Finding
+from catalogue.model.kinds import KINDS, SETTINGS_FILE
+from catalogue.pipeline import validate
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+MODEL = "models/iris-softmax-classifier"
+MEMO = Path(".omh-cache") / FOLDER / FINDINGS_FILE
+
+
+def _example(root: Path) -> Path:
+    for kind in KINDS.values():
+        shutil.copytree(REPOSITORY / kind.folder, root / kind.folder)
+    shutil.copy(REPOSITORY / SETTINGS_FILE, root / SETTINGS_FILE)
+    return root
+
+
+def _whole_run(root: Path) -> tuple[list[Finding], RecordStore]:
+    store = RecordStore(root, keep_records=True)
+    findings, _ = validate(root, store=store)
+    store.save()
+    return findings, store
+
+
+def _cold_run(root: Path) -> list[Finding]:
+    shutil.rmtree(root / ".omh-cache")
+    return _whole_run(root)[0]
+
+
+def test_an_unchanged_folder_is_not_checked_again(tmp_path: Path) -> None:
+    root = _example(tmp_path / "hub")
+    first, store = _whole_run(root)
+    assert store.findings_memo is not None and store.findings_memo.hits == 0
+    assert (root / MEMO).is_file()
+    again, store = _whole_run(root)
+    assert again == first
+    memo = store.findings_memo
+    assert memo is not None
+    local = [r for r in store.loaded() if _only_own_files(r)]
+    # Records pointing at URLs are checked every time (the artefact cache may change).
+    assert 0 < memo.hits == len(local) < len(store.loaded())
+
+
+def test_a_change_to_any_file_of_the_folder_is_checked(tmp_path: Path) -> None:
+    root = _example(tmp_path / "hub")
+    _whole_run(root)
+    script = root / MODEL / "inference.py"  # a file the model ships, which the record points at
+    script.write_text(script.read_text(encoding="utf-8") + "\nTOKEN = 'hf_"
+                      + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z" + "'\n", encoding="utf-8")
+    warm, store = _whole_run(root)
+    assert any(f.rule == "credentials" and f.record_id == MODEL for f in warm)
+    local = [r.id for r in store.loaded() if _only_own_files(r)]
+    assert MODEL in local
+    assert store.findings_memo is not None and store.findings_memo.hits == len(local) - 1
+    assert warm == _cold_run(root)
+
+
+def test_a_damaged_memo_is_checked_again(tmp_path: Path) -> None:
+    root = _example(tmp_path / "hub")
+    first, _ = _whole_run(root)
+    for damage in (b"", b"not a pickle", (root / MEMO).read_bytes()[:100]):
+        (root / MEMO).write_bytes(damage)
+        again, store = _whole_run(root)
+        assert again == first
+        assert store.findings_memo is not None and store.findings_memo.hits == 0
