@@ -53,12 +53,19 @@ def check_spdx_expression(expression: str) -> str | None:
 
 def license_ids(expression: str) -> list[str]:
     """The SPDX identifiers an expression names, in order (LicenseRefs left out)."""
+    return list(_license_ids(expression))
+
+
+@functools.lru_cache(maxsize=4096)
+def _license_ids(expression: str) -> tuple[str, ...]:
+    """``license_ids``, kept for the last few thousand expressions: a catalogue uses a handful
+    of licences, and the DCAT catalogue asks for every record's."""
     probe = _LICENSE_REF.sub("", expression)
     try:
         keys = _licensing().license_keys(probe)
     except ExpressionError:
-        return []
-    return [str(key) for key in keys if not str(key).startswith("LicenseRef-")]
+        return ()
+    return tuple(str(key) for key in keys if not str(key).startswith("LicenseRef-"))
 
 
 def license_urls(expression: str) -> list[str]:
