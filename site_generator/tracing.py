@@ -128,27 +128,10 @@ def _pickler(out: io.BytesIO, record_digest: Callable[[str], str]) -> pickle.Pic
     return pickler
 
 
-class Digester:
-    """The digests of values' pickles (``digest``), by one pickler used again: making a
-    pickler costs more than most values' pickles, and a build digests tens of thousands. A
-    pickler used again forgets the objects it wrote before, so each value's pickle is the one
-    a new pickler writes."""
-
-    def __init__(self, record_digest: Callable[[str], str]) -> None:
-        self._out = io.BytesIO()
-        self._pickler = _pickler(self._out, record_digest)
-
-    def __call__(self, value: Any) -> str:
-        out = self._out
-        out.seek(0)
-        out.truncate()
-        self._pickler.clear_memo()
-        self._pickler.dump(value)
-        return hashlib.blake2b(out.getbuffer(), digest_size=16).hexdigest()
-
-
 def digest(value: Any, record_digest: Callable[[str], str]) -> str:
     """The digest of ``value``'s pickle. The same value pickles to the same bytes in every
     process here: the derived tables hold no set whose order could vary (were one to, its
     pages would only be built again, never reused wrongly)."""
-    return Digester(record_digest)(value)
+    out = io.BytesIO()
+    _pickler(out, record_digest).dump(value)
+    return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()

@@ -8,7 +8,7 @@ from conftest import minimal_records, write_catalogue
 
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
-from site_generator.tracing import Digester, digest
+from site_generator.tracing import digest
 
 
 def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
@@ -23,13 +23,3 @@ def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
     assert digest(value, files.__getitem__) != first
     # Records are found by their exact type: a subclass would be pickled whole instead.
     assert Record.__subclasses__() == []
-
-
-def test_a_digester_used_again_digests_as_a_new_one() -> None:
-    """A pickler remembers what it wrote: used again without forgetting it, a value already
-    written would be pickled as a reference to the last one, and digest differently."""
-    shared = ["x", "y"]
-    values: list[object] = [{"a": shared, "b": shared}, shared, ("x",), {"a": shared, "b": shared}]
-    digester = Digester(str)
-    assert [digester(value) for value in values] == [digest(value, str) for value in values]
-    assert digester(values[0]) == digester(values[3]) != digester(values[1])
