@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,8 @@ import pytest
 from test_build_cache import _copy_example, assert_same_site
 
 from catalogue.pipeline import load_catalogue
-from site_generator import search_shards
-from site_generator.build import build_site
+from site_generator import pagefind_index, search_shards
+from site_generator.build import SiteBuildError, build_site
 from site_generator.build_cache import BUILD_FOLDER, DELTA_FILE, INDEX_FILE, BuildCache
 from site_generator.search import searched_pages
 from site_generator.search_shards import (
@@ -202,3 +203,30 @@ def test_omh_serve_indexes_in_the_background_with_the_cache(tmp_path: Path,
         assert sorted(runs) == [[str(i) for i in range(8)], [], ["5"]][build]
     assert dropped in shards  # kept again once indexed
     assert shard_folder(5) == "pagefind/5/"
+
+
+def test_a_failed_index_fails_the_build_with_pagefinds_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The index is made while MkDocs renders the pages: Pagefind failing there stops the
+    build with what Pagefind said, and the site built before is left as it was."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    site = tmp_path / "site"
+    build_site(root, site)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'out of sorts' >&2\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr(pagefind_index, "pagefind_binary", lambda: failing)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    card = root / "models" / "weather-forecaster" / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    with pytest.raises(SiteBuildError, match="could not build"):
+        build_site(root, site)  # (a shard has a changed page: it is indexed again)
+    assert "Pagefind could not index the site (exit status 3): out of sorts" in \
+        capsys.readouterr().err
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+    assert not list(temporary.glob("omh-search-*"))  # the documents written for Pagefind
