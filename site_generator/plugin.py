@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
-from site_generator.build_cache import BUILD_FOLDER, BuildCache, ShardFiles, global_key
+from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
@@ -116,8 +116,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """The search index's shards, as the search page was told of them."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
-        self._indexing: _Indexing | None = None
-        """The search index being made while MkDocs renders (``_start_index``)."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -168,22 +166,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
-        self._start_index(Path(config.site_dir))
         return files
-
-    def _start_index(self, site_dir: Path) -> None:
-        """Start indexing the pages for search, in a thread, while MkDocs renders them: the
-        documents are known once the pages are generated, and Pagefind runs as a process of
-        its own, on another core. (``omh serve`` indexes after the build instead.)"""
-        self._indexing = None
-        if self.config.search and not self.config.search_in_background:
-            self._indexing = _Indexing(self._index, site_dir)
-            self._indexing.start()
-
-    def _index(self, site_dir: Path) -> dict[str, ShardFiles]:
-        assert self._search_plan is not None
-        work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
-        return index_shards(work, self.cache)
 
     def search_plan(self, catalogue: Catalogue) -> ShardPlan:
         """The search index's shards: decided before the pages are built, as the search page
@@ -357,18 +340,13 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         assert self._search_plan is not None
         start = time.perf_counter()
         try:
-            if self._indexing is not None:  # started with the rendering: what is left of it
-                shards = self._indexing.result()
-            else:
-                work = prepare_shards(site_dir, self._documents(), self._search_plan,
-                                      self.cache)
-                if self.config.search_in_background and work.stale:
-                    return work
-                shards = index_shards(work, self.cache)
+            work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
+            if self.config.search_in_background and work.stale:
+                return work
+            shards = index_shards(work, self.cache)
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
         finally:
-            self._indexing = None
             self.index_seconds = time.perf_counter() - start
         if self.cache is not None:
             self.cache.keep_shards(shards)
@@ -402,9 +380,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             self._spill = None
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self._indexing is not None:  # done with the spilled pages and the site's folder
-            self._indexing.join()
-            self._indexing = None
         self._discard_spill()
         if self.cache is not None:
             self.cache.close()
@@ -429,30 +404,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
             server._inject_js_into_html = inject_with_nonce  # type: ignore[method-assign]
         return server
-
-
-class _Indexing(threading.Thread):
-    """A build's search indexing, while MkDocs renders its pages (``_start_index``)."""
-
-    def __init__(self, index: Callable[[Path], dict[str, ShardFiles]], site_dir: Path) -> None:
-        super().__init__(name="omh-search-index", daemon=True)
-        self._index, self._site_dir = index, site_dir
-        self._shards: dict[str, ShardFiles] | None = None
-        self._error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._shards = self._index(self._site_dir)
-        except BaseException as exc:  # raised again in the building thread
-            self._error = exc
-
-    def result(self) -> dict[str, ShardFiles]:
-        """The shards, once indexed; what went wrong, raised here."""
-        self.join()
-        if self._error is not None:
-            raise self._error
-        assert self._shards is not None
-        return self._shards
 
 
 _INDEXING: list[threading.Thread] = []

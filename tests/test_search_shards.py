@@ -208,8 +208,8 @@ def test_omh_serve_indexes_in_the_background_with_the_cache(tmp_path: Path,
 def test_a_failed_index_fails_the_build_with_pagefinds_words(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    """The index is made while MkDocs renders the pages: Pagefind failing there stops the
-    build with what Pagefind said, and the site built before is left as it was."""
+    """Pagefind failing stops the build with what Pagefind said, and the site built before is
+    left as it was."""
     root = tmp_path / "catalogue"
     _copy_example(root)
     site = tmp_path / "site"
