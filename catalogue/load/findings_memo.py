@@ -6,8 +6,8 @@ A record whose folder is unchanged (the record file, its card, every file it shi
 through ``file_digests``, so an unchanged file is not read again) has the findings it had. A
 record that points at a file outside its folder (a URL) is always checked: what the checks
 find may depend on whether the artefact cache holds that file. The memo is valid for one
-*version*: the digest of the catalogue package's code, of the libraries the checks use, and of
-the settings. It is a pickle, trusted only as the catalogue's own git-ignored cache: a cache
+*version*: the digest of the catalogue package's code, of the installed libraries, and of the
+settings. It is a pickle, trusted only as the catalogue's own git-ignored cache: a cache
 folder that git tracks is neither read nor written (``cache_dir.committed``).
 """
 
@@ -15,37 +15,30 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from catalogue.load.cache_dir import committed
+from catalogue.load.loaded_records import cache_version
 from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 from catalogue.model.findings import Finding
 
 FORMAT = 1
 FOLDER = "load"
 FINDINGS_FILE = "findings.pickle"
-LIBRARIES = ("markdown", "pyyaml", "license-expression", "safetensors")
-"""The libraries whose verdicts enter the findings (cards' Markdown and front matter, licence
-expressions, safetensors headers)."""
 Entry = tuple[str, list[Finding]]
 """The folder's digest, and the findings."""
 
 
 def checks_version(settings: Any) -> str:
-    """The digest of what decides the findings besides the record's folder."""
+    """The digest of what decides the findings besides the record's folder: the catalogue
+    package's code, the settings, and the installed libraries (``cache_version``)."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(repr((FORMAT, settings)).encode())
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} absent".encode())
-    return digest.hexdigest()
+    return cache_version(digest.hexdigest())
 
 
 class FindingsMemo:

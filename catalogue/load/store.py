@@ -372,9 +372,10 @@ class RecordStore:
 def _record_cache(location: tuple[Path, Path | None], settings: Settings) -> RecordCache:
     """The cache of loaded records, for runs that load them all (its module is imported only
     then)."""
+    from catalogue.load.loaded_records import cache_version
     from catalogue.load.record_cache import RecordCache
 
-    return RecordCache(*location, _loader_version(settings))
+    return RecordCache(*location, cache_version(_loader_version(settings)))
 
 
 def _findings_memo(location: tuple[Path, Path | None], settings: Settings) -> FindingsMemo:
