@@ -164,44 +164,43 @@ CHANGES: dict[str, tuple[str, Callable[[Path], None] | None, Callable[[Path], No
 }
 
 
-@pytest.mark.parametrize("change", list(CHANGES))
-def test_a_warm_cache_never_hides_a_change(tmp_path: Path, change: str) -> None:
-    named, prepare, mutate, expected = CHANGES[change]
-    root = write_catalogue(tmp_path / "hub", dict(minimal_records()))
+def _before_warm_cold(root: Path, change: str, kept: Path,
+                      *paths: str) -> tuple[tuple[int, str, str], ...]:
+    """What ``omh validate PATHS`` says before ``change``, then after it with the caches the
+    runs before wrote (``kept`` among them), then after it without them."""
+    _, prepare, mutate, _ = CHANGES[change]
+    write_catalogue(root, dict(minimal_records()))
     if prepare is not None:
         prepare(root)
     _age_all(root)
-    before = _hook(root, named)
-    assert _hook(root, named) == before  # the caches are written, and change nothing
-    assert (root / CACHE / "validate" / "mentions.json").is_file()
-
+    before = _hook(root, *paths)
+    assert _hook(root, *paths) == before  # the caches are written, and change nothing
+    assert (root / CACHE / kept).is_file()
     mutate(root)
-    warm = _hook(root, named)
+    warm = _hook(root, *paths)
     shutil.rmtree(root / CACHE)
-    cold = _hook(root, named)
+    return before, warm, _hook(root, *paths)
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_warm_cache_never_hides_a_change(tmp_path: Path, change: str) -> None:
+    named, _, _, expected = CHANGES[change]
+    before, warm, cold = _before_warm_cold(tmp_path / "hub", change,
+                                           Path("validate", "mentions.json"), named)
     assert warm == cold
     assert warm != before and expected in warm[1] + warm[2]
 
 
-
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_warm_cache_never_hides_a_change_from_a_whole_run(tmp_path: Path, change: str) -> None:
-    """``omh validate`` with no paths keeps every record as loaded (the build's record cache)."""
-    _, prepare, mutate, _ = CHANGES[change]
-    root = write_catalogue(tmp_path / "hub", dict(minimal_records()))
-    if prepare is not None:
-        prepare(root)
-    _age_all(root)
-    before = _hook(root)
-    assert _hook(root) == before
-    assert (root / CACHE / "load" / "records.pickle").is_file()
-
-    mutate(root)
-    warm = _hook(root)
-    shutil.rmtree(root / CACHE)
-    assert warm == _hook(root)
+    """``omh validate`` with no paths keeps every record as loaded (the build's record cache)
+    and the findings of each record's own folder."""
+    before, warm, cold = _before_warm_cold(tmp_path / "hub", change,
+                                           Path("load", "findings.pickle"))
+    assert warm == cold
     # The quality minimum gates only new or changed records: those a run names.
     assert (warm == before) == (change == "settings changed, same size and time")
+
 
 def test_the_caches_are_used(tmp_path: Path) -> None:
     """A second run reads no record file for its mentions, and parses and checks no record or
