@@ -215,6 +215,9 @@ class BuildCache:
             self.folder = None
         self.digests = digests or FileDigests(
             self.folder / DIGESTS_FILE if self.folder else None, within)
+        if digests is not None and self.folder is not None:  # an older cache's own: unused
+            with contextlib.suppress(OSError):
+                (self.folder / DIGESTS_FILE).unlink()
         self._blobs = str(self.folder / BLOBS) if self.folder else ""
         self._main: tuple[str, dict[str, CachedUnit], dict[str, CachedReport]] = ("", {}, {})
         """The main index file's id, units and reports (the delta file holds the changes)."""

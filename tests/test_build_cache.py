@@ -24,6 +24,7 @@ from site_generator.build import build_site
 from site_generator.build_cache import (
     BUILD_FOLDER,
     DELTA_FILE,
+    DIGESTS_FILE,
     INDEX_FILE,
     BuildCache,
     CachedPage,
@@ -159,8 +160,11 @@ def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) ->
     root = tmp_path / "catalogue"
     _copy_example(root)
     build_site(root, tmp_path / "first")
+    older = root / ".omh-cache" / BUILD_FOLDER / DIGESTS_FILE  # an older cache's own digests
+    older.write_text("{}", encoding="utf-8")
     again = build_site(root, tmp_path / "again")
     assert again.reused == again.records
+    assert not older.exists()  # the record store's digests serve the build
     # MkDocs renders only the navigation's own pages again; every other page is as it was.
     assert again.rendered == len(generate.navigation()) < again.pages
     assert_same_site(tmp_path / "again", tmp_path / "first")
