@@ -7,6 +7,7 @@ loads no library it does not need."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -399,3 +400,21 @@ def test_the_hook_loads_no_heavy_library(tmp_path: Path) -> None:
     status, loaded = _probe(root, *HEAVY)
     assert status == 0 and loaded == []
     assert _probe(root, *HEAVY, *UNCHANGED) == (0, [])
+
+
+def test_a_whole_run_forgets_what_the_hook_kept_of_records_gone(tmp_path: Path) -> None:
+    root = write_catalogue(tmp_path / "hub", dict(minimal_records()))
+    _hook(root, MODEL)  # keeps the model and the run that refers to it, one file each
+    folder = root / CACHE / "validate" / "records"
+
+    def kept() -> set[str]:
+        return {path.name for path in folder.iterdir()}
+
+    def name(record_id: str) -> str:
+        return f"{hashlib.sha256(record_id.encode()).hexdigest()[:32]}.pickle"
+
+    assert {name("models/test-model"), name("experiments/test-run")} <= kept()
+    before = kept()
+    shutil.rmtree(root / "experiments/test-run")
+    _hook(root)
+    assert kept() == before - {name("experiments/test-run")}

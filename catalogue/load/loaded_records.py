@@ -31,6 +31,7 @@ import os
 import pickle
 import site
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -178,13 +179,35 @@ class LoadedRecords:
         return dict(document["parts"])
 
     def _file(self, record_id: str) -> Path:
-        return self.folder / f"{hashlib.sha256(record_id.encode()).hexdigest()[:32]}.pickle"
+        return self.folder / _file_name(record_id)
 
     def _trust(self) -> bool:
         """Whether the cache is this machine's own (asked of git once)."""
         if self._trusted is None:
             self._trusted = not committed(self.cache_dir, self.within)
         return self._trusted
+
+
+def _file_name(record_id: str) -> str:
+    return f"{hashlib.sha256(record_id.encode()).hexdigest()[:32]}.pickle"
+
+
+def forget_others(cache_dir: Path, within: Path | None, record_ids: Iterable[str]) -> None:
+    """Remove the entries of records that are no longer among ``record_ids`` (deleted or
+    renamed since): a run that loads every record knows them all (best effort)."""
+    folder = cache_dir / FOLDER
+    if not folder.is_dir() or committed(cache_dir, within):
+        return
+    keep = {_file_name(record_id) for record_id in record_ids}
+    try:
+        check_no_symlink(folder, within)
+        with os.scandir(folder) as entries:
+            stale = [entry.path for entry in entries
+                     if entry.name.endswith(".pickle") and entry.name not in keep]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        return
 
 
 def record_bytes(path: Path, max_bytes: int) -> bytes | None:

@@ -104,7 +104,7 @@ class RecordStore:
         self.discovery_findings: dict[str, list[Finding]] = {}
         self._records: dict[str, Record | None] = {}
         self._findings: dict[str, list[Finding]] = {}
-        location = cache_location(self.root, settings.artefacts)
+        location = self._location = cache_location(self.root, settings.artefacts)
         self.mention_index = MentionIndex(*location) if use_cache else MentionIndex(None)
         self.licences = LicenceVerdicts(*location) if use_cache else LicenceVerdicts(None)
         self.record_cache = _record_cache(location, settings) \
@@ -245,6 +245,9 @@ class RecordStore:
             if self.findings_memo is not None:
                 self.findings_memo.save()
             cache.digests.save()  # the folders' files, digested for the memo
+            from catalogue.load.loaded_records import forget_others
+
+            forget_others(*self._location, self.paths)  # the hook's, of records now gone
         elif each is not None:
             for record, card in self._cards_read():
                 each.put_card(record.id, card)
