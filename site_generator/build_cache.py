@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from catalogue.load.cache_dir import committed
-from catalogue.load.file_digests import FileDigests
+from catalogue.load.file_digests import FileDigests, source_digest
 from catalogue.load.safe_write import (
     check_no_symlink,
     write_bytes_no_follow,
@@ -57,8 +57,6 @@ SOURCE = "source"
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyld",
              "nh3", "pygments", "markupsafe", "grandalf", "pagefind")
 """What renders a page besides the project's own code."""
-_CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".json", ".csv", ".yaml", ".yml", ".md",
-                  ".txt", ".svg", ".xsd"}
 
 Read = tuple[str, Hashable, str]
 """A lookup a unit made: table, key, digest of the answer."""
@@ -119,12 +117,7 @@ def code_version() -> str:
 
     digest = hashlib.sha256()
     for package in (catalogue, site_generator):
-        folder = Path(str(package.__file__)).parent
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and \
-                    path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(source_digest(Path(str(package.__file__)).parent).encode())
     for name in LIBRARIES:
         try:
             digest.update(f"{name}={version(name)};".encode())
@@ -213,7 +206,7 @@ class BuildCache:
             # Another build's clean-up would drop blobs this one is placing in its site.
             self.ignored = f"{folder} is in use by another build (omh serve?)"
             self.folder = None
-        self.digests = digests or FileDigests(
+        self.digests = digests if digests is not None else FileDigests(
             self.folder / DIGESTS_FILE if self.folder else None, within)
         if digests is not None and self.folder is not None:  # an older cache's own: unused
             with contextlib.suppress(OSError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 from catalogue.check.artefacts import check_artefacts
@@ -41,17 +42,13 @@ def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
     whose folder is as it was has the findings it had (``findings_memo``)."""
     store = context.store
     resolver = Resolver.from_settings(store.root, store.settings.artefacts)
-    memo, cache = store.findings_memo, store.record_cache
+    memo = store.findings_memo
     for record in context.records:
-        if memo is None or cache is None or not _only_own_files(record):
+        if memo is None or not _only_own_files(record):
             yield from folder_checks(record, resolver)
-            continue
-        digest = cache.digests.folder(record.folder)
-        kept = memo.get(record.id, digest)
-        if kept is None:
-            kept = list(folder_checks(record, resolver))
-            memo.put(record.id, digest, kept)
-        yield from kept
+        else:
+            yield from memo.findings(record.id, record.folder,
+                                     functools.partial(folder_checks, record, resolver))
 
 
 def _only_own_files(record: Record) -> bool:

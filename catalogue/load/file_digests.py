@@ -31,6 +31,24 @@ def stat_key(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
+SOURCE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".json", ".csv", ".yaml", ".yml",
+                             ".md", ".txt", ".svg", ".xsd"})
+"""The files of a package that decide what it does: code, templates, data (not compiled
+files)."""
+
+
+def source_digest(folder: Path) -> str:
+    """The digest of a package's files of ``SOURCE_SUFFIXES`` under ``folder``, by relative path
+    and content: what a cache made by this code is valid for."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in SOURCE_SUFFIXES and "__pycache__" not in path.parts and \
+                path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def sha256_of(path: str | Path) -> str:
     """The sha256 of the file's bytes, read a chunk at a time."""
     digest = hashlib.sha256()

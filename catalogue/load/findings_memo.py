@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from catalogue.load.cache_dir import committed
+from catalogue.load.file_digests import FileDigests, source_digest
 from catalogue.load.loaded_records import cache_version
 from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 from catalogue.model.findings import Finding
@@ -32,20 +34,21 @@ Entry = tuple[str, list[Finding]]
 
 def checks_version(settings: Any) -> str:
     """The digest of what decides the findings besides the record's folder: the catalogue
-    package's code, the settings, and the installed libraries (``cache_version``)."""
-    package = Path(__file__).resolve().parents[1]
+    package's code and data, the settings, and the installed libraries (``cache_version``)."""
     digest = hashlib.sha256(repr((FORMAT, settings)).encode())
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(source_digest(Path(__file__).resolve().parents[1]).encode())
     return cache_version(digest.hexdigest())
 
 
 class FindingsMemo:
     """Findings by record id and folder digest, from the last whole run and for the next."""
 
-    def __init__(self, cache_dir: Path, within: Path | None, version: str) -> None:
+    def __init__(self, cache_dir: Path, within: Path | None, version: str,
+                 digests: FileDigests) -> None:
+        """``digests``: how the record folders are digested (the record cache's, which the
+        build's lookups use too)."""
         self.file = cache_dir / FOLDER / FINDINGS_FILE
+        self.digests = digests
         self.within = within
         self.version = version
         self.usable = not committed(cache_dir, within)
@@ -53,17 +56,18 @@ class FindingsMemo:
         self._now: dict[str, Entry] = {}
         self.hits = 0
 
-    def get(self, record_id: str, folder_digest: str) -> list[Finding] | None:
-        """The findings kept for the record while its folder is as it was, else ``None``."""
+    def findings(self, record_id: str, folder: Path,
+                 check: Callable[[], Iterable[Finding]]) -> list[Finding]:
+        """The findings kept for the record while its ``folder`` is as it was, else those
+        ``check`` gives, kept for the next run."""
+        folder_digest = self.digests.folder(folder)
         entry = self._kept.get(record_id)
-        if entry is None or entry[0] != folder_digest:
-            return None
+        if entry is not None and entry[0] == folder_digest:
+            self.hits += 1
+        else:
+            entry = (folder_digest, list(check()))
         self._now[record_id] = entry
-        self.hits += 1
         return list(entry[1])
-
-    def put(self, record_id: str, folder_digest: str, findings: list[Finding]) -> None:
-        self._now[record_id] = (folder_digest, list(findings))
 
     def save(self) -> None:
         """Keep the entries of this run (best effort); nothing is written when they are those

@@ -36,6 +36,7 @@ from catalogue.model.yaml_source import (
 )
 
 if TYPE_CHECKING:
+    from catalogue.load.file_digests import FileDigests
     from catalogue.load.findings_memo import FindingsMemo
     from catalogue.load.loaded_records import LoadedRecords
     from catalogue.load.record_cache import RecordCache
@@ -109,7 +110,7 @@ class RecordStore:
         self.licences = LicenceVerdicts(*location) if use_cache else LicenceVerdicts(None)
         self.record_cache = _record_cache(location, settings) \
             if use_cache and keep_records else None
-        self.findings_memo = _findings_memo(location, settings) \
+        self.findings_memo = _findings_memo(location, settings, self.record_cache.digests) \
             if self.record_cache is not None else None
         """The findings of the checks of one record's folder, for runs that check them all."""
         self._each: LoadedRecords | None = None
@@ -381,10 +382,11 @@ def _record_cache(location: tuple[Path, Path | None], settings: Settings) -> Rec
     return RecordCache(*location, cache_version(_loader_version(settings)))
 
 
-def _findings_memo(location: tuple[Path, Path | None], settings: Settings) -> FindingsMemo:
+def _findings_memo(location: tuple[Path, Path | None], settings: Settings,
+                   digests: FileDigests) -> FindingsMemo:
     from catalogue.load.findings_memo import FindingsMemo, checks_version
 
-    return FindingsMemo(*location, checks_version(settings))
+    return FindingsMemo(*location, checks_version(settings), digests)
 
 
 def _loader_version(settings: Settings) -> str:
