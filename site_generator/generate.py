@@ -20,7 +20,7 @@ from site_generator.record_units import build_units, catalogue_tables, reusable,
 from site_generator.render import SiteContext
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
-from site_generator.shared_units import add_pages, remembered_nquads, remembered_page
+from site_generator.shared_units import add_pages, remembered_page
 from site_generator.site import Site
 from site_generator.site_files import machine_files, sitemap_files
 from site_generator.spill import Spill
@@ -98,6 +98,6 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             search_bundles = plan_shards(searched_pages(catalogue)).folders
         add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
     with timed(stages, "catalogue files"):
-        result.files.extend(machine_files(site.linked, nquads, remembered_nquads(result, cache)))
+        result.files.extend(machine_files(site.linked, nquads))
         result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

@@ -1,5 +1,4 @@
-"""Units of the build cache that are not a record's: the site's other pages, and the N-Quads of
-the catalogue's own document.
+"""Units of the build cache that are not a record's: the site's other pages.
 
 A record's unit is reused while everything it read is unchanged (``record_units``). So is each
 page of a kind's list (``remembered_page``): it shows fifty records, and a catalogue of ten
@@ -9,20 +8,13 @@ rendering each of them into the theme again: a page whose generated content, tit
 contents and head are those of the last build is the same page, and is taken from the cache as
 MkDocs wrote it then (the global key covers the theme, the settings and the navigation). Pages
 of the navigation itself are always given to MkDocs, which builds the navigation from them.
-
-The catalogue's own JSON-LD document (every dataset, model and the rest as parts of it) is
-converted to N-Quads a slice at a time (``rdf.nquads_lines_in_slices``); a slice whose JSON is
-that of the last build has the same lines, kept here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Collection, Hashable, Iterable
-from typing import Any
 
-from catalogue.standards.rdf import Convert, nquads_lines
 from site_generator.build_cache import BuildCache
 from site_generator.lookup_values import Values
 from site_generator.site import GeneratedPage, Site, Unit
@@ -35,8 +27,6 @@ PAGE = "page"
 SHOWN = "shown"
 """The first lookup of a remembered page's unit: the digest of what it shows beyond its other
 lookups."""
-NQUADS_UNIT = "nquads:"
-"""The prefix of the unit of a slice of the catalogue's document."""
 
 
 def page_digest(page: GeneratedPage) -> str:
@@ -86,28 +76,7 @@ def remembered_page(site: Site, cache: BuildCache, values: Values, path: str, sp
     site.units.append(Unit(unit_id, [page], [], [], (shown, *values.noted(reads))))
 
 
-def remembered_nquads(site: Site, cache: BuildCache | None) -> Convert:
-    """``rdf.nquads_lines`` for the slices of the catalogue's document, each slice's lines
-    taken from ``cache`` when its JSON is the last build's, and kept there otherwise."""
-    if cache is None:
-        return nquads_lines
-
-    def convert(document: dict[str, Any], base: str) -> list[str]:
-        text = json.dumps([document, base], sort_keys=True, ensure_ascii=False, allow_nan=False)
-        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-        unit_id, reads = NQUADS_UNIT + key, ((NQUADS_UNIT, key, key),)
-        kept = cache.units.get(unit_id)
-        if kept is not None and kept.reads == reads and cache.has(kept):
-            site.reused_units[unit_id] = kept
-            return cache.read(kept.nquads).decode("utf-8").splitlines()
-        lines = nquads_lines(document, base)
-        site.units.append(Unit(unit_id, [], [], lines, reads))
-        return lines
-
-    return convert
-
-
 def count_record_units(units: Iterable[str]) -> int:
     """How many of ``units`` (their ids) are records' units."""
-    return sum(1 for unit in units if not unit.startswith((PAGE_UNIT, NQUADS_UNIT)))
+    return sum(1 for unit in units if not unit.startswith(PAGE_UNIT))
 

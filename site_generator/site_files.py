@@ -14,12 +14,7 @@ from catalogue.model.records import Record
 from catalogue.standards.dcat import dcat_catalog
 from catalogue.standards.exports import robots_txt, sitemap_xml
 from catalogue.standards.jsonld import LinkedData
-from catalogue.standards.rdf import (
-    Convert,
-    merge_nquads,
-    nquads_lines,
-    nquads_lines_in_slices,
-)
+from catalogue.standards.rdf import merge_nquads, nquads_lines
 from site_generator.downloads import PublishedFile
 from site_generator.json_bytes import compact_json, indented_json
 from site_generator.kind_views import VIEWS
@@ -73,12 +68,11 @@ def record_machine_files(record: Record, linked: LinkedData) -> tuple[PublishedF
             nquads_lines(linked.record(record), linked.url(record.id)))
 
 
-def machine_files(linked: LinkedData, nquads: Iterable[Iterable[str]] | None = None,
-                  convert: Convert = nquads_lines) -> list[PublishedFile]:
+def machine_files(linked: LinkedData,
+                  nquads: Iterable[Iterable[str]] | None = None) -> list[PublishedFile]:
     """Every site-wide file; ``nquads``: each record's lines of the dump, from the records'
     units (``record_machine_files``). Without them, the records' own files and lines are made
-    here and their files are returned too. ``convert`` turns the catalogue's own document into
-    lines, a slice at a time."""
+    here and their files are returned too."""
     catalogue = linked.catalogue
     files = []
     if nquads is None:
@@ -98,8 +92,7 @@ def machine_files(linked: LinkedData, nquads: Iterable[Iterable[str]] | None = N
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
     data_catalog = linked.data_catalog()
     files.append(PublishedFile(NQUADS_FILE, content=merge_nquads(
-        [*nquads, nquads_lines_in_slices(data_catalog, linked.base, "dataset",
-                                         convert=convert)]).encode()))
+        [*nquads, nquads_lines(data_catalog, linked.base)]).encode()))
     files.append(PublishedFile(DCAT_FILE, content=compact_json(dcat_catalog(linked))))
     files.append(PublishedFile(DATA_CATALOG_FILE, content=compact_json(data_catalog)))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))

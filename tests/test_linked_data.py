@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import minimal_records, write_catalogue
+from pyld import jsonld
 
 from catalogue.model.kinds import KINDS
 from catalogue.pipeline import Catalogue, load_catalogue
@@ -21,12 +22,22 @@ from catalogue.standards.datacite import datacite_xml, has_datacite
 from catalogue.standards.dcat import dcat_catalog
 from catalogue.standards.exports import asset_exports
 from catalogue.standards.jsonld import LinkedData, script_json
-from catalogue.standards.rdf import expand
 from catalogue.standards.vocabularies import CONTEXT
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 VOCAB = REPOSITORY / "tests" / "standards"
 PAYLOAD = '</script><script>alert(1)</script><!-- & "quotes" \u2028'
+
+
+def _no_remote_documents(url: str, options: dict[str, Any] | None = None) -> Any:
+    raise jsonld.JsonLdError(f"refusing to fetch {url}: every context is inline",
+                             "jsonld.LoadDocumentError", code="loading document failed")
+
+
+def expand(document: dict[str, Any]) -> list[Any]:
+    """``document`` expanded by pyld, offline: every context must be inline."""
+    result: list[Any] = jsonld.expand(document, {"documentLoader": _no_remote_documents})
+    return result
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from catalogue.pipeline import Catalogue, load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData, model_emissions
-from catalogue.standards.rdf import nquads_lines, nquads_lines_in_slices, to_nquads
+from catalogue.standards.rdf import nquads_lines, to_nquads
 from site_generator.carbon_view import carbon_figures
 from site_generator.site_files import DATA_CATALOG_FILE, NQUADS_FILE, machine_files
 
@@ -236,13 +236,42 @@ def test_owl_rl_closure_with_prov_o_finds_no_inconsistency(dump: Graph,
     assert any("disjoint" in message.lower() for message in _inconsistencies(broken))
 
 
-def test_a_long_list_converted_in_slices_gives_the_same_graph() -> None:
-    document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/",
-                "@type": "DataCatalog", "name": "Hub",
+def test_blank_node_labels_are_the_documents_own_and_the_same_every_time() -> None:
+    """The dump is sorted lines: two builds of the same catalogue give the same bytes only if
+    each blank node gets the same label each time, which no other document uses."""
+    document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/a/",
                 "publisher": {"@type": "Organization", "name": "Lab"},
-                "dataset": [{"@id": f"https://x.example/d{i}", "@type": "Dataset",
-                             "name": f"Data {i}"} for i in range(25)]}
-    whole = nquads_lines(document, "https://x.example/")
-    sliced = nquads_lines_in_slices(document, "https://x.example/", "dataset", size=4)
-    assert sliced == whole
-    assert sum("schema.org/dataset>" in line for line in sliced) == 25
+                "funder": [{"name": "One"}, {"name": "Two"}]}
+    first = nquads_lines(document, "https://x.example/a/")
+    assert first == nquads_lines(document, "https://x.example/a/")
+    labels = {label for line in first for label in re.findall(r"_:\S+", line)}
+    assert labels == {f"_:x_example_a_b{n}" for n in range(3)}
+    graph = Graph().parse(data="\n".join(first), format="nquads")
+    assert len(set(graph.objects(None, SC.funder))) == 2
+
+
+def test_a_triple_with_an_iri_that_is_not_well_formed_is_left_out() -> None:
+    """As the JSON-LD to RDF algorithm says: an RDF store refuses the whole dump otherwise."""
+    document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/a/",
+                "name": "A", "sameAs": [{"@id": "https://x.example/b/"},
+                                        {"@id": "https://x.example/not a page"}]}
+    lines = nquads_lines(document, "https://x.example/a/")
+    graph = Graph().parse(data="\n".join(lines), format="nquads")
+    assert set(graph.objects(None, SC.sameAs)) == {URIRef("https://x.example/b/")}
+    assert (None, SC.name, Literal("A")) in graph
+
+
+def test_a_base_that_is_not_an_iri_gives_no_triples() -> None:
+    """(Only settings that skipped their check give such a site address.)"""
+    base = 'https://x.example/"><script>alert(1)</script>/a/'
+    document = {"@context": {"@vocab": "https://schema.org/", "@base": base}, "@id": base,
+                "name": "A", "funder": {"name": "F"}}
+    assert nquads_lines(document, base) == []
+
+
+def test_a_remote_context_is_never_fetched() -> None:
+    document = {"@context": "http://127.0.0.1:9/context.jsonld", "@id": "https://x.example/a/",
+                "name": "A"}
+    with pytest.raises(SyntaxError, match="remote context"):
+        nquads_lines(document, "https://x.example/a/")
+

@@ -8,27 +8,15 @@ graphs. Labels are stable, so two dumps of the same catalogue are the same bytes
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from pyld import jsonld
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse, serialize
 
 JsonLd = dict[str, Any]
 _UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def _no_remote_documents(url: str, options: dict[str, Any] | None = None) -> Any:
-    raise jsonld.JsonLdError(f"refusing to fetch {url}: every context is inline",
-                             "jsonld.LoadDocumentError", code="loading document failed")
-
-
-def expand(document: JsonLd, base: str | None = None) -> list[Any]:
-    options: dict[str, Any] = {"documentLoader": _no_remote_documents}
-    if base:
-        options["base"] = base
-    result: list[Any] = jsonld.expand(document, options)
-    return result
 
 
 def blank_node_prefix(document_id: str) -> str:
@@ -38,46 +26,34 @@ def blank_node_prefix(document_id: str) -> str:
     return _UNSAFE_LABEL.sub("_", document_id.split("://", 1)[-1]).strip("_") or "doc"
 
 
-def to_dataset(document: JsonLd, base: str, prefix: str) -> dict[str, list[dict[str, Any]]]:
-    """The document's RDF dataset (pyld's form), its blank nodes labelled ``_:<prefix>_bN``."""
-    dataset: dict[str, list[dict[str, Any]]] = jsonld.to_rdf(
-        document, {"base": base, "documentLoader": _no_remote_documents})
-    for triples in dataset.values():
-        for triple in triples:
-            for position in ("subject", "predicate", "object"):
-                term = triple[position]
-                if term.get("type") == "blank node":
-                    term["value"] = f"_:{prefix}_{term['value'][2:]}"
-    return dataset
-
-
 def nquads_lines(document: JsonLd, base: str) -> list[str]:
-    """One document's N-Quads lines, sorted, without duplicates (its part of a dump)."""
+    """One document's N-Quads lines, sorted, without duplicates (its part of a dump), its blank
+    nodes labelled ``_:<prefix>_bN`` in the order the parser meets them.
+
+    Oxigraph's JSON-LD parser makes the triples: a fifth of pyld's time, which parsed the same
+    inline context again for every document. With no document loader set, it refuses a remote
+    context. A triple whose IRI is not well formed is left out, as the JSON-LD to RDF algorithm
+    says; so is every triple of a document whose base is not an IRI (a site address the
+    settings' check would refuse), as every IRI made from it would not be one either."""
+    try:
+        NamedNode(base)
+    except ValueError:
+        return []
     prefix = blank_node_prefix(str(document.get("@id") or base))
-    text = jsonld.JsonLdProcessor.to_nquads(to_dataset(document, base, prefix))
-    return sorted({line for line in text.splitlines() if line})
+    labels: dict[str, BlankNode] = {}
 
+    def named(term: Any) -> Any:
+        if not isinstance(term, BlankNode):
+            return term
+        label = labels.get(term.value)
+        if label is None:
+            label = labels[term.value] = BlankNode(f"{prefix}_b{len(labels)}")
+        return label
 
-Convert = Callable[[JsonLd, str], list[str]]
-"""How a document becomes its N-Quads lines: ``nquads_lines``, or one that remembers them."""
-
-
-def nquads_lines_in_slices(document: JsonLd, base: str, key: str, size: int = 200,
-                           convert: Convert = nquads_lines) -> list[str]:
-    """``nquads_lines`` of a document one of whose properties, ``key``, lists many nodes, each
-    with its own ``@id``: converted ``size`` of them at a time. pyld compares each value it adds
-    to a subject with those already there, so one long list costs its length squared; the rest
-    of the document is the same in every slice, blank nodes included, so the slices' lines are
-    the document's lines (and ``convert`` may remember each slice's)."""
-    values = document.get(key)
-    if not isinstance(values, list) or len(values) <= size:
-        return convert(document, base)
-    if not all(isinstance(v, dict) and "@id" in v for v in values):
-        raise ValueError(f"every value of '{key}' needs an @id to be converted in slices")
-    lines: set[str] = set()
-    for start in range(0, len(values), size):
-        lines.update(convert({**document, key: values[start:start + size]}, base))
-    return sorted(lines)
+    quads = [Quad(named(quad.subject), quad.predicate, named(quad.object), named(quad.graph_name))
+             for quad in parse(json.dumps(document).encode(), RdfFormat.JSON_LD, base_iri=base)]
+    text = serialize(quads, format=RdfFormat.N_QUADS) or b""
+    return sorted({line for line in text.decode("utf-8").splitlines() if line})
 
 
 def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
