@@ -54,7 +54,7 @@ DIGESTS_FILE = "digests.json"
 BLOBS = "blobs"
 BLOB = "blob"
 SOURCE = "source"
-LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyld",
+LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyoxigraph",
              "nh3", "pygments", "markupsafe", "grandalf", "pagefind")
 """What renders a page besides the project's own code."""
 
@@ -277,6 +277,10 @@ class BuildCache:
         blob = hashlib.sha256(content).hexdigest()
         return blob if self._keep(blob, lambda path: write_bytes_no_follow(
             path, content, within=self.within)) else None
+
+    def adopt(self, blobs: Iterable[str]) -> None:
+        """Blobs another process of this build put (a worker's, ``theme_pages``)."""
+        self._put.update(blobs)
 
     def put_file(self, source: Path) -> str | None:
         """Keep the file ``source``, one the build wrote and never writes again: linked into the

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ from site_generator.search_shards import (
 )
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
+from site_generator.theme_pages import Theme, render_pages
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
@@ -88,6 +89,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     in_place = c.Type(bool, default=False)
     """``omh serve``: each build changes the last one's files in place (``in_place``); MkDocs
     is told to build dirty."""
+    theme_pages = c.Type(bool, default=True)
+    """Render the pages outside the navigation in this plugin, on every core (``theme_pages``);
+    otherwise MkDocs renders them in its own loop, one after the other (the same pages)."""
     search_shard_size = c.Type(int, default=0)
     """Documents per shard of the search index (0: ``search_shards.DOCUMENTS_PER_SHARD``); fewer
     give more shards, up to ``search_shards.MOST_SHARDS``."""
@@ -116,6 +120,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """The search index's shards, as the search page was told of them."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
+        self._held: list[str] = []
+        """The pages outside the navigation (their ``src_uri``): rendered by this plugin once
+        MkDocs has written the rest (``theme_pages``)."""
+        self._nav: Navigation | None = None
+        self._env: Environment | None = None
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -151,11 +160,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             [p.date for p in site.reused_pages if p.date]
         self.default_date = max(dates) if dates else EPOCH_DATE
         in_nav = {f"{path}index.md" for _, path in site.nav}
+        self._held = [page.src_uri for page in site.pages if page.src_uri not in in_nav] \
+            if self.config.theme_pages else []
+        held = set(self._held)
         for page in site.pages:
-            files.append(File.generated(
-                config, page.src_uri, content="",
-                inclusion=InclusionLevel.UNDEFINED if page.src_uri in in_nav
-                else InclusionLevel.NOT_IN_NAV))
+            if page.src_uri not in held:
+                files.append(File.generated(
+                    config, page.src_uri, content="",
+                    inclusion=InclusionLevel.UNDEFINED if page.src_uri in in_nav
+                    else InclusionLevel.NOT_IN_NAV))
         for published in site.files:
             if published.source is not None:
                 files.append(File.generated(config, published.path,
@@ -189,6 +202,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             log.warning("the build cache was not used: %s", cache.ignored)
         return cache
 
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav = nav
+        return nav
+
+    @event_priority(-100)  # last: the environment the pages are rendered with
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         """The theme's templates (Material's and ours) escape every value they print: a title,
         a description or the site's address is text wherever it lands in a page. What is HTML
@@ -196,6 +214,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         env.autoescape = True
         # MkDocs makes a new environment for every build (and omh serve builds often).
         env.bytecode_cache = self._bytecode_cache(env)
+        self._env = env
         return env
 
     def _bytecode_cache(self, env: Environment) -> FileSystemBytecodeCache | None:
@@ -306,7 +325,28 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return add_policy(output_content, nonce=self.config.live_reload_nonce)
         return output_content
 
-    def on_post_build(self, /, *, config: MkDocsConfig) -> None:
+    @event_priority(100)  # first: another plugin's end of the build sees these pages too
+    def _render_held(self, /, *, config: MkDocsConfig) -> None:
+        """The pages outside the navigation, rendered into the theme (``theme_pages``)."""
+        if self.site is None or not self._held:
+            return
+        assert self._files is not None and self._nav is not None and self._env is not None
+        theme = Theme(config, self._files, self._nav, self._env)
+        with timed(self.site.stages, "pages outside the navigation"):
+            for written, blobs in render_pages(self._held, theme, self.config.jobs or
+                                               default_jobs(), self._written_blobs):
+                self._written.update(written)
+                if self.cache is not None:
+                    self.cache.adopt(blobs)
+
+    def _written_blobs(self, src_uris: Sequence[str]) -> tuple[dict[str, str | None], list[str]]:
+        """The blobs of the pages just rendered, by path, and as a list (rendered in a worker,
+        they are put in the build's cache there: the build learns of them from this)."""
+        paths = [src_uri.removesuffix("index.md") for src_uri in src_uris]
+        written = {path: self._written[path] for path in paths if path in self._written}
+        return written, [blob for blob in written.values() if blob is not None]
+
+    def _after_build(self, /, *, config: MkDocsConfig) -> None:
         if self.site is None:
             return
         self.mkdocs_rss = peak_rss_mib()
@@ -357,6 +397,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         theme's templates), the overrides, and the reused pages and files."""
         assert self.site is not None and self._files is not None
         written = {file.dest_uri for file in self._files}
+        written.update(src_uri.removesuffix(".md") + ".html" for src_uri in self._held)
         written.update(config.theme.static_templates, self.site.overrides)
         written.update(f"{page.path}index.html" for page in self.site.reused_pages)
         written.update(path for path, _, _ in self.site.placed_files)
@@ -378,6 +419,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if self._spill is not None:
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
+
+    on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._discard_spill()
