@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
@@ -86,10 +85,10 @@ def _render_in_worker(src_uris: Sequence[str]) -> Rendered[object]:
 
 def can_fork(jobs: int, pages: int, config: MkDocsConfig) -> bool:
     """Whether to render ``pages`` pages in ``jobs`` forked workers: enough of them, forking
-    available, no thread in this process (``omh serve``'s server: a fork copies its locks in
-    whatever state they are), and no plugin but the catalogue's."""
+    available, and no plugin but the catalogue's. (As for the records' units: in ``omh
+    serve``, a rebuild runs beside the server's threads, whose locks the workers never take;
+    Python makes logging's locks anew in a forked child.)"""
     return (jobs > 1 and pages >= POOL_MINIMUM and len(config.plugins) == 1
-            and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods())
 
 
