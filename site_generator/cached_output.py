@@ -86,9 +86,12 @@ def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], ro
 def _kept_unit(cache: BuildCache, unit: Unit, written: dict[str, str | None],
                root: Path) -> CachedUnit | None:
     pages = []
-    for page in map(loaded, unit.pages):
+    for page in unit.pages:
         html = written.get(page.path)  # the page as MkDocs wrote it
-        index = cache.put(page.index_html.encode("utf-8")) if page.index_html else None
+        index = page.index_blob
+        if index is None:
+            page = loaded(page)
+            index = cache.put(page.index_html.encode("utf-8")) if page.index_html else None
         if html is None or (page.index_html and index is None):
             return None
         pages.append(CachedPage(page.path, page.date, html, index))
@@ -98,7 +101,7 @@ def _kept_unit(cache: BuildCache, unit: Unit, written: dict[str, str | None],
         if file is None:
             return None
         files.append(file)
-    nquads = cache.put("\n".join(unit.nquads).encode("utf-8"))
+    nquads = unit.nquads_blob or cache.put("\n".join(unit.nquads).encode("utf-8"))
     return CachedUnit(unit.reads, tuple(pages), tuple(files), nquads) if nquads else None
 
 

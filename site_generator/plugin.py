@@ -405,9 +405,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
     def _documents(self) -> Iterator[Document]:
         """Every search document, one at a time: the pages built now, then the reused ones
-        (their documents are blobs of the cache, read only when their shard is indexed)."""
+        (a document in the cache's blobs is read only when its shard is indexed)."""
         assert self.site is not None
         for page in self.site.pages:
+            if page.index_blob is not None:
+                yield Document(page.path, None, page.index_blob)
+                continue
             index_html = loaded(page).index_html
             if index_html is not None:
                 yield Document(page.path, index_html, None)

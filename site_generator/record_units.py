@@ -104,10 +104,10 @@ def build_unit(record: Record, site: SiteContext, values: Values | None,
         record_file, nquads = record_machine_files(record, site.linked)
         files.append(record_file)
     noted = () if values is None else values.noted(reads)
-    if spill is not None:
-        pages = [spill.page(p) for p in pages]
-        files = [spill.file(f) for f in files]
-    return Unit(record.id, pages, files, nquads, noted)
+    if spill is None:
+        return Unit(record.id, pages, files, nquads, noted)
+    return Unit(record.id, [spill.page(p) for p in pages], [spill.file(f) for f in files],
+                nquads, noted, spill.lines(nquads))
 
 
 _WORK: tuple[SiteContext, Values | None, Spill | None] | None = None

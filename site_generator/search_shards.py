@@ -95,7 +95,8 @@ class Document(NamedTuple):
     html: str | None
     """The document, when its page was built now."""
     blob: str | None
-    """The document's blob in the build cache, when its page was reused."""
+    """The document's blob in the build cache (a reused page's, or one put as its page was
+    made)."""
 
 
 def shard_key(pages: Iterable[tuple[str, str]], cache_key: str) -> str:
@@ -139,7 +140,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 (written / digest).write_bytes(content)
                 pages[shard].append((document.path, digest, written / digest))
             else:
-                assert cache is not None and document.blob is not None  # (a reused page's)
+                assert cache is not None and document.blob is not None
                 pages[shard].append((document.path, document.blob,
                                      cache.blob_path(document.blob)))
         if not all(pages.values()):

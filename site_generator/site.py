@@ -55,6 +55,9 @@ class GeneratedPage:
     body: Path | None = None
     """Where ``html``, ``search_html`` and ``index_html`` wait on disk (``spill``), emptied
     here meanwhile."""
+    index_blob: str | None = None
+    """``index_html``'s blob in the build cache, when it was put there as the page was made
+    (``spill``): it is indexed and kept from there, never read back meanwhile."""
 
     @property
     def src_uri(self) -> str:
@@ -71,6 +74,8 @@ class Unit:
     files: list[PublishedFile]
     nquads: list[str]
     reads: tuple[Read, ...]
+    nquads_blob: str | None = None
+    """``nquads``' blob in the build cache, when it was put there as the unit was built."""
 
 
 @dataclass

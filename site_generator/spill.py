@@ -31,11 +31,21 @@ class Spill:
         return self.folder / f"{os.getpid()}-{self._count}{suffix}"
 
     def page(self, page: GeneratedPage) -> GeneratedPage:
-        """``page`` with its HTML, search view and search document moved to disk."""
+        """``page`` with its HTML, search view and search document moved to disk; the search
+        document to the cache's blobs when there is a cache (``GeneratedPage.index_blob``)."""
+        index = page.index_html
+        blob = self.cache.put(index.encode("utf-8")) \
+            if self.cache is not None and index is not None else None
         path = self._next(".json")
-        path.write_text(json.dumps([page.html, page.search_html, page.index_html]),
+        path.write_text(json.dumps([page.html, page.search_html, None if blob else index]),
                         encoding="utf-8")
-        return replace(page, html="", search_html=None, index_html=None, body=path)
+        return replace(page, html="", search_html=None, index_html=None, index_blob=blob,
+                       body=path)
+
+    def lines(self, lines: list[str]) -> str | None:
+        """The blob of ``lines`` (a unit's N-Quads) in the cache, when there is one."""
+        return self.cache.put("\n".join(lines).encode("utf-8")) if self.cache is not None \
+            else None
 
     def file(self, published: PublishedFile) -> PublishedFile:
         """``published`` with its content moved to disk (a file copied from the repository
