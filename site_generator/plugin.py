@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -354,12 +355,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
-        with timed(stages, "pages and files placed"):
-            write_reused(self.site, self.cache, site_dir, self.config.in_place)
+        # Placing the reused pages and files is system calls (folders and links), during which
+        # this thread indexes for search: the two write different folders. The search index
+        # comes before the cache is kept: the cache keeps its shards with the units.
+        with ThreadPoolExecutor(1, thread_name_prefix="omh-place") as placing:
+            placed = placing.submit(self._place_reused, site_dir)
+            work = self._search_index(site_dir) if self.config.search else None
+            placed.result()
         if self.config.in_place:
             remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
-        # The search index first: the cache keeps its shards with the units, in one index.
-        work = self._search_index(site_dir) if self.config.search else None
         if self.cache is not None:
             with timed(stages, "cache kept"):
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
@@ -372,6 +376,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         elif self.cache is not None:
             self.cache.close()
         self._discard_spill()
+
+    def _place_reused(self, site_dir: Path) -> None:
+        assert self.site is not None
+        with timed(self.site.stages, "pages and files placed"):
+            write_reused(self.site, self.cache, site_dir, self.config.in_place)
 
     def _search_index(self, site_dir: Path) -> ShardWork | None:
         """Index the pages for search, in shards (``search_shards``); with
