@@ -1,12 +1,14 @@
 """The MkDocs plugin ``omh``: hands the generated site to MkDocs, which stays the engine.
 
-It adds every generated page and published file to MkDocs' file list (in memory: nothing is
+It adds the generated pages and published files to MkDocs' file list (in memory: nothing is
 written into the repository), gives each page its title, description, date and table of
 contents, and puts the generated HTML in place of the Markdown MkDocs would have rendered. The
 page content is decided by ``site_generator.generate`` alone; this module only delivers it.
-Once MkDocs has written the site, Pagefind indexes the record pages' index documents into it,
-for the search page, in shards (``search_shards``): those whose documents are unchanged since
-the last build are taken from the build cache.
+MkDocs renders the navigation's pages in its loop; the pages outside the navigation are held
+back and rendered by this plugin once MkDocs has written the rest, with MkDocs' own steps, in
+worker processes (``theme_pages``). Once MkDocs has written the site, Pagefind indexes the
+record pages' index documents into it, for the search page, in shards (``search_shards``):
+those whose documents are unchanged since the last build are taken from the build cache.
 """
 
 from __future__ import annotations
@@ -332,7 +334,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if self.site is None or not self._held:
             return
         assert self._files is not None and self._nav is not None and self._env is not None
-        theme = Theme(config, self._files, self._nav, self._env)
+        theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
+                      self._env)
         with timed(self.site.stages, "pages outside the navigation"):
             for written, blobs in render_pages(self._held, theme, self.config.jobs or
                                                default_jobs(), self._written_blobs):

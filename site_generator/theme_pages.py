@@ -38,6 +38,8 @@ class Theme(NamedTuple):
 
     config: MkDocsConfig
     files: Files
+    documentation_pages: Sequence[File]
+    """``files``' pages, found once: every page's context lists them."""
     nav: Navigation
     env: Environment
 
@@ -52,11 +54,11 @@ class Rendered(NamedTuple, Generic[T]):
 def render_page(src_uri: str, theme: Theme) -> None:
     """Render the generated page ``src_uri`` as MkDocs renders a page outside the navigation,
     and write it to the site."""
-    config, files, nav, env = theme
+    config, files, pages, nav, env = theme
     file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
     page = Page(None, file, config)
     _populate_page(page, config, files)
-    _build_page(page, config, files.documentation_pages(), nav, env)
+    _build_page(page, config, pages, nav, env)
 
 
 class _Warnings(logging.Handler):
