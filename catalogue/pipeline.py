@@ -12,6 +12,7 @@ from catalogue.check.registry import CHECKS
 from catalogue.check.scope import Scope, select_scope
 from catalogue.gates.registry import GATES
 from catalogue.link.catalogue import Catalogue, link
+from catalogue.load.collector import fewer_collections
 from catalogue.load.settings_file import load_settings
 from catalogue.load.store import RecordStore
 from catalogue.load.theme_file import THEME_FILE, load_theme
@@ -23,6 +24,7 @@ __all__ = ["Catalogue", "Scope", "Settings", "load_catalogue", "load_settings", 
            "validate"]
 
 
+@fewer_collections()
 def validate(root: Path, paths: Sequence[Path] | None = None,
              store: RecordStore | None = None,
              base: str | None = None) -> tuple[list[Finding], Scope]:

@@ -23,6 +23,7 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from catalogue.load.collector import fewer_collections
 from catalogue.model.findings import Finding, Severity
 from catalogue.model.kinds import SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue, load_settings, load_theme
@@ -140,6 +141,7 @@ def load_checked(root: Path, force: bool,
     return catalogue, findings
 
 
+@fewer_collections()
 def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                verbose: bool = False, node_modules: Path | None = None,
                catalogue: Catalogue | None = None,
