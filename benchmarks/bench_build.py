@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate
 
 from site_generator.build import mkdocs_logging
-from site_generator.record_units import default_jobs
+from site_generator.forked import default_jobs
 
 PLAIN_PAGE = """# Page {i}
 

@@ -47,7 +47,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     with timed(stages, "derive"):
         tables = catalogue_tables(catalogue)
         values = Values(tables, cache.digests) if cache is not None else None
-        reports = remembered_reports(catalogue, cache, values) \
+        reports = remembered_reports(catalogue, cache, values, jobs) \
             if cache is not None and values is not None else None
         site = SiteContext(catalogue, carbon_figures(catalogue),
                            base_url(catalogue.settings.site_url), reports=reports)

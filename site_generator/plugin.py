@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,11 @@ from site_generator.assets import find_vendor_files
 from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
+from site_generator.forked import default_jobs
 from site_generator.generate import generate
 from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
-from site_generator.record_units import default_jobs
 from site_generator.render import ENVIRONMENT as PAGE_TEMPLATES
 from site_generator.search import BUNDLE_FOLDER, searched_pages
 from site_generator.search_shards import (
@@ -337,18 +337,18 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
                       self._env)
         with timed(self.site.stages, "pages outside the navigation"):
-            for written, blobs in render_pages(self._held, theme, self.config.jobs or
-                                               default_jobs(), self._written_blobs):
-                self._written.update(written)
-                if self.cache is not None:
-                    self.cache.adopt(blobs)
+            for path, blob in render_pages(self._held, theme, self.config.jobs or
+                                           default_jobs(), self._written_blob):
+                if path in self._written:
+                    self._written[path] = blob
+                if self.cache is not None and blob is not None:
+                    self.cache.adopt([blob])
 
-    def _written_blobs(self, src_uris: Sequence[str]) -> tuple[dict[str, str | None], list[str]]:
-        """The blobs of the pages just rendered, by path, and as a list (rendered in a worker,
-        they are put in the build's cache there: the build learns of them from this)."""
-        paths = [src_uri.removesuffix("index.md") for src_uri in src_uris]
-        written = {path: self._written[path] for path in paths if path in self._written}
-        return written, [blob for blob in written.values() if blob is not None]
+    def _written_blob(self, src_uri: str) -> tuple[str, str | None]:
+        """The page's path and its blob (rendered in a worker, it was put in the build's cache
+        there: the build learns of it from this)."""
+        path = src_uri.removesuffix("index.md")
+        return path, self._written.get(path)
 
     def _after_build(self, /, *, config: MkDocsConfig) -> None:
         if self.site is None:

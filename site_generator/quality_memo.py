@@ -20,6 +20,7 @@ from catalogue.link.graph import Graph
 from catalogue.model.findings import Finding
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedReport
+from site_generator.forked import forked_map
 from site_generator.lookup_values import Values
 from site_generator.tracing import INCOMING, OUTGOING, QUALITY, RECORDS, note, trace
 
@@ -38,39 +39,47 @@ class _NotedLookup(Lookup):
         return super().load_errors(record_id)
 
 
-def remembered_reports(catalogue: Catalogue, cache: BuildCache,
-                       values: Values) -> dict[str, QualityReport]:
-    """Every asset's report, by record id: kept ones read back, the others scored (and kept for
-    the next build with ``cache.keep_reports``). ``values`` learns each report's digest."""
+def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
+                       jobs: int = 1) -> dict[str, QualityReport]:
+    """Every asset's report, by record id: kept ones read back, the others scored, in ``jobs``
+    processes when there are many (``forked``), and kept for the next build with
+    ``cache.keep_reports``. ``values`` learns each report's digest."""
     lookup = _NotedLookup(catalogue.store, Graph(
         catalogue.records, values.tables[OUTGOING], values.tables[INCOMING]))  # type: ignore[arg-type]
     scored = [r for r in dict.values(catalogue.records) if is_scored(r)]
     reports: dict[str, QualityReport] = {}
     digests: dict[str, str] = {}
     kept: dict[str, CachedReport] = {}
-    prepared = False
+    to_score = []
     for record in scored:
         entry = cache.reports.get(record.id)
         report = _read(cache, entry.report) if entry is not None and \
             values.still(entry.reads) else None
         if entry is not None and report is not None and report.record_id == record.id:
             reports[record.id], digests[record.id], kept[record.id] = report, entry.report, entry
-            continue
-        if not prepared:  # the links of every asset, found in one pass, once one is scored
-            lookup.prepare(r.id for r in scored)
-            prepared = True
+        else:
+            to_score.append(record)
+    if to_score:  # the links of every asset, found in one pass
+        lookup.prepare(r.id for r in scored)
+
+    def score(record: Record) -> tuple[QualityReport, str, CachedReport | None]:
+        """(In a worker, the report is put in the cache there.)"""
         with trace() as reads:
             note(RECORDS, record.id)
             report = score_record(record, lookup)
         content = _json(report)
         blob = cache.put(content)
-        reports[record.id] = report
-        digests[record.id] = blob or hashlib.sha256(content).hexdigest()
-        if blob is not None:
-            kept[record.id] = CachedReport(values.noted(reads), blob)
-    cache.keep_reports(kept)
+        return (report, blob or hashlib.sha256(content).hexdigest(),
+                CachedReport(values.noted(reads), blob) if blob is not None else None)
+
+    for record, (report, digest, entry) in zip(to_score, forked_map(score, to_score, jobs),
+                                               strict=True):
+        reports[record.id], digests[record.id] = report, digest
+        if entry is not None:
+            kept[record.id] = entry
+    cache.keep_reports({r.id: kept[r.id] for r in scored if r.id in kept})
     values.known(QUALITY, digests)
-    return reports
+    return {r.id: reports[r.id] for r in scored}
 
 
 def _json(report: QualityReport) -> bytes:

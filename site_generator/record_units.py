@@ -10,9 +10,6 @@ number of workers.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import fields, is_dataclass
 
@@ -20,6 +17,7 @@ from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedUnit
+from site_generator.forked import forked_map
 from site_generator.listing import overflow_pages
 from site_generator.lookup_values import Tables, Values
 from site_generator.record_pages import record_page
@@ -40,17 +38,6 @@ from site_generator.tracing import (
     traced,
     traced_list,
 )
-
-POOL_MINIMUM = 200
-"""Fewer units than this are built in the main process: starting workers costs more."""
-
-
-def default_jobs() -> int:
-    """Worker processes for a build: the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def catalogue_tables(catalogue: Catalogue) -> Tables:
@@ -110,38 +97,14 @@ def build_unit(record: Record, site: SiteContext, values: Values | None,
                 nquads, noted, spill.lines(nquads))
 
 
-_WORK: tuple[SiteContext, Values | None, Spill | None] | None = None
-
-
-def _build_in_worker(record_id: str) -> Unit:
-    assert _WORK is not None
-    site, values, spill = _WORK
-    return build_unit(dict.__getitem__(site.catalogue.records, record_id), site, values, spill)
-
-
 def build_units(record_ids: list[str], site: SiteContext, values: Values | None,
                 jobs: int, spill: Spill | None = None) -> Iterator[Unit]:
     """The units of ``record_ids``, in that order; in ``jobs`` worker processes when there are
     enough of them (each worker puts its units' bodies in ``spill`` itself: only their names
     travel back)."""
     records = site.catalogue.records
-    if jobs <= 1 or len(record_ids) < POOL_MINIMUM or "fork" not in \
-            multiprocessing.get_all_start_methods():
-        for record_id in record_ids:
-            yield build_unit(dict.__getitem__(records, record_id), site, values, spill)
-        return
-    global _WORK
-    _WORK = (site, values, spill)
-    # The workers start as copies of this process: freezing its objects keeps the collector
-    # from touching (and so copying) every page of them in each worker.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(64, len(record_ids) // (jobs * 8)))
-            yield from pool.imap(_build_in_worker, record_ids, chunksize=chunk)
-    finally:
-        _WORK = None
-        gc.unfreeze()
+    return forked_map(lambda record_id: build_unit(dict.__getitem__(records, record_id), site,
+                                                   values, spill), record_ids, jobs)
 
 
 def reusable(cache: BuildCache, values: Values,

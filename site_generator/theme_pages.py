@@ -8,14 +8,13 @@ steps, ``_populate_page`` and ``_build_page``: every plugin's page events run an
 template renders with this build's configuration, navigation, files and environment, so each
 page is the one MkDocs would have written. With enough pages and no other plugin (whose own
 state a worker's page events would change and lose), they are rendered in worker processes
-forked from this one, which start with all of it.
+forked from this one (``forked``), which start with all of it.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
-import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
@@ -26,10 +25,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from site_generator.record_units import POOL_MINIMUM
+from site_generator.forked import forked_map
 
 T = TypeVar("T")
-PAGES_PER_TASK = 64
 
 
 class Theme(NamedTuple):
@@ -46,7 +44,7 @@ class Theme(NamedTuple):
 
 class Rendered(NamedTuple, Generic[T]):
     result: T
-    """What ``after`` made of the pages just rendered, in the process that rendered them."""
+    """What ``after`` made of the page just rendered, in the process that rendered it."""
     warnings: tuple[tuple[str, int, str], ...]
     """(logger, level, message) of what MkDocs logged meanwhile at WARNING or above."""
 
@@ -70,55 +68,25 @@ class _Warnings(logging.Handler):
         self.seen.append((record.name, record.levelno, record.getMessage()))
 
 
-_WORK: tuple[Theme, Callable[[Sequence[str]], object]] | None = None
-
-
-def _render_in_worker(src_uris: Sequence[str]) -> Rendered[object]:
-    """In a worker: MkDocs' messages are kept for the build, not shown here (the worker's
-    handlers are copies of the build's)."""
-    assert _WORK is not None
-    theme, after = _WORK
-    handler = _Warnings()
-    logging.getLogger("mkdocs").handlers = [handler]
-    for src_uri in src_uris:
-        render_page(src_uri, theme)
-    return Rendered(after(src_uris), tuple(handler.seen))
-
-
-def can_fork(jobs: int, pages: int, config: MkDocsConfig) -> bool:
-    """Whether to render ``pages`` pages in ``jobs`` forked workers: enough of them, forking
-    available, and no plugin but the catalogue's. (As for the records' units: in ``omh
-    serve``, a rebuild runs beside the server's threads, whose locks the workers never take;
-    Python makes logging's locks anew in a forked child.)"""
-    return (jobs > 1 and pages >= POOL_MINIMUM and len(config.plugins) == 1
-            and "fork" in multiprocessing.get_all_start_methods())
-
-
 def render_pages(src_uris: Sequence[str], theme: Theme, jobs: int,
-                 after: Callable[[Sequence[str]], T]) -> Iterator[T]:
-    """Render ``src_uris``, ``PAGES_PER_TASK`` at a time; for each batch, what ``after`` (run
-    where the batch was rendered) made of it. MkDocs' warnings are logged again here, so that
-    a build collects a worker's as its own."""
-    batches = [src_uris[i:i + PAGES_PER_TASK] for i in range(0, len(src_uris), PAGES_PER_TASK)]
-    if not can_fork(jobs, len(src_uris), theme.config):
-        for batch in batches:
-            for src_uri in batch:
-                render_page(src_uri, theme)
-            yield after(batch)
-        return
-    global _WORK
-    _WORK = (theme, after)
-    gc.freeze()  # (as record_units: the collector would copy every page of memory it touched)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for done in pool.imap_unordered(_render_in_worker, batches):
-                _log_again(done.warnings)
-                yield done.result  # type: ignore[misc]
-    finally:
-        _WORK = None
-        gc.unfreeze()
+                 after: Callable[[str], T]) -> Iterator[T]:
+    """Render ``src_uris``; for each, what ``after`` (run where the page was rendered) made of
+    it. In worker processes (``forked``) when there is no plugin but the catalogue's, whose own
+    state a worker's page events would change and lose; MkDocs' messages in a worker are kept
+    for the build, not shown there (its handlers are copies of the build's), and logged again
+    here, so that a build collects them as its own."""
+    build = os.getpid()
 
+    def render(src_uri: str) -> Rendered[T]:
+        if os.getpid() == build:
+            render_page(src_uri, theme)
+            return Rendered(after(src_uri), ())
+        handler = _Warnings()
+        logging.getLogger("mkdocs").handlers = [handler]
+        render_page(src_uri, theme)
+        return Rendered(after(src_uri), tuple(handler.seen))
 
-def _log_again(warnings: Sequence[tuple[str, int, str]]) -> None:
-    for name, level, message in warnings:
-        logging.getLogger(name).log(level, "%s", message)
+    for done in forked_map(render, src_uris, jobs if len(theme.config.plugins) == 1 else 1):
+        for name, level, message in done.warnings:
+            logging.getLogger(name).log(level, "%s", message)
+        yield done.result

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
-from site_generator import generate, listing, record_units, search_shards
+from site_generator import forked, generate, listing, search_shards
 from site_generator.build import build_site
 from site_generator.build_cache import (
     BUILD_FOLDER,
@@ -206,7 +206,7 @@ def test_the_pool_builds_the_same_site_as_one_process(tmp_path: Path,
     root = tmp_path / "catalogue"
     _copy_example(root)
     build_site(root, tmp_path / "one", cache=False, jobs=1)
-    monkeypatch.setattr(record_units, "POOL_MINIMUM", 1)
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)
     build_site(root, tmp_path / "pool", cache=False, jobs=3)
     assert_same_site(tmp_path / "pool", tmp_path / "one")
 

@@ -5,6 +5,7 @@ scored again, and kept again, rather than trusted."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from catalogue.derive import quality
 from catalogue.derive.quality import QualityReport, quality_reports
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from catalogue.pipeline import load_catalogue
-from site_generator import quality_memo
+from site_generator import forked, quality_memo
 from site_generator.build_cache import BuildCache
 from site_generator.lookup_values import Values
 from site_generator.record_units import catalogue_tables
@@ -110,3 +111,33 @@ def test_a_damaged_report_is_scored_again(tmp_path: Path, scored: list[str]) -> 
         assert blob.read_text() == content  # kept again, as it was
         remembered, fresh = _reports(root, scored)
         assert remembered == fresh and scored == []
+
+
+def test_reports_scored_in_workers_are_those_scored_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scored in two forked workers, the reports, their blobs and the lookups kept with them
+    are those of one process; every report was scored in a worker."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer assets
+    where = tmp_path / "scored-in"
+    score = quality.score_record
+
+    def noting_where(record, lookup):  # type: ignore[no-untyped-def]
+        with where.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return score(record, lookup)
+
+    monkeypatch.setattr(quality_memo, "score_record", noting_where)
+    results = []
+    for jobs in (1, 2):
+        where.write_text("")
+        catalogue, _ = load_catalogue(root, check=False, keep_records=False)
+        cache = BuildCache(root / ".omh-cache" / f"build-{jobs}", "key", within=root)
+        reports = quality_memo.remembered_reports(
+            catalogue, cache, Values(catalogue_tables(catalogue), cache.digests), jobs)
+        results.append((reports, dict(cache.reports)))
+        cache.close()
+    assert results[0] == results[1] and len(results[0][0]) > 10
+    pids = set(where.read_text().split())
+    assert pids and str(os.getpid()) not in pids

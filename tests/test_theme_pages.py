@@ -15,7 +15,7 @@ from mkdocs.config import load_config
 from test_build_cache import _copy_example, assert_same_site
 from test_site_support import mkdocs_config
 
-from site_generator import theme_pages
+from site_generator import forked, theme_pages
 from site_generator.build import mkdocs_logging
 from site_generator.generate import navigation
 from site_generator.plugin import _wait_for_index
@@ -35,9 +35,7 @@ def test_pages_rendered_by_workers_are_those_mkdocs_renders(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "catalogue"
     _copy_example(root)
-    # The example has fewer pages than a pool is started for, and than a worker's batch.
-    monkeypatch.setattr(theme_pages, "POOL_MINIMUM", 1)
-    monkeypatch.setattr(theme_pages, "PAGES_PER_TASK", 4)
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer pages
     rendered_by = tmp_path / "rendered-by"
     render_page = theme_pages.render_page
 

@@ -1,0 +1,60 @@
+"""Work of a build done in worker processes forked from it, which start with everything it
+holds: the loaded catalogue, the derived figures, MkDocs' theme. Only the items and the results
+travel between processes, so the work may be any function, a closure included."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+POOL_MINIMUM = 200
+"""Fewer items than this are worked on in this process: starting workers costs more."""
+
+
+def default_jobs() -> int:
+    """Worker processes for a build: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork(jobs: int, items: int) -> bool:
+    """Whether ``items`` items are worth ``jobs`` forked workers, where forking exists."""
+    return jobs > 1 and items >= POOL_MINIMUM and \
+        "fork" in multiprocessing.get_all_start_methods()
+
+
+_WORK: Callable[[Any], Any] | None = None
+
+
+def _call(item: Any) -> Any:
+    assert _WORK is not None
+    return _WORK(item)
+
+
+def forked_map(work: Callable[[T], R], items: Sequence[T], jobs: int,
+               chunk: int = 64) -> Iterator[R]:
+    """``work`` of each item, in the items' order: in ``jobs`` forked workers, up to ``chunk``
+    items at a time, when ``can_fork``; here otherwise."""
+    if not can_fork(jobs, len(items)):
+        yield from map(work, items)
+        return
+    global _WORK
+    _WORK = work
+    # Freezing this process's objects keeps the collector from touching (and so copying)
+    # every page of them in each worker.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_call, items, chunksize=max(1, min(chunk, len(items) //
+                                                                    (jobs * 8))))
+    finally:
+        _WORK = None
+        gc.unfreeze()
