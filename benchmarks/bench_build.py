@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate
 
+from catalogue.load.forked import default_jobs
 from site_generator.build import mkdocs_logging
-from site_generator.forked import default_jobs
 
 PLAIN_PAGE = """# Page {i}
 

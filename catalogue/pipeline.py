@@ -13,6 +13,7 @@ from catalogue.check.scope import Scope, select_scope
 from catalogue.gates.registry import GATES
 from catalogue.link.catalogue import Catalogue, link
 from catalogue.load.collector import fewer_collections
+from catalogue.load.forked import default_jobs
 from catalogue.load.settings_file import load_settings
 from catalogue.load.store import RecordStore
 from catalogue.load.theme_file import THEME_FILE, load_theme
@@ -27,10 +28,11 @@ __all__ = ["Catalogue", "Scope", "Settings", "load_catalogue", "load_settings", 
 @fewer_collections()
 def validate(root: Path, paths: Sequence[Path] | None = None,
              store: RecordStore | None = None,
-             base: str | None = None) -> tuple[list[Finding], Scope]:
+             base: str | None = None, jobs: int = 0) -> tuple[list[Finding], Scope]:
     """Findings for the catalogue at ``root`` (or the records ``paths`` belong to, with their
     referrers); with ``base``, also what changed in place since that git revision (raises
-    ``catalogue.load.git.GitError`` when git cannot answer)."""
+    ``catalogue.load.git.GitError`` when git cannot answer). ``jobs``: processes the checks of
+    many records may run in (0: one per core)."""
     owned = store is None
     store = store or RecordStore(root, keep_each=bool(paths), keep_records=not paths)
     scope = select_scope(store, paths)
@@ -51,7 +53,8 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
         for record_id, problems in discovery.items():
             if record_id not in store.paths:
                 findings.extend(problems)
-    context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base)
+    context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base,
+                           jobs or default_jobs())
     for check in (*CHECKS, *GATES):
         findings.extend(check(context))
     if base is not None:
@@ -63,14 +66,15 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
     return sort_findings(without_placeholder_echoes(findings)), scope
 
 
-def load_catalogue(root: Path, check: bool = True,
-                   keep_records: bool = True) -> tuple[Catalogue, list[Finding]]:
-    """Load and link every record; with ``check``, also run ``omh validate``'s checks;
-    ``keep_records``: take unchanged records from, and keep them in, the record cache."""
+def load_catalogue(root: Path, check: bool = True, keep_records: bool = True,
+                   jobs: int = 0) -> tuple[Catalogue, list[Finding]]:
+    """Load and link every record; with ``check``, also run ``omh validate``'s checks (in
+    ``jobs`` processes, 0: one per core); ``keep_records``: take unchanged records from, and
+    keep them in, the record cache."""
     store = RecordStore(root, keep_records=keep_records)
     findings: list[Finding] = []
     if check:
-        findings, _ = validate(root, store=store)
+        findings, _ = validate(root, store=store, jobs=jobs)
     catalogue = link(store)
     store.save()
     return catalogue, findings

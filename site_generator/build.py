@@ -133,9 +133,9 @@ def check_plugin_installed() -> None:
                              "project with `pip install -e .`")
 
 
-def load_checked(root: Path, force: bool,
-                 cache: bool = True) -> tuple[Catalogue, list[Finding]]:
-    catalogue, findings = load_catalogue(root, check=True, keep_records=cache)
+def load_checked(root: Path, force: bool, cache: bool = True,
+                 jobs: int = 0) -> tuple[Catalogue, list[Finding]]:
+    catalogue, findings = load_catalogue(root, check=True, keep_records=cache, jobs=jobs)
     if any(f.severity is Severity.ERROR for f in findings) and not force:
         raise CatalogueHasErrors(findings, len(catalogue.store.paths))
     return catalogue, findings
@@ -168,7 +168,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
     find_vendor_files(root, node_modules)
     findings: list[Finding] = []
     if catalogue is None:
-        catalogue, findings = load_checked(root, force, cache)
+        catalogue, findings = load_checked(root, force, cache, jobs)
     theme, _ = load_theme(root)  # its findings are omh validate's
     checked = time.perf_counter()
     checked_rss = peak_rss_mib()

@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from catalogue.load.cache_dir import cache_location, committed
+from catalogue.load.forked import default_jobs
 from catalogue.load.safe_write import check_no_symlink
 from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
@@ -46,7 +47,6 @@ from site_generator.assets import find_vendor_files
 from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
-from site_generator.forked import default_jobs
 from site_generator.generate import generate
 from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed

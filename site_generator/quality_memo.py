@@ -17,10 +17,10 @@ import json
 from catalogue.derive.quality import Lookup, QualityReport, is_scored, score_record
 from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
+from catalogue.load.forked import forked_map
 from catalogue.model.findings import Finding
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedReport
-from site_generator.forked import forked_map
 from site_generator.lookup_values import Values
 from site_generator.tracing import INCOMING, OUTGOING, QUALITY, RECORDS, note, trace
 
@@ -62,8 +62,9 @@ def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
     if to_score:  # the links of every asset, found in one pass
         lookup.prepare(r.id for r in scored)
 
-    def score(record: Record) -> tuple[QualityReport, str, CachedReport | None]:
+    def score(index: int) -> tuple[QualityReport, str, CachedReport | None]:
         """(In a worker, the report is put in the cache there.)"""
+        record = to_score[index]
         with trace() as reads:
             note(RECORDS, record.id)
             report = score_record(record, lookup)
@@ -72,8 +73,8 @@ def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
         return (report, blob or hashlib.sha256(content).hexdigest(),
                 CachedReport(values.noted(reads), blob) if blob is not None else None)
 
-    for record, (report, digest, entry) in zip(to_score, forked_map(score, to_score, jobs),
-                                               strict=True):
+    scores = forked_map(score, range(len(to_score)), jobs)
+    for record, (report, digest, entry) in zip(to_score, scores, strict=True):
         reports[record.id], digests[record.id] = report, digest
         if entry is not None:
             kept[record.id] = entry

@@ -15,9 +15,9 @@ from dataclasses import fields, is_dataclass
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
+from catalogue.load.forked import forked_map
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedUnit
-from site_generator.forked import forked_map
 from site_generator.listing import overflow_pages
 from site_generator.lookup_values import Tables, Values
 from site_generator.record_pages import record_page

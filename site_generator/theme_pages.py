@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from site_generator.forked import forked_map
+from catalogue.load.forked import forked_map
 
 T = TypeVar("T")
 

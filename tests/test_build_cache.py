@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from catalogue.load import forked
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
-from site_generator import forked, generate, listing, search_shards
+from site_generator import generate, listing, search_shards
 from site_generator.build import build_site
 from site_generator.build_cache import (
     BUILD_FOLDER,

@@ -4,12 +4,18 @@ any file in the folder (not only ``record.yaml``) is checked as in a run without
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
+
+from catalogue.check import registry
 from catalogue.check.registry import _only_own_files
+from catalogue.load import forked
 from catalogue.load.findings_memo import FINDINGS_FILE, FOLDER
 from catalogue.load.store import RecordStore
+from catalogue.model.card import read_card
 from catalogue.model.findings import Finding
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import validate
@@ -74,3 +80,36 @@ def test_a_damaged_memo_is_checked_again(tmp_path: Path) -> None:
         again, store = _whole_run(root)
         assert again == first
         assert store.findings_memo is not None and store.findings_memo.hits == 0
+
+
+def test_records_checked_in_workers_give_the_findings_and_cards_of_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked in two forked workers, every record has the findings one process finds, and
+    the card a worker parsed is the record's: the build's pages and the record cache use it,
+    not a second parse here."""
+    root = _example(tmp_path / "hub")
+    script = root / MODEL / "inference.py"  # something to find
+    script.write_text(script.read_text(encoding="utf-8") + "\nTOKEN = 'hf_"
+                      + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z" + "'\n", encoding="utf-8")
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer records
+    where = tmp_path / "checked-in"
+    checks = registry.folder_checks
+
+    def noting_where(record, resolver):  # type: ignore[no-untyped-def]
+        with where.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return checks(record, resolver)
+
+    monkeypatch.setattr(registry, "folder_checks", noting_where)
+    here, _ = validate(root, store=RecordStore(root, keep_records=False), jobs=1)
+    where.write_text("")
+    store = RecordStore(root, keep_records=False)
+    there, _ = validate(root, store=store, jobs=2)
+    assert there == here
+    assert any(f.rule == "credentials" and f.record_id == MODEL for f in here)
+    pids = set(where.read_text().split())
+    assert pids and str(os.getpid()) not in pids
+    cards = {r.id: vars(r).get("card") for r in store.loaded()}
+    assert sum(card is not None for card in cards.values()) > 10
+    assert all(card == read_card(r.card_path, r.folder) for r in store.loaded()
+               for card in [cards[r.id]])

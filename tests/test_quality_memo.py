@@ -14,9 +14,10 @@ import pytest
 
 from catalogue.derive import quality
 from catalogue.derive.quality import QualityReport, quality_reports
+from catalogue.load import forked
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from catalogue.pipeline import load_catalogue
-from site_generator import forked, quality_memo
+from site_generator import quality_memo
 from site_generator.build_cache import BuildCache
 from site_generator.lookup_values import Values
 from site_generator.record_units import catalogue_tables

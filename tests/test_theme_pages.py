@@ -15,7 +15,8 @@ from mkdocs.config import load_config
 from test_build_cache import _copy_example, assert_same_site
 from test_site_support import mkdocs_config
 
-from site_generator import forked, theme_pages
+from catalogue.load import forked
+from site_generator import theme_pages
 from site_generator.build import mkdocs_logging
 from site_generator.generate import navigation
 from site_generator.plugin import _wait_for_index

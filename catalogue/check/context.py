@@ -18,6 +18,8 @@ class CheckContext(NamedTuple):
     """The ids of the records the command named (files given), or None when checking all."""
     base: str | None = None
     """The git revision given with ``--base``, for checks that ask what changed since."""
+    jobs: int = 1
+    """Processes the checks of many records may run in (``forked``)."""
 
 
 Check = Callable[[CheckContext], Iterable[Finding]]

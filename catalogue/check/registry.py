@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 
 from catalogue.check.artefacts import check_artefacts
@@ -17,6 +16,8 @@ from catalogue.check.references import check_links
 from catalogue.check.rules import RECORD_RULES
 from catalogue.check.sensitive import check_sensitive_content
 from catalogue.load.artefacts import Resolver
+from catalogue.load.forked import forked_map
+from catalogue.model.card import Card
 from catalogue.model.findings import Finding
 from catalogue.model.lifecycle import DELETED
 from catalogue.model.pointers import record_pointers
@@ -39,16 +40,35 @@ def folder_checks(record: Record, resolver: Resolver) -> Iterator[Finding]:
 
 def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
     """``folder_checks`` on every record in scope; in a run over the whole catalogue, a record
-    whose folder is as it was has the findings it had (``findings_memo``)."""
+    whose folder is as it was has the findings it had (``findings_memo``). The others are
+    checked in ``context.jobs`` processes when there are many (``forked``): most of the time
+    goes to parsing cards, which each worker sends back with the findings, for the pages and
+    the record cache."""
     store = context.store
     resolver = Resolver.from_settings(store.root, store.settings.artefacts)
     memo = store.findings_memo
+    found: dict[str, list[Finding]] = {}
+    to_check = []
     for record in context.records:
-        if memo is None or not _only_own_files(record):
-            yield from folder_checks(record, resolver)
+        kept = memo.kept(record.id, record.folder) \
+            if memo is not None and _only_own_files(record) else None
+        if kept is None:
+            to_check.append(record)
         else:
-            yield from memo.findings(record.id, record.folder,
-                                     functools.partial(folder_checks, record, resolver))
+            found[record.id] = kept
+
+    def check(index: int) -> tuple[list[Finding], Card | None]:
+        record = to_check[index]
+        return list(folder_checks(record, resolver)), record.card
+
+    checked = forked_map(check, range(len(to_check)), context.jobs)
+    for record, (findings, card) in zip(to_check, checked, strict=True):
+        record.card = card  # (a no-op here; from a worker, the card it parsed)
+        if memo is not None and _only_own_files(record):
+            memo.keep(record.id, record.folder, findings)
+        found[record.id] = findings
+    for record in context.records:
+        yield from found[record.id]
 
 
 def _only_own_files(record: Record) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,18 +56,20 @@ class FindingsMemo:
         self._now: dict[str, Entry] = {}
         self.hits = 0
 
-    def findings(self, record_id: str, folder: Path,
-                 check: Callable[[], Iterable[Finding]]) -> list[Finding]:
-        """The findings kept for the record while its ``folder`` is as it was, else those
-        ``check`` gives, kept for the next run."""
+    def kept(self, record_id: str, folder: Path) -> list[Finding] | None:
+        """The findings kept for the record while its ``folder`` is as it was (kept for the
+        next run too), else None: check it and ``keep`` them."""
         folder_digest = self.digests.folder(folder)
         entry = self._kept.get(record_id)
-        if entry is not None and entry[0] == folder_digest:
-            self.hits += 1
-        else:
-            entry = (folder_digest, list(check()))
+        if entry is None or entry[0] != folder_digest:
+            return None
+        self.hits += 1
         self._now[record_id] = entry
         return list(entry[1])
+
+    def keep(self, record_id: str, folder: Path, findings: Iterable[Finding]) -> None:
+        """Keep the findings the record's ``folder`` gives now, for the next run."""
+        self._now[record_id] = (self.digests.folder(folder), list(findings))
 
     def save(self) -> None:
         """Keep the entries of this run (best effort); nothing is written when they are those

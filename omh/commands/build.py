@@ -32,8 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                              "unchanged since the last build (the cache is in the catalogue's "
                              "cache folder)")
     parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                        help="processes building record pages (default 0: one per core; "
-                             "1: this process only)")
+                        help="processes checking records, scoring them and building their "
+                             "pages (default 0: one per core; 1: this process only)")
 
 
 def run(args: argparse.Namespace) -> int:

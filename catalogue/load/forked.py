@@ -1,11 +1,11 @@
-"""Work of a build done in worker processes forked from it, which start with everything it
-holds: the loaded catalogue, the derived figures, MkDocs' theme. Only the items and the results
-travel between processes, so the work may be any function, a closure included."""
+"""Work of a run (a build, a whole ``omh validate``) done in worker processes forked from it,
+which start with everything it holds: the loaded records, the derived figures, MkDocs' theme.
+Only the items and the results travel between processes, so the work may be any function, a
+closure included."""
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ POOL_MINIMUM = 200
 
 
 def default_jobs() -> int:
-    """Worker processes for a build: the cores this process may use."""
+    """Worker processes for a run: the cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -27,8 +27,11 @@ def default_jobs() -> int:
 
 def can_fork(jobs: int, items: int) -> bool:
     """Whether ``items`` items are worth ``jobs`` forked workers, where forking exists."""
-    return jobs > 1 and items >= POOL_MINIMUM and \
-        "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or items < POOL_MINIMUM:
+        return False
+    import multiprocessing  # (not for the few records of a pre-commit run)
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 _WORK: Callable[[Any], Any] | None = None
@@ -42,10 +45,13 @@ def _call(item: Any) -> Any:
 def forked_map(work: Callable[[T], R], items: Sequence[T], jobs: int,
                chunk: int = 64) -> Iterator[R]:
     """``work`` of each item, in the items' order: in ``jobs`` forked workers, up to ``chunk``
-    items at a time, when ``can_fork``; here otherwise."""
+    items at a time, when ``can_fork``; here otherwise. The items and results are pickled
+    between processes: give ids or indices, which ``work`` looks up in what it starts with."""
     if not can_fork(jobs, len(items)):
         yield from map(work, items)
         return
+    import multiprocessing
+
     global _WORK
     _WORK = work
     # Freezing this process's objects keeps the collector from touching (and so copying)
