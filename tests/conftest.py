@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,27 @@ def catalogue(tmp_path: Path) -> Path:
 @pytest.fixture
 def store_of() -> Callable[[Path], RecordStore]:
     return RecordStore
+
+
+def run_in_workers(monkeypatch: pytest.MonkeyPatch, module: Any, name: str,
+                   log: Path) -> None:
+    """Have ``forked`` fork for any number of items (the example catalogue has fewer than a
+    pool is started for), and wrap ``module.name`` so that each call writes the id of the
+    process that made it to ``log``: a file, so that a forked worker's calls are seen too."""
+    from catalogue.load import forked
+
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)
+    original = getattr(module, name)
+
+    def noting_where(*args: Any, **kwargs: Any) -> Any:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, noting_where)
+
+
+def ran_only_in_workers(log: Path) -> bool:
+    """Whether the calls ``run_in_workers`` noted were made, in processes other than this."""
+    processes = set(log.read_text(encoding="utf-8").split()) if log.exists() else set()
+    return bool(processes) and str(os.getpid()) not in processes

@@ -4,15 +4,14 @@ any file in the folder (not only ``record.yaml``) is checked as in a run without
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ran_only_in_workers, run_in_workers
 
 from catalogue.check import registry
 from catalogue.check.registry import _only_own_files
-from catalogue.load import forked
 from catalogue.load.findings_memo import FINDINGS_FILE, FOLDER
 from catalogue.load.store import RecordStore
 from catalogue.model.card import read_card
@@ -91,25 +90,15 @@ def test_records_checked_in_workers_give_the_findings_and_cards_of_one_process(
     script = root / MODEL / "inference.py"  # something to find
     script.write_text(script.read_text(encoding="utf-8") + "\nTOKEN = 'hf_"
                       + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z" + "'\n", encoding="utf-8")
-    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer records
     where = tmp_path / "checked-in"
-    checks = registry.folder_checks
-
-    def noting_where(record, resolver):  # type: ignore[no-untyped-def]
-        with where.open("a", encoding="utf-8") as out:
-            out.write(f"{os.getpid()}\n")
-        return checks(record, resolver)
-
-    monkeypatch.setattr(registry, "folder_checks", noting_where)
+    run_in_workers(monkeypatch, registry, "folder_checks", where)
     here, _ = validate(root, store=RecordStore(root, keep_records=False), jobs=1)
     where.write_text("")
     store = RecordStore(root, keep_records=False)
     there, _ = validate(root, store=store, jobs=2)
     assert there == here
     assert any(f.rule == "credentials" and f.record_id == MODEL for f in here)
-    pids = set(where.read_text().split())
-    assert pids and str(os.getpid()) not in pids
+    assert ran_only_in_workers(where)
     cards = {r.id: vars(r).get("card") for r in store.loaded()}
     assert sum(card is not None for card in cards.values()) > 10
-    assert all(card == read_card(r.card_path, r.folder) for r in store.loaded()
-               for card in [cards[r.id]])
+    assert all(cards[r.id] == read_card(r.card_path, r.folder) for r in store.loaded())

@@ -5,16 +5,15 @@ scored again, and kept again, rather than trusted."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ran_only_in_workers, run_in_workers
 
 from catalogue.derive import quality
 from catalogue.derive.quality import QualityReport, quality_reports
-from catalogue.load import forked
 from catalogue.model.kinds import KINDS, RECORD_FILE, SETTINGS_FILE
 from catalogue.pipeline import load_catalogue
 from site_generator import quality_memo
@@ -120,16 +119,8 @@ def test_reports_scored_in_workers_are_those_scored_here(
     are those of one process; every report was scored in a worker."""
     root = tmp_path / "catalogue"
     _copy_example(root)
-    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer assets
     where = tmp_path / "scored-in"
-    score = quality.score_record
-
-    def noting_where(record, lookup):  # type: ignore[no-untyped-def]
-        with where.open("a", encoding="utf-8") as out:
-            out.write(f"{os.getpid()}\n")
-        return score(record, lookup)
-
-    monkeypatch.setattr(quality_memo, "score_record", noting_where)
+    run_in_workers(monkeypatch, quality_memo, "score_record", where)
     results = []
     for jobs in (1, 2):
         where.write_text("")
@@ -140,5 +131,4 @@ def test_reports_scored_in_workers_are_those_scored_here(
         results.append((reports, dict(cache.reports)))
         cache.close()
     assert results[0] == results[1] and len(results[0][0]) > 10
-    pids = set(where.read_text().split())
-    assert pids and str(os.getpid()) not in pids
+    assert ran_only_in_workers(where)
