@@ -279,7 +279,8 @@ class BuildCache:
             path, content, within=self.within)) else None
 
     def adopt(self, blobs: Iterable[str]) -> None:
-        """Blobs another process of this build put (a worker's, ``theme_pages``)."""
+        """Blobs another process of this build put (a worker's): the clean-up after a save
+        removes those no unit, shard or report names."""
         self._put.update(blobs)
 
     def put_file(self, source: Path) -> str | None:

@@ -65,12 +65,16 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
                                 spill):
             result.pages.extend(unit.pages)
+            blobs = [unit.nquads_blob, *(page.index_blob for page in unit.pages)]
             for published in unit.files:
-                if cache is not None and cache.blob_of(published.source) is not None:
-                    assert published.source is not None
+                blob = cache.blob_of(published.source) if cache is not None else None
+                if blob is not None:
+                    blobs.append(blob)
                     result.placed_files.append((published.path, str(published.source), True))
                 else:
                     result.files.append(published)
+            if cache is not None:  # (a worker put them: the cache's clean-up must know them)
+                cache.adopt(blob for blob in blobs if blob is not None)
             result.units.append(unit)
             nquads.append(unit.nquads)
     if cache is not None:

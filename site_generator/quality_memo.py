@@ -78,6 +78,7 @@ def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
         reports[record.id], digests[record.id] = report, digest
         if entry is not None:
             kept[record.id] = entry
+            cache.adopt([entry.report])  # (put by a worker, maybe)
     cache.keep_reports({r.id: kept[r.id] for r in scored if r.id in kept})
     values.known(QUALITY, digests)
     return {r.id: reports[r.id] for r in scored}
