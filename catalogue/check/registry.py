@@ -49,13 +49,15 @@ def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
     memo = store.findings_memo
     found: dict[str, list[Finding]] = {}
     to_check = []
+    remembered = set()  # the records whose findings the memo keeps
     for record in context.records:
-        kept = memo.kept(record.id, record.folder) \
-            if memo is not None and _only_own_files(record) else None
-        if kept is None:
-            to_check.append(record)
-        else:
-            found[record.id] = kept
+        if memo is not None and _only_own_files(record):
+            remembered.add(record.id)
+            kept = memo.kept(record.id, record.folder)
+            if kept is not None:
+                found[record.id] = kept
+                continue
+        to_check.append(record)
 
     def check(index: int) -> tuple[list[Finding], Card | None]:
         record = to_check[index]
@@ -64,7 +66,7 @@ def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
     checked = forked_map(check, range(len(to_check)), context.jobs)
     for record, (findings, card) in zip(to_check, checked, strict=True):
         record.card = card  # (a no-op here; from a worker, the card it parsed)
-        if memo is not None and _only_own_files(record):
+        if memo is not None and record.id in remembered:
             memo.keep(record.id, record.folder, findings)
         found[record.id] = findings
     for record in context.records:
