@@ -98,7 +98,7 @@ class Card:
     size_bytes: int
     section_content: tuple[bool, ...] = ()
     """For each of ``sections``, whether its Markdown (its subsections' included) says something
-    (``card_prose.section_has_content``): worked out once when the card is parsed, and kept with
+    (``card_prose.sections_with_content``): worked out once when the card is parsed, and kept with
     it in the record cache, since the checks, the quality score and the importers all ask."""
 
     @property
@@ -190,9 +190,9 @@ def parse_card(text: str, size_bytes: int | None = None) -> Card:
 
 
 def _section_content(sections: tuple[CardSection, ...]) -> tuple[bool, ...]:
-    from catalogue.model.card_prose import section_has_content  # it reads cards' sections
+    from catalogue.model.card_prose import sections_with_content  # it reads cards' sections
 
-    return tuple(section_has_content(sections, index) for index in range(len(sections)))
+    return sections_with_content(sections)
 
 
 def read_card(path: Path, folder: Path | None = None) -> Card | None:

@@ -187,5 +187,16 @@ def section_markdown(sections: Sequence[CardSection], index: int) -> str:
     return "\n\n".join(texts)
 
 
-def section_has_content(sections: Sequence[CardSection], index: int) -> bool:
-    return has_content(section_markdown(sections, index))
+def sections_with_content(sections: Sequence[CardSection]) -> tuple[bool, ...]:
+    """For each section, whether its text or a subsection's says something (``has_content``).
+    Each section's own text is parsed once, on its own: the heading between two sections ends
+    every block of the first, so no block runs from one section's text into the next."""
+    own = [has_content("\n".join(text for _, text in section.lines)) for section in sections]
+    found = list(own)
+    for index, section in enumerate(sections):
+        later = index + 1
+        while not found[index] and later < len(sections) and \
+                sections[later].heading.level > section.heading.level:
+            found[index] = own[later]
+            later += 1
+    return tuple(found)
