@@ -55,7 +55,7 @@ BLOBS = "blobs"
 BLOB = "blob"
 SOURCE = "source"
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyoxigraph",
-             "nh3", "pygments", "markupsafe", "grandalf", "pagefind")
+             "orjson", "nh3", "pygments", "markupsafe", "grandalf", "pagefind")
 """What renders a page besides the project's own code."""
 
 Read = tuple[str, Hashable, str]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from catalogue.link.catalogue import Catalogue
 from catalogue.model.dates import day_of
 from catalogue.model.kinds import Citing
 from catalogue.model.records import Record
+from catalogue.standards.json_text import json_text
 from catalogue.standards.urls import base_url, doi_of, page_url
 
 
@@ -148,4 +148,4 @@ def csl_json(c: Citation) -> list[dict[str, Any]]:
 
 
 def csl_json_text(c: Citation) -> str:
-    return json.dumps(csl_json(c), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(csl_json(c), indent=True) + "\n"

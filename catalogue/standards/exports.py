@@ -3,7 +3,6 @@ and scripts download. The site publishes them beside each page; ``omh export`` w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -11,6 +10,7 @@ from catalogue.model.records import Record
 from catalogue.standards.citations import bibtex, citation_for, csl_json_text, ris
 from catalogue.standards.datacite import datacite_xml, has_datacite
 from catalogue.standards.dcat import dcat_record, has_dcat
+from catalogue.standards.json_text import json_text
 from catalogue.standards.jsonld import LinkedData
 
 EXPORT_FORMATS = {
@@ -26,7 +26,7 @@ EXPORT_FORMATS = {
 
 
 def _json(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(document, indent=True) + "\n"
 
 
 def asset_exports(record: Record, linked: LinkedData) -> dict[str, str]:

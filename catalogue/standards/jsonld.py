@@ -26,7 +26,6 @@ document is one graph (``catalogue.standards.rdf``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +42,7 @@ from catalogue.model.pointers import Pointer
 from catalogue.model.records import Record
 from catalogue.standards.citations import bibtex, citation_for
 from catalogue.standards.croissant import CroissantFiles, artefact_entry, file_names
+from catalogue.standards.json_text import json_text
 from catalogue.standards.urls import base_url, doi_url, file_url, orcid_url, page_url, ror_url
 from catalogue.standards.vocabularies import (
     CROISSANT_CONFORMS_TO,
@@ -614,7 +614,6 @@ def _organization_types(record: Record) -> str | list[str]:
 def script_json(document: JsonLd) -> str:
     """JSON for a ``<script type="application/ld+json">`` element: no value can close the
     element or open markup, because ``<``, ``>`` and ``&`` are written as escapes."""
-    text = json.dumps(document, ensure_ascii=False, sort_keys=False, indent=None,
-                      allow_nan=False)
+    text = json_text(document)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

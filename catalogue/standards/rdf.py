@@ -8,13 +8,14 @@ graphs. Labels are stable, so two dumps of the same catalogue are the same bytes
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse, serialize
+
+from catalogue.standards.json_text import json_bytes
 
 JsonLd = dict[str, Any]
 _UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_-]")
@@ -52,7 +53,7 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
         return label
 
     quads = [Quad(named(quad.subject), quad.predicate, named(quad.object), named(quad.graph_name))
-             for quad in parse(json.dumps(document).encode(), RdfFormat.JSON_LD, base_iri=base)]
+             for quad in parse(json_bytes(document), RdfFormat.JSON_LD, base_iri=base)]
     text = serialize(quads, format=RdfFormat.N_QUADS) or b""
     return sorted({line for line in text.decode("utf-8").splitlines() if line})
 
