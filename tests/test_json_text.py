@@ -44,3 +44,11 @@ def test_what_orjson_refuses_is_written_by_pythons_json(value: object) -> None:
         assert text == json.dumps(value, indent=2 if indent else None,
                                   separators=None if indent else (",", ":"),
                                   ensure_ascii=False)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_number_json_cannot_hold_is_refused_wherever_it_is(bad: float) -> None:
+    for value in (bad, {"a": [1, {"b": bad}]}, [("x", bad)]):
+        for indent in (False, True):
+            with pytest.raises(ValueError, match="not finite"):
+                json_text(value, indent=indent)
