@@ -6,6 +6,8 @@ from pathlib import Path
 
 from conftest import minimal_records, write_catalogue
 
+from catalogue.derive.leaderboards import Entry, Leaderboard
+from catalogue.derive.metrics import METRICS
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
 from site_generator.tracing import digest
@@ -23,3 +25,22 @@ def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
     assert digest(value, files.__getitem__) != first
     # Records are found by their exact type: a subclass would be pickled whole instead.
     assert Record.__subclasses__() == []
+
+
+def _entry(model: str, rank: int) -> Entry:
+    return Entry(model, model.title(), None, None, None, "passed", 0.9 - rank / 10, None, None,
+                 None, (), rank=rank)
+
+
+def test_a_leaderboard_counts_by_its_content_and_is_pickled_once_a_build() -> None:
+    board = Leaderboard("classification", "datasets/d", "D", "test", METRICS["accuracy"],
+                        [_entry("models/a", 1), _entry("models/b", 2)])
+    ranks = {"models/a": [(board, board.entries[0])], "models/b": [(board, board.entries[1])]}
+    shared: dict[int, str] = {}
+    first = [digest(ranks[m], str, shared) for m in ranks]
+    assert len(shared) == 1  # the board's digest, worked out once for both models
+    assert first == [digest(ranks[m], str) for m in ranks]  # the same without the memo
+    again = Leaderboard(board.task, board.dataset_id, board.dataset_name, board.split,
+                        board.metric, [*board.entries[:1], _entry("models/b", 3)])
+    moved = digest([(again, again.entries[0])], str)  # b's rank changed, a's entry did not
+    assert moved != first[0]
