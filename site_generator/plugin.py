@@ -395,7 +395,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
             if self.config.search_in_background and work.stale:
                 return work
-            shards = index_shards(work, self.cache)
+            shards = index_shards(work, self.cache, self.config.jobs or default_jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
         finally:

@@ -25,6 +25,7 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -169,15 +170,24 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
     return work
 
 
-def index_shards(work: ShardWork, cache: BuildCache | None) -> dict[str, ShardFiles]:
-    """Index the shards ``prepare_shards`` left, into the site; every shard of the build, by
-    key, with its files as the cache keeps them (a shard some file of which could not be kept
-    is left out: it is indexed again next time)."""
+def index_shards(work: ShardWork, cache: BuildCache | None,
+                 jobs: int = 1) -> dict[str, ShardFiles]:
+    """Index the shards ``prepare_shards`` left, into the site, ``jobs`` of them at a time (a
+    Pagefind run keeps about one core busy; each shard has its own documents and bundle
+    folder); every shard of the build, by key, with its files as the cache keeps them (a shard
+    some file of which could not be kept is left out: it is indexed again next time)."""
     shards = dict(work.placed)
+
+    def index(shard: int) -> Path:
+        bundle = work.site_dir / shard_folder(shard)
+        index_documents(work.work / str(shard), bundle)
+        return bundle
+
     try:
-        for shard, key in work.stale:
-            bundle = work.site_dir / shard_folder(shard)
-            index_documents(work.work / str(shard), bundle)
+        with ThreadPoolExecutor(max(1, min(jobs, len(work.stale))),
+                                thread_name_prefix="omh-pagefind") as runs:
+            bundles = list(runs.map(index, [shard for shard, _ in work.stale]))
+        for (_, key), bundle in zip(work.stale, bundles, strict=True):
             files = _kept(cache, bundle) if cache is not None else None
             if files is not None:
                 shards[key] = files
