@@ -61,6 +61,7 @@ from site_generator.search_shards import (
     plan_shards,
     prepare_shards,
 )
+from site_generator.shared_fragments import install as install_shared_fragments
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
@@ -215,6 +216,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         a description or the site's address is text wherever it lands in a page. What is HTML
         already (the generated page content) is handed over as ``Markup``."""
         env.autoescape = True
+        install_shared_fragments(env)
         # MkDocs makes a new environment for every build (and omh serve builds often).
         env.bytecode_cache = self._bytecode_cache(env)
         self._env = env
