@@ -61,6 +61,7 @@ from site_generator.search_shards import (
     plan_shards,
     prepare_shards,
 )
+from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
@@ -450,11 +451,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         root = Path(self.config.root)
-        for kind in KINDS.values():
-            if (root / kind.folder).is_dir():
-                server.watch(str(root / kind.folder))
-        if (root / SETTINGS_FILE).is_file():
-            server.watch(str(root / SETTINGS_FILE))
+        watch_natively(server, [path for path in (
+            *(root / kind.folder for kind in KINDS.values()), root / SETTINGS_FILE)
+            if path.exists()])
         nonce = self.config.live_reload_nonce
         if nonce:
             inject: Any = server._inject_js_into_html
