@@ -6,11 +6,14 @@ page that shows a score has its report's digest checked. An asset's report reads
 (its folder's files), other records by id, and the link graph; the lookups are noted
 (``tracing``) while it is scored, and the report is kept in the build cache as a blob of JSON,
 whose id is the digest pages' lookups of it are checked against. A report whose lookups all
-give the same answers again is read back, not scored.
+give the same answers again is not scored: it is read back (``tracing.Deferred``) only if a
+page built again asks for it, so a rebuild reads the reports of the records it changed, not
+all 9,000 of them.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -22,7 +25,7 @@ from catalogue.model.findings import Finding
 from catalogue.model.records import Record
 from site_generator.build_cache import BuildCache, CachedReport
 from site_generator.lookup_values import Values
-from site_generator.tracing import INCOMING, OUTGOING, QUALITY, RECORDS, note, trace
+from site_generator.tracing import INCOMING, OUTGOING, QUALITY, RECORDS, Deferred, note, trace
 
 
 class _NotedLookup(Lookup):
@@ -53,10 +56,10 @@ def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
     to_score = []
     for record in scored:
         entry = cache.reports.get(record.id)
-        report = _read(cache, entry.report) if entry is not None and \
-            values.still(entry.reads) else None
-        if entry is not None and report is not None and report.record_id == record.id:
-            reports[record.id], digests[record.id], kept[record.id] = report, entry.report, entry
+        if entry is not None and cache.holds(entry.report) and values.still(entry.reads):
+            reports[record.id] = Deferred(functools.partial(_kept, cache, entry.report, record,
+                                                            lookup))  # type: ignore[assignment]
+            digests[record.id], kept[record.id] = entry.report, entry
         else:
             to_score.append(record)
     if to_score:  # the links of every asset, found in one pass
@@ -89,13 +92,23 @@ def _json(report: QualityReport) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+def _kept(cache: BuildCache, blob: str, record: Record, lookup: Lookup) -> QualityReport:
+    """The report kept as ``blob``, read when a page asks for it; scored again, and kept
+    again, when the blob is not what was kept (a damaged cache)."""
+    report = _read(cache, blob)
+    if report is None or report.record_id != record.id:
+        report = score_record(record, lookup)
+        cache.put(_json(report))  # (the same blob, as what it read is unchanged)
+    return report
+
+
 def _read(cache: BuildCache, blob: str) -> QualityReport | None:
     """The report kept as ``blob``; ``None`` when the blob is not what was kept (a damaged
     cache: the asset is scored again)."""
     try:
         content = cache.read(blob)
         if hashlib.sha256(content).hexdigest() != blob:
-            cache.blob_path(blob).unlink()  # for the report scored now to be kept
+            cache.blob_path(blob).unlink()  # for the report scored next to be kept
             return None
         return QualityReport.from_json_value(json.loads(content))
     except (OSError, ValueError):

@@ -18,7 +18,7 @@ import io
 import pickle
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from catalogue.derive.leaderboards import Leaderboard
 from catalogue.model.records import Record
@@ -51,18 +51,41 @@ def note(table: str, key: Hashable) -> None:
         reads.add((table, key))
 
 
+class Deferred(Generic[V]):
+    """A value of a ``TracedDict`` made only when a lookup first asks for it: a quality report
+    the last build kept is read from the cache for the pages built again, not for all."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], V]) -> None:
+        self.make = make
+
+
 class TracedDict(dict[K, V]):
-    """A dict whose lookups are noted in the open traces."""
+    """A dict whose lookups are noted in the open traces (its ``Deferred`` values are made as
+    they are looked up)."""
 
     table: str = ""
 
     def __getitem__(self, key: K) -> V:
         note(self.table, key)
-        return super().__getitem__(key)
+        value = super().__getitem__(key)
+        return self._made(key, value) if isinstance(value, Deferred) else value
 
     def get(self, key: K, default: Any = None) -> Any:
         note(self.table, key)
-        return super().get(key, default)
+        value = super().get(key, default)
+        return self._made(key, value) if isinstance(value, Deferred) else value
+
+    def _made(self, key: K, deferred: Deferred[V]) -> V:
+        value = deferred.make()
+        dict.__setitem__(self, key, value)
+        return value
+
+    def _make_all(self) -> None:
+        for key, value in list(dict.items(self)):
+            if isinstance(value, Deferred):
+                self._made(key, value)
 
     def __contains__(self, key: object) -> bool:
         note(self.table, key)
@@ -78,10 +101,12 @@ class TracedDict(dict[K, V]):
 
     def values(self) -> Any:
         note(self.table, ALL)
+        self._make_all()
         return super().values()
 
     def items(self) -> Any:
         note(self.table, ALL)
+        self._make_all()
         return super().items()
 
     def __len__(self) -> int:

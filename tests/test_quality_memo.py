@@ -20,6 +20,7 @@ from site_generator import quality_memo
 from site_generator.build_cache import BuildCache
 from site_generator.lookup_values import Values
 from site_generator.record_units import catalogue_tables
+from site_generator.tracing import QUALITY, Deferred, traced
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CREATOR = "researchers/alice-johnson"
@@ -31,14 +32,20 @@ def _copy_example(root: Path) -> None:
     shutil.copy(REPOSITORY / SETTINGS_FILE, root / SETTINGS_FILE)
 
 
-def _reports(root: Path, scored: list[str]) -> tuple[dict[str, QualityReport],
-                                                     dict[str, QualityReport]]:
-    """The remembered reports (and the cache kept), and the reports scored from scratch."""
+def _reports(root: Path, scored: list[str],
+             unread: list[str] | None = None) -> tuple[dict[str, QualityReport],
+                                                       dict[str, QualityReport]]:
+    """The remembered reports (and the cache kept), and the reports scored from scratch;
+    ``unread``: the ids of those the memo left to read until they were looked up."""
+    unread = [] if unread is None else unread
     catalogue, _ = load_catalogue(root, check=False, keep_records=False)
     cache = BuildCache(root / ".omh-cache" / "build", "key", within=root)
     scored.clear()
-    remembered = quality_memo.remembered_reports(
+    kept = quality_memo.remembered_reports(
         catalogue, cache, Values(catalogue_tables(catalogue), cache.digests))
+    unread.clear()
+    unread.extend(i for i, report in kept.items() if isinstance(report, Deferred))
+    remembered = dict(traced(QUALITY, kept).items())  # as the pages look them up
     cache.save({})
     cache.close()
     counted = list(scored)
@@ -68,8 +75,10 @@ def test_reports_are_scored_again_exactly_when_what_they_read_changed(
     remembered, fresh = _reports(root, scored)
     assert remembered == fresh and len(scored) == len(fresh) > 10
 
-    remembered, fresh = _reports(root, scored)
-    assert remembered == fresh and scored == []  # nothing changed: every report read back
+    unread: list[str] = []
+    remembered, fresh = _reports(root, scored, unread)
+    assert remembered == fresh and scored == []  # nothing changed: every report read back,
+    assert sorted(unread) == sorted(fresh)  # and only once it was looked up
 
     # A creator loses the ORCID iD the assets they created are scored on.
     created = sorted(record_id for record_id, report in fresh.items()

@@ -10,7 +10,7 @@ from catalogue.derive.leaderboards import Entry, Leaderboard
 from catalogue.derive.metrics import METRICS
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
-from site_generator.tracing import digest
+from site_generator.tracing import Deferred, digest, trace, traced
 
 
 def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
@@ -44,3 +44,17 @@ def test_a_leaderboard_counts_by_its_content_and_is_pickled_once_a_build() -> No
                         board.metric, [*board.entries[:1], _entry("models/b", 3)])
     moved = digest([(again, again.entries[0])], str)  # b's rank changed, a's entry did not
     assert moved != first[0]
+
+
+def test_a_deferred_value_is_made_once_when_first_looked_up() -> None:
+    made: list[str] = []
+
+    def make(name: str) -> Deferred[str]:
+        return Deferred(lambda: made.append(name) or name.upper())
+
+    table = traced("t", {"a": make("a"), "b": make("b"), "c": "plain"})
+    with trace() as reads:
+        assert table.get("a") == "A" and table["a"] == "A" and table["c"] == "plain"
+    assert made == ["a"] and reads == {("t", "a"), ("t", "c")}
+    assert dict(table.items()) == {"a": "A", "b": "B", "c": "plain"} and made == ["a", "b"]
+    assert table.get("missing", "default") == "default"
