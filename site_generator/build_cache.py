@@ -38,7 +38,6 @@ from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, source_digest
 from catalogue.load.safe_write import (
     check_no_symlink,
-    write_bytes_no_follow,
     write_text_no_follow,
 )
 
@@ -220,6 +219,8 @@ class BuildCache:
         self._saved_reports = dict(self.reports)
         self._put: set[str] = set()
         self._present: set[str] | None = None
+        self._folders: set[str] = set()
+        """The blob folders this build made sure of (made, and no symlink up to ``within``)."""
         """The blobs the folder held when ``has`` was first asked."""
         """The blobs kept by this build (with the index's, every blob a clean-up may drop)."""
         self._swept = loaded is not None
@@ -277,8 +278,7 @@ class BuildCache:
         if self.folder is None:
             return None
         blob = hashlib.sha256(content).hexdigest()
-        return blob if self._keep(blob, lambda path: write_bytes_no_follow(
-            path, content, within=self.within)) else None
+        return blob if self._keep(blob, lambda path: _write_blob(path, content)) else None
 
     def adopt(self, blobs: Iterable[str]) -> None:
         """Blobs another process of this build put (a worker's): the clean-up after a save
@@ -294,19 +294,22 @@ class BuildCache:
         content = source.read_bytes()
         blob = hashlib.sha256(content).hexdigest()
 
-        def link(path: Path) -> None:
+        def link(path: str) -> None:
             with contextlib.suppress(FileExistsError):  # the same bytes, kept meanwhile
                 os.link(source, path, follow_symlinks=False)
 
         return blob if self._keep(blob, link) else self.put(content)  # (another file system)
 
-    def _keep(self, blob: str, write: Callable[[Path], None]) -> bool:
+    def _keep(self, blob: str, write: Callable[[str], None]) -> bool:
         """Whether the cache holds ``blob``, once ``write`` has made its file if need be."""
-        path = self.blob_path(blob)
-        if not path.exists():
+        path = self.blob_file(blob)
+        if not os.path.exists(path):
             try:
-                check_no_symlink(path.parent, self.within)
-                path.parent.mkdir(parents=True, exist_ok=True)
+                folder = os.path.dirname(path)
+                if folder not in self._folders:  # checked once a build: a build puts 100,000
+                    check_no_symlink(Path(folder), self.within)
+                    os.makedirs(folder, exist_ok=True)
+                    self._folders.add(folder)
                 write(path)
             except OSError:
                 return False
@@ -529,6 +532,24 @@ def _blobs_of(units: Mapping[str, CachedUnit], shards: Mapping[str, ShardFiles],
     used.update(blob for files in shards.values() for _, blob in files)
     used.update(kept.report for kept in reports.values())
     return used
+
+
+def _write_blob(path: str, content: bytes) -> None:
+    """Write a blob whole or not at all (a build cut off leaves no blob short of its content,
+    which its name would vouch for): into a file of this process's own, then renamed over the
+    blob's name, which a rename never follows. Its folder was checked (``_keep``): a few system
+    calls a blob, where ``write_bytes_no_follow`` checked every folder up to the catalogue."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _entries(folder: str) -> list[os.DirEntry[str]]:

@@ -10,6 +10,7 @@ records (or the cache did nothing) and rebuilt some (or it would be stale).
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import random
 import re
 import shutil
@@ -346,3 +347,26 @@ def test_a_few_changes_are_kept_beside_the_index(tmp_path: Path) -> None:
     assert (folder / INDEX_FILE).read_bytes() != index and not (folder / DELTA_FILE).exists()
     assert BuildCache(folder, "key", within=tmp_path).units == many
     assert cache.read(blob) == b"page" and not cache.blob_path(other).exists()
+
+
+def test_blobs_are_written_whole_and_never_through_a_symlinked_folder(tmp_path: Path) -> None:
+    root = tmp_path / "catalogue"
+    root.mkdir()
+    cache = BuildCache(root / ".omh-cache" / "build", "key", within=root)
+    blob = cache.put(b"first")
+    assert blob is not None and cache.read(blob) == b"first"
+    assert cache.put(b"first") == blob  # kept already
+    folder = cache.blob_path(blob).parent
+    assert sorted(p.name for p in folder.iterdir()) == [blob]  # no temporary file left
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    content = b"second"
+    linked = cache.blob_path(hashlib.sha256(content).hexdigest()).parent
+    if linked.exists():
+        shutil.rmtree(linked)
+    linked.parent.mkdir(parents=True, exist_ok=True)
+    linked.symlink_to(elsewhere, target_is_directory=True)
+    cache.close()
+    again = BuildCache(root / ".omh-cache" / "build", "key", within=root)
+    assert again.put(content) is None and list(elsewhere.iterdir()) == []
+    again.close()
