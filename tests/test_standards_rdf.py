@@ -250,6 +250,24 @@ def test_blank_node_labels_are_the_documents_own_and_the_same_every_time() -> No
     assert len(set(graph.objects(None, SC.funder))) == 2
 
 
+def test_text_that_looks_like_a_blank_node_is_left_as_it_is() -> None:
+    """Labels are given in the N-Quads text: a literal or an IRI holding ``_:`` keeps it."""
+    text = 'see _:b0, "_:q" and <_:z>'
+    document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/a/",
+                "description": text, "url": {"@id": "https://x.example/_:b1"},
+                "author": {"name": "_:n", "knows": {"name": "_:b0"}}}
+    lines = nquads_lines(document, "https://x.example/a/")
+    graph = Graph().parse(data="\n".join(lines), format="nquads")
+    page = URIRef("https://x.example/a/")
+    assert graph.value(page, SC.description) == Literal(text)
+    assert graph.value(page, SC.url) == URIRef("https://x.example/_:b1")
+    author = graph.value(page, SC.author)
+    assert isinstance(author, BNode) and graph.value(author, SC.name) == Literal("_:n")
+    assert graph.value(graph.value(author, SC.knows), SC.name) == Literal("_:b0")
+    labels = set(re.findall(r"_:x_example_a_b\d+", "\n".join(lines)))
+    assert labels == {"_:x_example_a_b0", "_:x_example_a_b1"}
+
+
 def test_a_triple_with_an_iri_that_is_not_well_formed_is_left_out() -> None:
     """As the JSON-LD to RDF algorithm says: an RDF store refuses the whole dump otherwise."""
     document = {"@context": {"@vocab": "https://schema.org/"}, "@id": "https://x.example/a/",

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from catalogue.standards.json_text import json_bytes
 
 JsonLd = dict[str, Any]
 _UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_-]")
+_TERM = re.compile(r'"(?:[^"\\]|\\.)*"|<[^>]*>|_:(\S+)')
+"""An N-Quads term that could hold ``_:``: a literal's quoted text, an IRI, or a blank node
+(whose label is the group)."""
 
 
 def blank_node_prefix(document_id: str) -> str:
@@ -42,20 +45,22 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
     except ValueError:
         return []
     prefix = blank_node_prefix(str(document.get("@id") or base))
-    labels: dict[str, BlankNode] = {}
+    quads = parse(json_bytes(document), RdfFormat.JSON_LD, base_iri=base)
+    text = (serialize(quads, format=RdfFormat.N_QUADS) or b"").decode("utf-8")
+    if "_:" in text:
+        labels: dict[str, str] = {}
 
-    def named(term: Any) -> Any:
-        if not isinstance(term, BlankNode):
-            return term
-        label = labels.get(term.value)
-        if label is None:
-            label = labels[term.value] = BlankNode(f"{prefix}_b{len(labels)}")
-        return label
+        def label(term: re.Match[str]) -> str:
+            blank = term.group(1)
+            if blank is None:  # a literal or an IRI, which may hold "_:" too
+                return term.group(0)
+            found = labels.get(blank)
+            if found is None:
+                found = labels[blank] = f"_:{prefix}_b{len(labels)}"
+            return found
 
-    quads = [Quad(named(quad.subject), quad.predicate, named(quad.object), named(quad.graph_name))
-             for quad in parse(json_bytes(document), RdfFormat.JSON_LD, base_iri=base)]
-    text = serialize(quads, format=RdfFormat.N_QUADS) or b""
-    return sorted({line for line in text.decode("utf-8").splitlines() if line})
+        text = _TERM.sub(label, text)
+    return sorted({line for line in text.splitlines() if line})
 
 
 def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
