@@ -3,6 +3,7 @@ report that adds them up (``100 x points passed / points that apply``, rounded d
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -87,30 +88,31 @@ class PrincipleScore(NamedTuple):
 
 @dataclass(frozen=True)
 class QualityReport:
-    """The score of one asset and every check behind it."""
+    """The score of one asset and every check behind it (its totals are worked out once: a
+    page asks for them for every check it shows)."""
 
     record_id: str
     kind: str
     checks: tuple[CheckResult, ...]
 
-    @property
+    @functools.cached_property
     def applicable(self) -> list[CheckResult]:
         return [c for c in self.checks if c.applies]
 
-    @property
+    @functools.cached_property
     def earned(self) -> int:
         return sum(c.points for c in self.applicable)
 
-    @property
+    @functools.cached_property
     def possible(self) -> int:
         return sum(c.weight for c in self.applicable)
 
-    @property
+    @functools.cached_property
     def score(self) -> int:
         """0-100: points earned over points possible, rounded down."""
         return self.earned * 100 // self.possible if self.possible else 100
 
-    @property
+    @functools.cached_property
     def failed(self) -> list[CheckResult]:
         """Failed checks, the heaviest first."""
         return sorted((c for c in self.checks if c.status == FAIL),
