@@ -19,10 +19,10 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import Markup
@@ -68,7 +68,6 @@ from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages, theme_pages_fork
 
 log = logging.getLogger("mkdocs.plugins.omh")
-T = TypeVar("T")
 EPOCH_DATE = "1970-01-01"
 JINJA_FOLDER = "jinja"
 """The theme's compiled templates, in the catalogue's cache folder."""
@@ -123,10 +122,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
-        self._placing: Future[None] | None = None
         self._indexing: Future[ShardWork | None] | None = None
-        """The reused pages and files being placed, and the search index being made, while
-        MkDocs renders (``on_files``)."""
+        """The search index being made meanwhile (``_search_index``), begun after ``on_files``."""
         """The search index's shards, as the search page was told of them."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
@@ -189,14 +186,14 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
-        if not theme_pages_fork(len(self._held), config, self._jobs()):
-            # Every reused page and file and every search document is known: they are placed
-            # and indexed while MkDocs renders and writes, in threads (never beside a fork:
-            # the pages outside the navigation are rendered here, too few for workers).
-            site_dir = Path(config.site_dir)
-            self._placing = _meanwhile("omh-place", self._place_reused, site_dir)
-            if self.config.search and not self.config.search_in_background:
-                self._indexing = _meanwhile("omh-search", self._search_index, site_dir)
+        if self.config.search and not self.config.search_in_background and \
+                not theme_pages_fork(len(self._held), config, self._jobs()):
+            # Every search document is known: the index is made while MkDocs renders and
+            # writes, in a thread (never beside a fork: the pages outside the navigation are
+            # rendered here, too few for workers).
+            pool = ThreadPoolExecutor(1, thread_name_prefix="omh-search")
+            self._indexing = pool.submit(self._search_index, Path(config.site_dir))
+            pool.shutdown(wait=False)  # (its thread ends once the index is made)
         return files
 
     def _jobs(self) -> int:
@@ -376,21 +373,19 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
-        # Placing the reused pages and files is system calls (folders and links); the search
-        # index is mostly Pagefind's work. Each has a thread, begun once the pages were
-        # generated (``on_files``), or, after pages rendered in forked workers, placing now,
-        # while this thread indexes: they write different folders. The search index comes
-        # before the cache is kept: the cache keeps its shards with the units.
-        if self._placing is None:
-            self._placing = _meanwhile("omh-place", self._place_reused, site_dir)
-        if self._indexing is not None:
-            waited = time.perf_counter()
-            work = self._indexing.result()
-            self.index_seconds = time.perf_counter() - waited
-        else:
-            work = self._search_index(site_dir) if self.config.search else None
-        self._placing.result()
-        self._placing = self._indexing = None
+        # Placing the reused pages and files is system calls (folders and links), during which
+        # this thread indexes for search: the two write different folders. The search index
+        # comes before the cache is kept: the cache keeps its shards with the units.
+        with ThreadPoolExecutor(1, thread_name_prefix="omh-place") as placing:
+            placed = placing.submit(self._place_reused, site_dir)
+            if self._indexing is not None:  # begun once the pages were generated
+                waited = time.perf_counter()
+                work = self._indexing.result()
+                self.index_seconds = time.perf_counter() - waited
+                self._indexing = None
+            else:
+                work = self._search_index(site_dir) if self.config.search else None
+            placed.result()
         if self.config.in_place:
             remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
         if self.cache is not None:
@@ -465,11 +460,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
-        # (The threads' own errors, if any, are the lesser ones.)
-        running: list[Future[Any]] = [f for f in (self._placing, self._indexing)
-                                      if f is not None]
-        wait(running)
-        self._placing = self._indexing = None
+        if self._indexing is not None:  # (its own error, if any, is the lesser one)
+            wait([self._indexing])
+            self._indexing = None
         self._discard_spill()
         if self.cache is not None:
             self.cache.close()
@@ -492,15 +485,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
             server._inject_js_into_html = inject_with_nonce  # type: ignore[method-assign]
         return server
-
-
-def _meanwhile(name: str, work: Callable[[Path], T], site_dir: Path) -> Future[T]:
-    """``work(site_dir)`` begun in a thread of its own."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix=name)
-    try:
-        return pool.submit(work, site_dir)
-    finally:
-        pool.shutdown(wait=False)  # (its thread ends with the work)
 
 
 _INDEXING: list[threading.Thread] = []
