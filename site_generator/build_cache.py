@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import stat
-import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -537,10 +536,10 @@ def _blobs_of(units: Mapping[str, CachedUnit], shards: Mapping[str, ShardFiles],
 
 def _write_blob(path: str, content: bytes) -> None:
     """Write a blob whole or not at all (a build cut off leaves no blob short of its content,
-    which its name would vouch for): into a file of this thread's own, then renamed over the
+    which its name would vouch for): into a file of this process's own, then renamed over the
     blob's name, which a rename never follows. Its folder was checked (``_keep``): a few system
     calls a blob, where ``write_bytes_no_follow`` checked every folder up to the catalogue."""
-    temporary = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
+    temporary = f"{path}.{os.getpid()}.tmp"
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
                      | os.O_CLOEXEC, 0o666)
     try:

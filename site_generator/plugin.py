@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
 from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spill import Spill, loaded
-from site_generator.theme_pages import Theme, render_pages, theme_pages_fork
+from site_generator.theme_pages import Theme, render_pages
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
@@ -122,8 +122,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
-        self._indexing: Future[ShardWork | None] | None = None
-        """The search index being made meanwhile (``_search_index``), begun after ``on_files``."""
         """The search index's shards, as the search page was told of them."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
@@ -153,7 +151,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         self._search_plan = self.search_plan(catalogue)
-        site = generate(catalogue, self.cache, self._jobs(),
+        site = generate(catalogue, self.cache, self.config.jobs or default_jobs(),
                         Spill(self._spill, self.cache), self._search_plan.folders)
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
@@ -186,18 +184,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
-        if self.config.search and not self.config.search_in_background and \
-                not theme_pages_fork(len(self._held), config, self._jobs()):
-            # Every search document is known: the index is made while MkDocs renders and
-            # writes, in a thread (never beside a fork: the pages outside the navigation are
-            # rendered here, too few for workers).
-            pool = ThreadPoolExecutor(1, thread_name_prefix="omh-search")
-            self._indexing = pool.submit(self._search_index, Path(config.site_dir))
-            pool.shutdown(wait=False)  # (its thread ends once the index is made)
         return files
-
-    def _jobs(self) -> int:
-        return self.config.jobs or default_jobs()
 
     def search_plan(self, catalogue: Catalogue) -> ShardPlan:
         """The search index's shards: decided before the pages are built, as the search page
@@ -353,7 +340,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
                       self._env)
         with timed(self.site.stages, "pages outside the navigation"):
-            for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
+            for path, blob in render_pages(self._held, theme, self.config.jobs or
+                                           default_jobs(), self._written_blob):
                 if path in self._written:
                     self._written[path] = blob
                 if self.cache is not None and blob is not None:
@@ -378,13 +366,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         # comes before the cache is kept: the cache keeps its shards with the units.
         with ThreadPoolExecutor(1, thread_name_prefix="omh-place") as placing:
             placed = placing.submit(self._place_reused, site_dir)
-            if self._indexing is not None:  # begun once the pages were generated
-                waited = time.perf_counter()
-                work = self._indexing.result()
-                self.index_seconds = time.perf_counter() - waited
-                self._indexing = None
-            else:
-                work = self._search_index(site_dir) if self.config.search else None
+            work = self._search_index(site_dir) if self.config.search else None
             placed.result()
         if self.config.in_place:
             remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
@@ -410,18 +392,17 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """Index the pages for search, in shards (``search_shards``); with
         ``search_in_background``, only place the shards the cache holds and return the rest,
         to index once the build has returned."""
-        assert self._search_plan is not None and self.site is not None
+        assert self._search_plan is not None
+        start = time.perf_counter()
         try:
-            with timed(self.site.stages, "search index made"):
-                work = prepare_shards(site_dir, self._documents(), self._search_plan,
-                                      self.cache)
-                if self.config.search_in_background and work.stale:
-                    return work
-                shards = index_shards(work, self.cache, self._jobs())
+            work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
+            if self.config.search_in_background and work.stale:
+                return work
+            shards = index_shards(work, self.cache, self.config.jobs or default_jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
         finally:
-            self.index_seconds = self.site.stages["search index made"]
+            self.index_seconds = time.perf_counter() - start
         if self.cache is not None:
             self.cache.keep_shards(shards)
         return None
@@ -460,9 +441,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self._indexing is not None:  # (its own error, if any, is the lesser one)
-            wait([self._indexing])
-            self._indexing = None
         self._discard_spill()
         if self.cache is not None:
             self.cache.close()

@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from catalogue.load.forked import can_fork, forked_map
+from catalogue.load.forked import forked_map
 
 T = TypeVar("T")
 
@@ -86,17 +86,7 @@ def render_pages(src_uris: Sequence[str], theme: Theme, jobs: int,
         render_page(src_uri, theme)
         return Rendered(after(src_uri), tuple(handler.seen))
 
-    for done in forked_map(render, src_uris, _jobs(jobs, theme.config)):
+    for done in forked_map(render, src_uris, jobs if len(theme.config.plugins) == 1 else 1):
         for name, level, message in done.warnings:
             logging.getLogger(name).log(level, "%s", message)
         yield done.result
-
-
-def _jobs(jobs: int, config: MkDocsConfig) -> int:
-    return jobs if len(config.plugins) == 1 else 1
-
-
-def theme_pages_fork(count: int, config: MkDocsConfig, jobs: int) -> bool:
-    """Whether ``render_pages`` would render ``count`` pages in forked workers (then no other
-    thread of the build may be running: a fork copies only the thread that forks)."""
-    return can_fork(_jobs(jobs, config), count)

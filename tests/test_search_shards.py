@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from test_build_cache import _copy_example, assert_same_site
 
-from catalogue.load import forked
 from catalogue.pipeline import load_catalogue
-from site_generator import pagefind_index, plugin, search_shards
+from site_generator import pagefind_index, search_shards
 from site_generator.build import SiteBuildError, build_site
 from site_generator.build_cache import BUILD_FOLDER, DELTA_FILE, INDEX_FILE, BuildCache
 from site_generator.search import searched_pages
@@ -233,28 +230,3 @@ def test_a_failed_index_fails_the_build_with_pagefinds_words(
         capsys.readouterr().err
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
     assert not list(temporary.glob("omh-search-*"))  # the documents written for Pagefind
-
-
-def test_the_index_is_made_beside_mkdocs_unless_pages_are_rendered_in_workers(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once the pages are generated the index is made in a thread while MkDocs renders; not
-    when the pages outside the navigation are rendered in forked workers, which a running
-    thread would not survive (a fork copies only the thread that forks)."""
-    root = tmp_path / "catalogue"
-    _copy_example(root)
-    threads: list[str] = []
-    real = plugin.prepare_shards
-
-    def noted(*args: Any) -> search_shards.ShardWork:
-        threads.append(threading.current_thread().name)
-        return real(*args)
-
-    monkeypatch.setattr(plugin, "prepare_shards", noted)
-    build_site(root, tmp_path / "beside", force=True, cache=False, jobs=2)
-    assert len(threads) == 1 and threads[0].startswith("omh-search")
-
-    threads.clear()
-    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example's pages, in workers
-    build_site(root, tmp_path / "after", force=True, cache=False, jobs=2)
-    assert threads == [threading.main_thread().name]
-    assert_same_site(tmp_path / "beside", tmp_path / "after")
