@@ -60,7 +60,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
                 values.record(record_id)
             reused = reusable(cache, values, record_ids)
     result = Site(nav=navigation(), stages=stages)
-    nquads: list[list[str]] = []
+    nquads: dict[str, list[str]] = {}
     with timed(stages, "record pages"):
         for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
                                 spill):
@@ -76,14 +76,14 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             if cache is not None:  # (a worker put them: the cache's clean-up must know them)
                 cache.adopt(blob for blob in blobs if blob is not None)
             result.units.append(unit)
-            nquads.append(unit.nquads)
+            nquads[unit.record_id] = unit.nquads
     if cache is not None:
-        for kept in reused.values():
+        for record_id, kept in reused.items():
             result.reused_pages.extend(kept.pages)
             result.placed_files.extend(
                 (path, cache.blob_file(ref), True) if how == BLOB else
                 (path, f"{catalogue.root}/{ref}", False) for path, how, ref in kept.files)
-            nquads.append(cache.read(kept.nquads).decode("utf-8").splitlines())
+            nquads[record_id] = cache.read(kept.nquads).decode("utf-8").splitlines()
         result.reused_units = dict(reused)
     with timed(stages, "lists and dashboards"):
         in_nav = {path for _, path in result.nav}
@@ -102,6 +102,6 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             search_bundles = plan_shards(searched_pages(catalogue)).folders
         add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
     with timed(stages, "catalogue files"):
-        result.files.extend(machine_files(site.linked, nquads))
+        result.files.extend(machine_files(site.linked, [nquads[i] for i in record_ids]))
         result.overrides.update(sitemap_files(site.linked))
     return result.sorted()

@@ -3,7 +3,8 @@
 Each document is converted on its own, offline (every context is inline), against its own base
 (the record's page, also its ``@base``), and its blank nodes are renamed after the document, so
 that two records' ``_:b0`` never become one node: the dump is the union of the documents'
-graphs. Labels are stable, so two dumps of the same catalogue are the same bytes.
+graphs. Labels are stable and the documents come in the same order, so two dumps of the same
+catalogue are the same bytes.
 """
 
 from __future__ import annotations
@@ -64,14 +65,14 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
 
 
 def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
-    """One N-Quads dump of documents' lines (``nquads_lines``), sorted, without duplicates. Each
-    part is sorted already, and sorting their concatenation merges those runs: a third of the
-    time of sorting a set of the lines."""
-    lines = list(chain.from_iterable(parts))
-    lines.sort()
-    return "".join(line + "\n" for line in dict.fromkeys(lines))
+    """One N-Quads dump of documents' lines (``nquads_lines``), part after part, each line
+    where it first appears (a triple two records state, such as an organisation's name, is
+    written once). The caller gives the parts in an order of its own, the same in every
+    build, so that two dumps of a catalogue are the same bytes: a dump in record order reads
+    record by record, and costs no sort of the whole (0.4 s at 10,000 records)."""
+    return "".join(line + "\n" for line in dict.fromkeys(chain.from_iterable(parts)))
 
 
 def to_nquads(documents: Iterable[tuple[JsonLd, str]]) -> str:
-    """One N-Quads dump of ``(document, base)`` pairs, sorted, without duplicates."""
+    """One N-Quads dump of ``(document, base)`` pairs, in their order, without duplicates."""
     return merge_nquads(nquads_lines(document, base) for document, base in documents)
