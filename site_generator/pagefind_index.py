@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NamedTuple
 
 from site_generator.pagefind_stable import NotCanonical, make_stable
 
@@ -63,21 +65,52 @@ def document_file(folder: Path, path: str) -> Path:
     return folder / path / "index.html"
 
 
-def index_documents(work: Path, bundle: Path) -> None:
-    """Index the documents written in ``work`` (``document_file``) into the folder ``bundle``,
-    which is replaced only once the new index is complete."""
+class Run(NamedTuple):
+    """A Pagefind run begun on a work folder (``start_index``)."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+    log: Path
+    started: float
+
+
+def start_index(work: Path) -> Run:
+    """Begin indexing the documents written in ``work`` (``document_file``): Pagefind runs
+    while the build goes on, its messages in a file (never a pipe nobody reads)."""
     output = work / ".bundle"
+    log_file = work / ".pagefind.log"
     command = [str(pagefind_binary()), "--site", str(work), "--output-path", str(output),
                "--force-language", LANGUAGE, "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
-                              check=False, cwd=work)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        with log_file.open("wb") as said:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=said,
+                                       stderr=subprocess.STDOUT, cwd=work)
+    except OSError as exc:
         raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
-    if done.returncode != 0 or not (output / "pagefind.js").is_file():
-        said = (done.stderr or done.stdout).strip().splitlines()
+    return Run(process, output, log_file, time.monotonic())
+
+
+def stop_index(run: Run) -> None:
+    """End a run the build no longer waits for (it failed)."""
+    if run.process.poll() is None:
+        run.process.kill()
+        run.process.wait()
+
+
+def finish_index(run: Run, bundle: Path) -> None:
+    """Wait for ``run`` (within ``TIMEOUT`` of its start) and put its index at ``bundle``,
+    which is replaced only once the new index is complete."""
+    try:
+        returncode = run.process.wait(
+            timeout=max(0.0, TIMEOUT - (time.monotonic() - run.started)))
+    except subprocess.TimeoutExpired as exc:
+        stop_index(run)
+        raise SearchIndexError(f"Pagefind could not index the site: {exc}") from exc
+    output = run.output
+    if returncode != 0 or not (output / "pagefind.js").is_file():
+        said = run.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         raise SearchIndexError("Pagefind could not index the site (exit status "
-                               f"{done.returncode}): " + " ".join(said[-5:]))
+                               f"{returncode}): " + " ".join(said[-5:]))
     for name in UNUSED_FILES:
         (output / name).unlink(missing_ok=True)
     try:

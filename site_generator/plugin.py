@@ -60,6 +60,8 @@ from site_generator.search_shards import (
     index_shards,
     plan_shards,
     prepare_shards,
+    start_shards,
+    stop_shards,
 )
 from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
@@ -122,6 +124,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
+        self._search_work: ShardWork | None = None
+        """The search index's documents and the Pagefind runs begun in ``on_files``."""
+        self._search_begun = 0.0
         """The search index's shards, as the search page was told of them."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
@@ -151,7 +156,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         self._search_plan = self.search_plan(catalogue)
-        site = generate(catalogue, self.cache, self.config.jobs or default_jobs(),
+        site = generate(catalogue, self.cache, self._jobs(),
                         Spill(self._spill, self.cache), self._search_plan.folders)
         self.generate_seconds = time.perf_counter() - start
         self.generate_rss = peak_rss_mib()
@@ -184,7 +189,23 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
+        self._search_begun = 0.0
+        if self.config.search and not self.config.search_in_background:
+            # Every search document is known: Pagefind's runs begin now and go on, in their
+            # own processes, while MkDocs renders and writes.
+            start = time.perf_counter()
+            try:
+                self._search_work = prepare_shards(Path(config.site_dir), self._documents(),
+                                                   self._search_plan, self.cache)
+                start_shards(self._search_work, self._jobs())
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from exc
+            finally:
+                self._search_begun = time.perf_counter() - start
         return files
+
+    def _jobs(self) -> int:
+        return self.config.jobs or default_jobs()
 
     def search_plan(self, catalogue: Catalogue) -> ShardPlan:
         """The search index's shards: decided before the pages are built, as the search page
@@ -340,8 +361,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
                       self._env)
         with timed(self.site.stages, "pages outside the navigation"):
-            for path, blob in render_pages(self._held, theme, self.config.jobs or
-                                           default_jobs(), self._written_blob):
+            for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
                 if path in self._written:
                     self._written[path] = blob
                 if self.cache is not None and blob is not None:
@@ -395,14 +415,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         assert self._search_plan is not None
         start = time.perf_counter()
         try:
-            work = prepare_shards(site_dir, self._documents(), self._search_plan, self.cache)
+            work = self._search_work if self._search_work is not None else prepare_shards(
+                site_dir, self._documents(), self._search_plan, self.cache)
+            self._search_work = None
             if self.config.search_in_background and work.stale:
                 return work
-            shards = index_shards(work, self.cache, self.config.jobs or default_jobs())
+            shards = index_shards(work, self.cache, self._jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
         finally:
-            self.index_seconds = time.perf_counter() - start
+            self.index_seconds = self._search_begun + time.perf_counter() - start
         if self.cache is not None:
             self.cache.keep_shards(shards)
         return None
@@ -441,6 +463,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self._search_work is not None:
+            stop_shards(self._search_work)
+            self._search_work = None
         self._discard_spill()
         if self.cache is not None:
             self.cache.close()

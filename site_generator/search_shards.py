@@ -25,7 +25,6 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -33,10 +32,13 @@ from typing import NamedTuple
 from site_generator.build_cache import BuildCache, ShardFiles
 from site_generator.cached_output import place_files
 from site_generator.pagefind_index import (
+    Run,
     SearchIndexError,
     document_file,
-    index_documents,
+    finish_index,
     pagefind_version,
+    start_index,
+    stop_index,
 )
 from site_generator.search import BUNDLE_FOLDER
 
@@ -119,6 +121,10 @@ class ShardWork:
     """The shards taken from the cache, by key."""
     stale: list[tuple[int, str]] = field(default_factory=list)
     """(shard, key) of each shard to index."""
+    pending: list[int] = field(default_factory=list)
+    """The shards to index whose Pagefind run has not begun."""
+    running: dict[int, Run] = field(default_factory=dict)
+    """The runs begun (``start_shards``) and not waited for yet."""
 
 
 def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
@@ -160,6 +166,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
             place_files((str(source), str(document_file(work.work / str(shard), path)), True)
                         for path, _, source in sorted(shard_pages))
             work.stale.append((shard, key))
+            work.pending.append(shard)
     except OSError as exc:
         shutil.rmtree(work.work, ignore_errors=True)
         raise SearchIndexError(f"the search index's documents could not be written: {exc} "
@@ -170,30 +177,42 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
     return work
 
 
+def start_shards(work: ShardWork, jobs: int) -> None:
+    """Begin indexing the shards left to index, in order, until ``jobs`` Pagefind runs are
+    going (``index_shards`` waits for them and runs the rest): a run keeps about one core busy
+    on its own, while the build goes on."""
+    while work.pending and len(work.running) < max(1, jobs):
+        shard = work.pending.pop(0)
+        work.running[shard] = start_index(work.work / str(shard))
+
+
 def index_shards(work: ShardWork, cache: BuildCache | None,
                  jobs: int = 1) -> dict[str, ShardFiles]:
-    """Index the shards ``prepare_shards`` left, into the site, ``jobs`` of them at a time (a
-    Pagefind run keeps about one core busy; each shard has its own documents and bundle
-    folder); every shard of the build, by key, with its files as the cache keeps them (a shard
-    some file of which could not be kept is left out: it is indexed again next time)."""
+    """Index the shards ``prepare_shards`` left (or finish those ``start_shards`` began), into
+    the site, ``jobs`` runs at a time; every shard of the build, by key, with its files as the
+    cache keeps them (a shard some file of which could not be kept is left out: it is indexed
+    again next time)."""
     shards = dict(work.placed)
-
-    def index(shard: int) -> Path:
-        bundle = work.site_dir / shard_folder(shard)
-        index_documents(work.work / str(shard), bundle)
-        return bundle
-
     try:
-        with ThreadPoolExecutor(max(1, min(jobs, len(work.stale))),
-                                thread_name_prefix="omh-pagefind") as runs:
-            bundles = list(runs.map(index, [shard for shard, _ in work.stale]))
-        for (_, key), bundle in zip(work.stale, bundles, strict=True):
+        for shard, key in work.stale:
+            start_shards(work, jobs)
+            bundle = work.site_dir / shard_folder(shard)
+            finish_index(work.running.pop(shard), bundle)
             files = _kept(cache, bundle) if cache is not None else None
             if files is not None:
                 shards[key] = files
     finally:
-        shutil.rmtree(work.work, ignore_errors=True)
+        stop_shards(work)
     return shards
+
+
+def stop_shards(work: ShardWork) -> None:
+    """End the runs still going (a build that failed) and remove the documents."""
+    for run in work.running.values():
+        stop_index(run)
+    work.running.clear()
+    work.pending.clear()
+    shutil.rmtree(work.work, ignore_errors=True)
 
 
 def _unplanned(path: str | None) -> SearchIndexError:

@@ -3,7 +3,7 @@ whose documents are unchanged is taken from the cache (Pagefind does not run for
 documents changed is indexed again, and a tampered entry of the cache's index publishes nothing
 from outside the cache.
 
-Pagefind's runs are counted by wrapping ``search_shards.index_documents``; a small number of
+Pagefind's runs are counted by wrapping ``search_shards.start_index``; a small number of
 documents per shard gives the example catalogue several shards.
 """
 
@@ -19,9 +19,10 @@ import pytest
 from test_build_cache import _copy_example, assert_same_site
 
 from catalogue.pipeline import load_catalogue
-from site_generator import pagefind_index, search_shards
+from site_generator import pagefind_index, search_shards, theme_pages
 from site_generator.build import SiteBuildError, build_site
 from site_generator.build_cache import BUILD_FOLDER, DELTA_FILE, INDEX_FILE, BuildCache
+from site_generator.pagefind_index import Run
 from site_generator.search import searched_pages
 from site_generator.search_shards import (
     MOST_SHARDS,
@@ -42,13 +43,13 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The shards Pagefind indexes (their folder names), with the example split in four."""
     monkeypatch.setattr(search_shards, "DOCUMENTS_PER_SHARD", PER_SHARD)
     indexed: list[str] = []
-    real = search_shards.index_documents
+    real = search_shards.start_index
 
-    def counted(work: Path, bundle: Path) -> None:
-        indexed.append(bundle.name)
-        real(work, bundle)
+    def counted(work: Path) -> Run:
+        indexed.append(work.name)  # the shard's number, as its bundle's folder
+        return real(work)
 
-    monkeypatch.setattr(search_shards, "index_documents", counted)
+    monkeypatch.setattr(search_shards, "start_index", counted)
     yield indexed
 
 
@@ -230,3 +231,41 @@ def test_a_failed_index_fails_the_build_with_pagefinds_words(
         capsys.readouterr().err
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
     assert not list(temporary.glob("omh-search-*"))  # the documents written for Pagefind
+
+
+def test_pagefind_runs_while_mkdocs_renders_and_stops_with_a_failed_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind's runs begin once the pages are generated, before MkDocs renders them; a build
+    that fails meanwhile ends them and removes the documents written for them."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    events: list[str] = []
+    runs: list[Run] = []
+    real_start, real_render = search_shards.start_index, theme_pages.render_page
+
+    def starting(work: Path) -> Run:
+        events.append("pagefind")
+        runs.append(real_start(work))
+        return runs[-1]
+
+    def rendering(src_uri: str, theme: theme_pages.Theme) -> None:
+        events.append("page")
+        real_render(src_uri, theme)
+
+    monkeypatch.setattr(search_shards, "start_index", starting)
+    monkeypatch.setattr(theme_pages, "render_page", rendering)
+    build_site(root, tmp_path / "site", force=True, cache=False, jobs=1)
+    assert events[0] == "pagefind" and "page" in events
+
+    def failing(src_uri: str, theme: theme_pages.Theme) -> None:
+        raise RuntimeError("a page that cannot be rendered")
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(theme_pages, "render_page", failing)
+    runs.clear()
+    with pytest.raises(RuntimeError, match="cannot be rendered"):
+        build_site(root, tmp_path / "failed", force=True, cache=False, jobs=1)
+    assert runs and all(run.process.poll() is not None for run in runs)
+    assert not list(temporary.glob("omh-search-*"))
