@@ -124,10 +124,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._full_content: str | None = None
         self._section: Page | None = None
         self._search_plan: ShardPlan | None = None
+        """The search index's shards, as the search page was told of them."""
         self._search_work: ShardWork | None = None
         """The search index's documents and the Pagefind runs begun in ``on_files``."""
         self._search_begun = 0.0
-        """The search index's shards, as the search page was told of them."""
+        """Seconds ``on_files`` spent writing those documents and beginning the runs."""
         self._files: Files | None = None
         """Every file MkDocs was given for this build (``in_place`` keeps them)."""
         self._held: list[str] = []
