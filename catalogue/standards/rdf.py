@@ -70,7 +70,8 @@ def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
     written once). The caller gives the parts in an order of its own, the same in every
     build, so that two dumps of a catalogue are the same bytes: a dump in record order reads
     record by record, and costs no sort of the whole (0.4 s at 10,000 records)."""
-    return "".join(line + "\n" for line in dict.fromkeys(chain.from_iterable(parts)))
+    text = "\n".join(dict.fromkeys(chain.from_iterable(parts)))
+    return text + "\n" if text else ""
 
 
 def to_nquads(documents: Iterable[tuple[JsonLd, str]]) -> str:
