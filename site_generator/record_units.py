@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import fields, is_dataclass
-from itertools import chain
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.link.graph import Graph
@@ -111,8 +110,6 @@ def build_units(record_ids: list[str], site: SiteContext, values: Values | None,
 def reusable(cache: BuildCache, values: Values,
              record_ids: list[str]) -> Mapping[str, CachedUnit]:
     """The cached units still valid for ``record_ids``."""
-    units = [unit for unit in map(cache.units.get, record_ids) if unit is not None]
-    values.prepare(chain.from_iterable(unit.reads for unit in units))
     found = {}
     for record_id in record_ids:
         unit = cache.units.get(record_id)

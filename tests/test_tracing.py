@@ -8,11 +8,9 @@ from conftest import minimal_records, write_catalogue
 
 from catalogue.derive.leaderboards import Entry, Leaderboard
 from catalogue.derive.metrics import METRICS
-from catalogue.load.file_digests import FileDigests
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
-from site_generator.lookup_values import Tables, Values
-from site_generator.tracing import RECORDS, Deferred, digest, trace, traced
+from site_generator.tracing import Deferred, digest, trace, traced
 
 
 def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
@@ -60,20 +58,3 @@ def test_a_deferred_value_is_made_once_when_first_looked_up() -> None:
     assert made == ["a"] and reads == {("t", "a"), ("t", "c")}
     assert dict(table.items()) == {"a": "A", "b": "B", "c": "plain"} and made == ["a", "b"]
     assert table.get("missing", "default") == "default"
-
-
-def test_prepared_lookups_answer_as_each_lookup_would() -> None:
-    """``Values.prepare`` asks each distinct lookup once; ``still`` then gives, for the reads
-    prepared and for any other, what asking each lookup gives."""
-    table = traced("t", {"a": 1, "b": 2})
-    tables: Tables = {RECORDS: traced(RECORDS, {}), "t": table}
-    reads = Values(tables, FileDigests(None)).noted([("t", "a"), ("t", "b"), ("t", "gone")])
-    only_a = tuple(r for r in reads if r[1] == "a")
-    only_b = tuple(r for r in reads if r[1] == "b")
-    dict.__setitem__(table, "b", 3)  # the next build: b's answer changed
-    dict.__setitem__(table, "gone", 4)  # and one not asked before appeared
-    plain, prepared = Values(tables, FileDigests(None)), Values(tables, FileDigests(None))
-    prepared.prepare([*only_a, *only_b])
-    for unit in (only_a, only_b, reads, (("t", "gone", reads[-1][2]),), ()):
-        assert prepared.still(unit) == plain.still(unit)
-    assert prepared.still(only_a) and not prepared.still(only_b)
