@@ -218,11 +218,11 @@ class BuildCache:
         self._saved_shards = dict(self.shards)
         self._saved_reports = dict(self.reports)
         self._put: set[str] = set()
+        """The blobs kept by this build (with the index's, every blob a clean-up may drop)."""
         self._present: set[str] | None = None
+        """The blobs the folder held when ``holds`` was first asked."""
         self._folders: set[str] = set()
         """The blob folders this build made sure of (made, and no symlink up to ``within``)."""
-        """The blobs the folder held when ``has`` was first asked."""
-        """The blobs kept by this build (with the index's, every blob a clean-up may drop)."""
         self._swept = loaded is not None
         """Whether every blob in the folder is named by the index or ``_put``: not so when no
         index was loaded (a first build, another key, a damaged index), where blobs of an

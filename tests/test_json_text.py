@@ -8,6 +8,7 @@ import json
 import pytest
 
 from catalogue.standards.json_text import json_bytes, json_text
+from site_generator.tracing import trace, traced, traced_list
 
 VALUES = [
     {"name": "Modèle ü", "zeta": 1, "alpha": [0.1, 1e-05, 1e20, -0.0, 2**63 - 1, None, True]},
@@ -52,3 +53,13 @@ def test_a_number_json_cannot_hold_is_refused_wherever_it_is(bad: float) -> None
         for indent in (False, True):
             with pytest.raises(ValueError, match="not finite"):
                 json_text(value, indent=indent)
+
+
+def test_writing_a_traced_table_notes_no_walk_of_it() -> None:
+    """The check for numbers reads a dict's or list's items as the encoders do: a page that
+    writes part of a traced table has not read the whole table."""
+    table = traced("t", {"a": 1.5})
+    rows = traced_list("r", [1, 2.5])
+    with trace() as reads:
+        assert json_text({"table": table, "rows": rows}) == '{"table":{"a":1.5},"rows":[1,2.5]}'
+    assert reads == set()

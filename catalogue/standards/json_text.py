@@ -39,14 +39,18 @@ def json_text(value: Any, *, indent: bool = False, sort_keys: bool = False) -> s
 
 
 def _finite(value: Any) -> bool:
-    """Whether every number in ``value`` is finite (``x - x`` is NaN for NaN and infinity)."""
+    """Whether every number in ``value`` is finite (``x - x`` is NaN for NaN and infinity).
+    A dict's or list's own items are walked, as the encoders read them, not through methods
+    a subclass may give them (the site's traced tables note every walk)."""
     kind = type(value)
     if kind is str:
         return True
     if kind is float:
         return bool(value - value == 0.0)
     if isinstance(value, dict):
-        return all(map(_finite, value.values()))
-    if isinstance(value, list | tuple):
+        return all(map(_finite, dict.values(value)))
+    if isinstance(value, list):
+        return all(map(_finite, list.__iter__(value)))
+    if isinstance(value, tuple):
         return all(map(_finite, value))
     return not isinstance(value, float) or bool(value - value == 0.0)
