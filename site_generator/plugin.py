@@ -57,7 +57,6 @@ from site_generator.search_shards import (
     Document,
     ShardPlan,
     ShardWork,
-    drop_shards,
     index_shards,
     plan_shards,
     prepare_shards,
@@ -151,7 +150,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         node_modules = Path(self.config.node_modules) if self.config.node_modules else None
         vendor = find_vendor_files(root, node_modules)
         start = time.perf_counter()
-        _drop_index()  # the previous build's, when it is still being made (omh serve)
+        _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self.cache = self._open_cache(catalogue, config)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
@@ -398,10 +397,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
                     self._loaded.store.save()
         if work is not None:  # the thread lets the cache go when it is done
-            thread = threading.Thread(target=_index_later, args=(work, self.cache),
-                                      name="omh-search-index", daemon=True)
-            _INDEXING.append((thread, work))
-            thread.start()
+            _INDEXING.append(threading.Thread(target=_index_later, args=(work, self.cache),
+                                              name="omh-search-index", daemon=True))
+            _INDEXING[-1].start()
         elif self.cache is not None:
             self.cache.close()
         self._discard_spill()
@@ -493,31 +491,21 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         return server
 
 
-_INDEXING: list[tuple[threading.Thread, ShardWork]] = []
+_INDEXING: list[threading.Thread] = []
 """``omh serve``'s search indexing in the background (MkDocs makes a new plugin for each build:
 the thread outlives the one that started it)."""
 
 
 def _wait_for_index() -> None:
     while _INDEXING:
-        _INDEXING.pop()[0].join()
-
-
-def _drop_index() -> None:
-    """End the search index ``omh serve``'s last build is making: an edit came meanwhile, and
-    the build it begins makes its own index (waiting for the old one was up to a second of the
-    edit's wait for its page at 1,000 records)."""
-    for _, work in _INDEXING:
-        drop_shards(work)
-    _wait_for_index()
+        _INDEXING.pop().join()
 
 
 def _index_later(work: ShardWork, cache: BuildCache | None) -> None:
     try:
         shards = index_shards(work, cache)
     except SearchIndexError as exc:
-        if not work.dropped:
-            log.warning("%s", exc)
+        log.warning("%s", exc)
         shards = None
     if cache is not None:
         if shards is not None:

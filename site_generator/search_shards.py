@@ -125,8 +125,6 @@ class ShardWork:
     """The shards to index whose Pagefind run has not begun."""
     running: dict[int, Run] = field(default_factory=dict)
     """The runs begun (``start_shards``) and not waited for yet."""
-    dropped: bool = False
-    """Whether a newer build dropped this index (``drop_shards``)."""
 
 
 def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
@@ -183,7 +181,7 @@ def start_shards(work: ShardWork, jobs: int) -> None:
     """Begin indexing the shards left to index, in order, until ``jobs`` Pagefind runs are
     going (``index_shards`` waits for them and runs the rest): a run keeps about one core busy
     on its own, while the build goes on."""
-    while work.pending and not work.dropped and len(work.running) < max(1, jobs):
+    while work.pending and len(work.running) < max(1, jobs):
         shard = work.pending.pop(0)
         work.running[shard] = start_index(work.work / str(shard))
 
@@ -198,26 +196,14 @@ def index_shards(work: ShardWork, cache: BuildCache | None,
     try:
         for shard, key in work.stale:
             start_shards(work, jobs)
-            run = work.running.get(shard)  # (left there while waited for: ``drop_shards``)
-            if run is None:  # (never begun: ``drop_shards``)
-                raise SearchIndexError("the search index was dropped for a newer build's")
             bundle = work.site_dir / shard_folder(shard)
-            finish_index(run, bundle)
-            del work.running[shard]
+            finish_index(work.running.pop(shard), bundle)
             files = _kept(cache, bundle) if cache is not None else None
             if files is not None:
                 shards[key] = files
     finally:
         stop_shards(work)
     return shards
-
-
-def drop_shards(work: ShardWork) -> None:
-    """End, from another thread, the runs ``index_shards`` is waiting for and begin no more:
-    it fails (``work.dropped`` says why)."""
-    work.dropped = True
-    for run in list(work.running.values()):
-        stop_index(run)
 
 
 def stop_shards(work: ShardWork) -> None:

@@ -10,10 +10,8 @@ documents per shard gives the example catalogue several shards.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -271,45 +269,3 @@ def test_pagefind_runs_while_mkdocs_renders_and_stops_with_a_failed_build(
         build_site(root, tmp_path / "failed", force=True, cache=False, jobs=1)
     assert runs and all(run.process.poll() is not None for run in runs)
     assert not list(temporary.glob("omh-search-*"))
-
-
-def test_omh_serve_drops_a_search_index_an_edit_overtakes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    """An edit's build does not wait for the search index the last build is still making: it
-    ends that Pagefind run, says nothing of it, and makes its own index."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from test_site_support import mkdocs_config
-
-    from site_generator.plugin import _wait_for_index
-
-    root = tmp_path / "catalogue"
-    _copy_example(root)
-    real = pagefind_index.pagefind_binary()
-    slow = tmp_path / "slow-pagefind"
-    slow.write_text(f"#!/bin/sh\nsleep 60\nexec '{real}' \"$@\"\n", encoding="utf-8")
-    slow.chmod(0o755)
-    runs: list[Run] = []
-    start = search_shards.start_index
-
-    def noted(work: Path) -> Run:
-        runs.append(start(work))
-        return runs[-1]
-
-    monkeypatch.setattr(search_shards, "start_index", noted)
-    config_file = mkdocs_config(root, tmp_path / "work", tmp_path / "site",
-                                search_in_background=True)
-    monkeypatch.setattr(pagefind_index, "pagefind_binary", lambda: slow)
-    mkdocs_build(load_config(config_file=str(config_file)))
-    assert len(runs) == 1 and runs[0].process.poll() is None  # still indexing
-    monkeypatch.setattr(pagefind_index, "pagefind_binary", lambda: real)
-    began = time.monotonic()
-    with caplog.at_level(logging.WARNING):
-        mkdocs_build(load_config(config_file=str(config_file)))
-        _wait_for_index()
-    assert time.monotonic() - began < 45  # the slow run was not waited for
-    assert runs[0].process.returncode is not None and runs[0].process.returncode < 0
-    assert len(runs) == 2 and runs[1].process.returncode == 0
-    assert not [r for r in caplog.records if "Pagefind" in r.getMessage()]
-    assert (tmp_path / "site" / "pagefind" / "0" / "pagefind.js").is_file()
