@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.derive.analyses import Analyses
-from catalogue.derive.leaderboards import Leaderboard
+from catalogue.derive.leaderboards import Leaderboard, Standing
 from site_generator import formatting
 from site_generator.downloads import PublishedFile
 from site_generator.json_bytes import compact_json
@@ -49,7 +49,7 @@ def _page(site: SiteContext, path: str, title: str, description: str, template: 
                          section=ANALYSE_PATH)
 
 
-def board_path(board: Leaderboard) -> str:
+def board_path(board: Leaderboard | Standing) -> str:
     return f"{ANALYSE_PATH}leaderboards/{board.slug}/"
 
 

@@ -24,7 +24,6 @@ class Values:
         self.records: dict[str, Record] = tables[RECORDS]  # type: ignore[assignment]
         self.digests = digests
         self._known: dict[tuple[str, Hashable], str] = {}
-        self._shared: dict[int, str] = {}
 
     def record(self, record_id: str) -> str:
         record = dict.get(self.records, record_id)
@@ -39,13 +38,13 @@ class Values:
             value = os.urandom(16).hex()
         elif table == RECORDS:
             value = digest([(i, self.record(i)) for i in dict.keys(self.records)],
-                           self.record, self._shared) if key == ALL else self.record(str(key))
+                           self.record) if key == ALL else self.record(str(key))
         elif key == ALL:
             value = digest(list(list.__iter__(source)) if isinstance(source, list)
-                           else dict(dict.items(source)), self.record, self._shared)
+                           else dict(dict.items(source)), self.record)
         else:
             found = dict.get(source, key, ABSENT) if isinstance(source, dict) else ABSENT
-            value = digest(found, self.record, self._shared)
+            value = digest(found, self.record)
         self._known[(table, key)] = value
         return value
 

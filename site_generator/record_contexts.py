@@ -106,8 +106,8 @@ def model_context(record: Record, site: SiteContext, overflow: Overflow) -> dict
         "runs": runs,
         "run_averages": averages(runs),
         "footprint": site.carbon.model(record.id),
-        "leaderboard_ranks": [(board, entry, board_path(board)) for board, entry
-                              in site.analyses.ranks.get(record.id, [])],
+        "leaderboard_ranks": [(standing, board_path(standing))
+                              for standing in site.analyses.ranks.get(record.id, [])],
         "produced_by": produced_by,
         "training_datasets": overflow.related(record, "training-datasets", "Training datasets",
                                               related(record.id, "training_datasets")),

@@ -20,7 +20,6 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from catalogue.derive.leaderboards import Leaderboard
 from catalogue.model.records import Record
 
 K = TypeVar("K")
@@ -140,37 +139,24 @@ def traced_list(table: str, values: list[V]) -> TracedList[V]:
     return result
 
 
-def _pickler(out: io.BytesIO, record_digest: Callable[[str], str],
-             shared: dict[int, str]) -> pickle.Pickler:
+def _pickler(out: io.BytesIO, record_digest: Callable[[str], str]) -> pickle.Pickler:
     """A pickler writing each record in a value as its id and the digest of its files (the
-    record object itself holds what was parsed, not what the page may read from its folder),
-    and each leaderboard as the digest of its own pickle, kept in ``shared``: every model
-    ranked on a board reads the whole board, which would otherwise be pickled once per model.
+    record object itself holds what was parsed, not what the page may read from its folder).
     A dispatch table, not ``reducer_override``: the pickler looks the type up in C, instead of
     calling back into Python for every object of the value."""
 
     def reduce_record(record: Record) -> tuple[type[str], tuple[str]]:
         return str, (f"record:{record.id}:{record_digest(record.id)}",)
 
-    def reduce_board(board: Leaderboard) -> tuple[type[str], tuple[str]]:
-        known = shared.get(id(board))
-        if known is None:  # the board outlives the build's digests: its id is not reused
-            known = shared[id(board)] = digest(tuple(vars(board).items()), record_digest,
-                                               shared)
-        return str, (f"leaderboard:{known}",)
-
     pickler = pickle.Pickler(out, protocol=5)
-    # Neither type has a subclass.
-    pickler.dispatch_table = {Record: reduce_record, Leaderboard: reduce_board}
+    pickler.dispatch_table = {Record: reduce_record}  # Record has no subclass
     return pickler
 
 
-def digest(value: Any, record_digest: Callable[[str], str],
-           shared: dict[int, str] | None = None) -> str:
+def digest(value: Any, record_digest: Callable[[str], str]) -> str:
     """The digest of ``value``'s pickle. The same value pickles to the same bytes in every
     process here: the derived tables hold no set whose order could vary (were one to, its
-    pages would only be built again, never reused wrongly). ``shared``: the digests of the
-    leaderboards met so far, for the next call to reuse."""
+    pages would only be built again, never reused wrongly)."""
     out = io.BytesIO()
-    _pickler(out, record_digest, {} if shared is None else shared).dump(value)
+    _pickler(out, record_digest).dump(value)
     return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()

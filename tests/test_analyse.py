@@ -119,8 +119,8 @@ def test_leaderboards_rank_in_the_metric_direction_with_energy(analysed: Catalog
     assert [(e.model_id, e.rank) for e in rmse.entries] == [("models/model-d", 1),
                                                             ("models/model-b", 2)]
     ranks = ranks_by_model(list(boards.values()))
-    assert [(b.metric.key, e.rank) for b, e in ranks["models/model-b"]] == [("accuracy", 4),
-                                                                            ("rmse", 2)]
+    assert [(s.slug.rsplit("--", 1)[1], s.entry.rank, s.size)
+            for s in ranks["models/model-b"]] == [("accuracy", 4, 4), ("rmse", 2, 2)]
 
 
 def test_pareto_front_by_hand() -> None:

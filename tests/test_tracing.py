@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import minimal_records, write_catalogue
 
-from catalogue.derive.leaderboards import Entry, Leaderboard
+from catalogue.derive.leaderboards import Entry, Leaderboard, ranks_by_model
 from catalogue.derive.metrics import METRICS
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
@@ -32,18 +32,20 @@ def _entry(model: str, rank: int) -> Entry:
                  None, (), rank=rank)
 
 
-def test_a_leaderboard_counts_by_its_content_and_is_pickled_once_a_build() -> None:
+def test_a_models_standing_counts_by_what_its_page_shows() -> None:
+    """A model's page reads its standing on a board (the board's name and size, its own
+    entry), not the whole board: another model moving changes it only through a rank."""
     board = Leaderboard("classification", "datasets/d", "D", "test", METRICS["accuracy"],
                         [_entry("models/a", 1), _entry("models/b", 2)])
-    ranks = {"models/a": [(board, board.entries[0])], "models/b": [(board, board.entries[1])]}
-    shared: dict[int, str] = {}
-    first = [digest(ranks[m], str, shared) for m in ranks]
-    assert len(shared) == 1  # the board's digest, worked out once for both models
-    assert first == [digest(ranks[m], str) for m in ranks]  # the same without the memo
-    again = Leaderboard(board.task, board.dataset_id, board.dataset_name, board.split,
-                        board.metric, [*board.entries[:1], _entry("models/b", 3)])
-    moved = digest([(again, again.entries[0])], str)  # b's rank changed, a's entry did not
-    assert moved != first[0]
+    first = ranks_by_model([board])
+    board.entries[1] = _entry("models/b", 3)  # b moved; a's entry and the board's size did not
+    again = ranks_by_model([board])
+    assert digest(again["models/a"], str) == digest(first["models/a"], str)
+    assert digest(again["models/b"], str) != digest(first["models/b"], str)
+    board.entries[0] = _entry("models/a", 2)
+    assert digest(ranks_by_model([board])["models/a"], str) != digest(first["models/a"], str)
+    board.entries.append(_entry("models/c", 4))  # a third model: the size a's page shows
+    assert ranks_by_model([board])["models/a"][0].size == 3
 
 
 def test_a_deferred_value_is_made_once_when_first_looked_up() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.derive.hyperparameters import Family, families
-from catalogue.derive.leaderboards import Entry, Leaderboard, leaderboards, ranks_by_model
+from catalogue.derive.leaderboards import Leaderboard, Standing, leaderboards, ranks_by_model
 from catalogue.derive.reproducibility import (
     Inconsistency,
     ReproducibilityReport,
@@ -28,7 +28,7 @@ from catalogue.link.catalogue import Catalogue
 @dataclass(frozen=True)
 class Analyses:
     leaderboards: list[Leaderboard]
-    ranks: dict[str, list[tuple[Leaderboard, Entry]]]
+    ranks: dict[str, list[Standing]]
     reproducibility: dict[str, ReproducibilityReport]
     inconsistencies: list[Inconsistency]
     datasets: dict[str, DatasetReuse]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.derive.metrics import Metric, metric_for
@@ -158,10 +158,23 @@ def leaderboards(catalogue: Catalogue, carbon: CarbonReport) -> list[Leaderboard
     return result
 
 
-def ranks_by_model(boards: list[Leaderboard]) -> dict[str, list[tuple[Leaderboard, Entry]]]:
+class Standing(NamedTuple):
+    """A model's place on one leaderboard, as its page shows it: the board's name and size and
+    the model's own entry, not the whole board (so another model's entry reaches the page only
+    through this one's rank, or the board's size)."""
+
+    slug: str
+    title: str
+    task: str
+    size: int
+    entry: Entry
+
+
+def ranks_by_model(boards: list[Leaderboard]) -> dict[str, list[Standing]]:
     """For each model, the leaderboards it appears on with its entry (and so its rank)."""
-    found: dict[str, list[tuple[Leaderboard, Entry]]] = {}
+    found: dict[str, list[Standing]] = {}
     for board in boards:
         for entry in board.entries:
-            found.setdefault(entry.model_id, []).append((board, entry))
+            found.setdefault(entry.model_id, []).append(
+                Standing(board.slug, board.title, board.task, len(board.entries), entry))
     return found
