@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -38,6 +38,7 @@ from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, source_digest
 from catalogue.load.safe_write import (
     check_no_symlink,
+    replace_file,
     write_text_no_follow,
 )
 
@@ -278,7 +279,7 @@ class BuildCache:
         if self.folder is None:
             return None
         blob = hashlib.sha256(content).hexdigest()
-        return blob if self._keep(blob, lambda path: _write_blob(path, content)) else None
+        return blob if self._keep(blob, lambda path: replace_file(path, content)) else None
 
     def adopt(self, blobs: Iterable[str]) -> None:
         """Blobs another process of this build put (a worker's): the clean-up after a save
@@ -337,9 +338,7 @@ class BuildCache:
         if self._present is None:
             # One listing of the blob folders: a rebuild asks after 100,000 blobs, and asking
             # the file system about each took 0.4 s at 10,000 records.
-            self._present = {entry.name for folder in _entries(self._blobs)
-                             if folder.is_dir(follow_symlinks=False)
-                             for entry in _entries(folder.path)
+            self._present = {entry.name for entry in _blob_entries(self._blobs)
                              if entry.is_file(follow_symlinks=False)}
         return blob in self._present
 
@@ -491,7 +490,8 @@ class BuildCache:
             unused = [self.blob_file(b) for b in (_blobs_of(
                 self.units, self._saved_shards, self._saved_reports) | self._put) - used]
         else:
-            unused = [str(p) for p in _all_blobs(self.folder / BLOBS) if p.name not in used]
+            unused = [entry.path for entry in _blob_entries(str(self.folder / BLOBS))
+                      if entry.name not in used]
         self.units, self._saved_shards = dict(units), dict(self.shards)
         self._saved_reports = dict(self.reports)
         self.digests.save()
@@ -534,24 +534,6 @@ def _blobs_of(units: Mapping[str, CachedUnit], shards: Mapping[str, ShardFiles],
     return used
 
 
-def _write_blob(path: str, content: bytes) -> None:
-    """Write a blob whole or not at all (a build cut off leaves no blob short of its content,
-    which its name would vouch for): into a file of this process's own, then renamed over the
-    blob's name, which a rename never follows. Its folder was checked (``_keep``): a few system
-    calls a blob, where ``write_bytes_no_follow`` checked every folder up to the catalogue."""
-    temporary = f"{path}.{os.getpid()}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def _entries(folder: str) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as entries:
@@ -560,8 +542,10 @@ def _entries(folder: str) -> list[os.DirEntry[str]]:
         return []
 
 
-def _all_blobs(folder: Path) -> Iterable[Path]:
-    if folder.is_dir() and not folder.is_symlink():
-        for shard in folder.iterdir():
-            if shard.is_dir() and not shard.is_symlink():
-                yield from shard.iterdir()
+def _blob_entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    """What the blob folders hold, from one listing of each (a symlink is never followed)."""
+    if os.path.islink(folder):
+        return
+    for shard in _entries(folder):
+        if shard.is_dir(follow_symlinks=False):
+            yield from _entries(shard.path)

@@ -57,6 +57,7 @@ def remembered_reports(catalogue: Catalogue, cache: BuildCache, values: Values,
     for record in scored:
         entry = cache.reports.get(record.id)
         if entry is not None and cache.holds(entry.report) and values.still(entry.reads):
+            # (Made when the traced table is looked up: ``record_units.trace_tables``.)
             reports[record.id] = Deferred(functools.partial(_kept, cache, entry.report, record,
                                                             lookup))  # type: ignore[assignment]
             digests[record.id], kept[record.id] = entry.report, entry
