@@ -2,7 +2,8 @@
 
 The MkDocs configuration and its (empty) ``docs_dir`` live in a temporary work folder; pages and
 files reach MkDocs through the ``omh`` plugin, in memory. The only thing written is the site,
-built beside its folder and swapped in whole (``site_generator.output_dir``).
+built beside its folder and swapped in whole (``site_generator.output_dir``), from the site before
+last when the build cache made it (``site_generator.spare_site``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from site_generator.output_dir import (
     UnsafeSiteDir,
     check_site_dir,
     discard,
+    spare_dir,
     staging_dir,
     swap_in,
 )
@@ -77,6 +79,8 @@ class BuildResult:
     """Peak memory (MiB) when each stage ended (``memory.peak_rss_mib``)."""
     rendered: int = 0
     """Pages MkDocs rendered (the others came from the build cache as it wrote them)."""
+    in_place: bool = False
+    """Whether the build started from the site before last (``spare_site``)."""
 
 
 class _Collect(logging.Handler):
@@ -178,7 +182,9 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
             config_file = write_config(Path(work), root, staged, catalogue.settings,
                                        navigation(), theme=theme, node_modules=node_modules,
                                        material_search=material_search,
-                                       plugin_options={"cache": cache, "jobs": jobs})
+                                       plugin_options={
+                                           "cache": cache, "jobs": jobs,
+                                           "spare": str(spare_dir(site_dir)) if cache else None})
             with mkdocs_logging(verbose) as collected:
                 try:
                     config = load_config(config_file=str(config_file))
@@ -196,7 +202,8 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
             site = plugin.site
             assert site is not None
         swapped = time.perf_counter()
-        swap_in(root, staged, site_dir)
+        swap_in(root, staged, site_dir, keep_spare=plugin.cache is not None and
+                plugin.cache.folder is not None)
         swap_seconds = time.perf_counter() - swapped
     except UnsafeSiteDir as exc:
         raise SiteBuildError(str(exc)) from None
@@ -214,7 +221,7 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                        count_record_units(site.reused_units),
                        {"check": checked_rss, "generate": plugin.generate_rss,
                         "mkdocs": plugin.mkdocs_rss, "search index": peak_rss_mib()},
-                       len(site.pages))
+                       len(site.pages), plugin.in_place)
 
 
 def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bool = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.kinds import KINDS
@@ -37,12 +37,15 @@ def navigation() -> list[tuple[str, str]]:
 
 
 def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1,
-             spill: Spill | None = None, search_bundles: Sequence[str] | None = None) -> Site:
+             spill: Spill | None = None, search_bundles: Sequence[str] | None = None,
+             records_done: Callable[[Site], None] | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
     wait on disk. ``search_bundles``: the search index's shards the search page imports
-    (default: ``search_shards.plan_shards``'s)."""
+    (default: ``search_shards.plan_shards``'s). ``records_done`` is given the site as soon as
+    its record pages are made (built or reused), before the lists and catalogue files: the
+    record pages are all the search index holds, so its runs can begin there."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
         tables = catalogue_tables(catalogue)
@@ -85,6 +88,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
                 (path, f"{catalogue.root}/{ref}", False) for path, how, ref in kept.files)
             nquads[record_id] = cache.read(kept.nquads).decode("utf-8").splitlines()
         result.reused_units = dict(reused)
+    if records_done is not None:
+        records_done(result)
     with timed(stages, "lists and dashboards"):
         in_nav = {path for _, path in result.nav}
         pages = []

@@ -7,7 +7,8 @@ step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames a moment apart
 interrupted, even by ``kill -9``, leaves the previous site as it was, never half a site. The
 previous site, renamed ``.<name>.omh-old-<random>``, is removed by a process of its own that
 outlives the build (tens of thousands of files take seconds to unlink; nobody waits for them),
-or by the next build if that process was stopped. The
+or by the next build if that process was stopped; a build with the cache keeps it instead, as
+the next build's starting point (``.<name>.omh-spare``, see ``spare_site``). The
 folder it replaces must hold the marker a build wrote: any other non-empty folder is refused, and
 so is a target that is a symlink or lies behind one inside the catalogue, whatever it points at.
 """
@@ -29,6 +30,7 @@ MARKER_TEXT = ("This folder was built by omh build, which replaces it whole at e
                "do not keep other files here.\n")
 STAGING = ".{name}.omh-build-"
 OLD = ".{name}.omh-old-"
+SPARE = ".{name}.omh-spare"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -99,9 +101,25 @@ def discard(staged: Path) -> None:
     shutil.rmtree(staged, ignore_errors=True)
 
 
-def swap_in(root: Path, staged: Path, site_dir: Path) -> None:
+def spare_dir(site_dir: Path) -> Path:
+    """Where the site a build replaced is kept for the next build (``spare_site``)."""
+    return site_dir.parent / SPARE.format(name=site_dir.name)
+
+
+def set_aside(folder: Path) -> Path:
+    """Rename ``folder`` to a new name for removal (``remove_in_background``): the name it had
+    is free at once."""
+    old = Path(tempfile.mkdtemp(prefix=OLD.format(name=folder.name), dir=folder.parent))
+    old.rmdir()
+    os.rename(folder, old)
+    return old
+
+
+def swap_in(root: Path, staged: Path, site_dir: Path, keep_spare: bool = False) -> None:
     """Mark ``staged`` as a built site and put it in place of ``site_dir``; the old site is
-    removed afterwards."""
+    removed afterwards or, with ``keep_spare``, kept as the spare (``spare_dir``)."""
+    with contextlib.suppress(FileNotFoundError):  # (a kept folder's: replaced, not followed)
+        (staged / MARKER).unlink()
     (staged / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     check_site_dir(root, site_dir)  # again: the folder may have changed while building
     if not os.path.lexists(site_dir):
@@ -114,7 +132,13 @@ def swap_in(root: Path, staged: Path, site_dir: Path) -> None:
     else:
         os.rename(site_dir, old)
         os.rename(staged, site_dir)
-    remove_in_background(old)
+    spare = spare_dir(site_dir)
+    if keep_spare:
+        if os.path.lexists(spare):
+            remove_in_background(set_aside(spare))
+        os.rename(old, spare)
+    else:
+        remove_in_background(old)
 
 
 def remove_in_background(folder: Path) -> None:

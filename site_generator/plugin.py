@@ -6,13 +6,15 @@ contents, and puts the generated HTML in place of the Markdown MkDocs would have
 page content is decided by ``site_generator.generate`` alone; this module only delivers it.
 MkDocs renders the navigation's pages in its loop; the pages outside the navigation are held
 back and rendered by this plugin once MkDocs has written the rest, with MkDocs' own steps, in
-worker processes (``theme_pages``). Once MkDocs has written the site, Pagefind indexes the
-record pages' index documents into it, for the search page, in shards (``search_shards``):
-those whose documents are unchanged since the last build are taken from the build cache.
+worker processes (``theme_pages``). As soon as the record pages are made, Pagefind begins
+indexing their index documents, for the search page, in shards (``search_shards``), in
+processes of its own while the rest is built: the shards whose documents are unchanged since
+the last build are taken from the build cache.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -66,6 +68,7 @@ from site_generator.search_shards import (
 from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
 from site_generator.site import SEARCH, GeneratedPage, Site
+from site_generator.spare_site import adopt_spare, note_built
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
 
@@ -96,6 +99,9 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     in_place = c.Type(bool, default=False)
     """``omh serve``: each build changes the last one's files in place (``in_place``); MkDocs
     is told to build dirty."""
+    spare = c.Optional(c.Type(str))
+    """``omh build`` with the cache: the site before last, kept beside the site; the build
+    starts from it, in place, when the cache built it (``spare_site``)."""
     theme_pages = c.Type(bool, default=True)
     """Render the pages outside the navigation in this plugin, on every core (``theme_pages``);
     otherwise MkDocs renders them in its own loop, one after the other (the same pages)."""
@@ -127,6 +133,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """The search index's shards, as the search page was told of them."""
         self._search_work: ShardWork | None = None
         """The search index's documents and the Pagefind runs begun in ``on_files``."""
+        self.in_place = False
+        """Whether this build changes the files of a built site in place (``in_place``:
+        ``omh serve``'s folder, or the site before last ``omh build`` starts from)."""
         self._search_begun = 0.0
         """Seconds ``on_files`` spent writing those documents and beginning the runs."""
         self._files: Files | None = None
@@ -153,16 +162,22 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self.cache = self._open_cache(catalogue, config)
+        self.in_place = self.config.in_place
+        if self.config.spare and self.cache is not None and not self.in_place:
+            self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
+                                         self.cache)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         self._search_plan = self.search_plan(catalogue)
+        self._search_begun = 0.0
         site = generate(catalogue, self.cache, self._jobs(),
-                        Spill(self._spill, self.cache), self._search_plan.folders)
-        self.generate_seconds = time.perf_counter() - start
+                        Spill(self._spill, self.cache), self._search_plan.folders,
+                        functools.partial(self._begin_search, Path(config.site_dir)))
+        self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
-        if self.config.in_place:
+        if self.in_place:
             unlink_written(Path(config.site_dir), [f"{p.path}index.html" for p in site.pages] +
                            [f.path for f in site.files])
         self.pages = {page.src_uri: page for page in site.pages}
@@ -190,20 +205,24 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
-        self._search_begun = 0.0
-        if self.config.search and not self.config.search_in_background:
-            # Every search document is known: Pagefind's runs begin now and go on, in their
-            # own processes, while MkDocs renders and writes.
-            start = time.perf_counter()
-            try:
-                self._search_work = prepare_shards(Path(config.site_dir), self._documents(),
-                                                   self._search_plan, self.cache)
-                start_shards(self._search_work, self._jobs())
-            except SearchIndexError as exc:
-                raise PluginError(str(exc)) from exc
-            finally:
-                self._search_begun = time.perf_counter() - start
         return files
+
+    def _begin_search(self, site_dir: Path, site: Site) -> None:
+        """Every search document is known once the record pages are made: Pagefind's runs
+        begin then and go on, in their own processes, while the lists, the catalogue's files
+        and MkDocs' pages are made."""
+        if not self.config.search or self.config.search_in_background:
+            return
+        assert self._search_plan is not None
+        start = time.perf_counter()
+        try:
+            self._search_work = prepare_shards(site_dir, self._documents(site),
+                                               self._search_plan, self.cache)
+            start_shards(self._search_work, self._jobs())
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from exc
+        finally:
+            self._search_begun = time.perf_counter() - start
 
     def _jobs(self) -> int:
         return self.config.jobs or default_jobs()
@@ -389,8 +408,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             placed = placing.submit(self._place_reused, site_dir)
             work = self._search_index(site_dir) if self.config.search else None
             placed.result()
-        if self.config.in_place:
+        if self.in_place:
             remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
+        if self.config.spare and self.cache is not None:
+            note_built(self.cache, site_dir)
         if self.cache is not None:
             with timed(stages, "cache kept"):
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
@@ -407,17 +428,17 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _place_reused(self, site_dir: Path) -> None:
         assert self.site is not None
         with timed(self.site.stages, "pages and files placed"):
-            write_reused(self.site, self.cache, site_dir, self.config.in_place)
+            write_reused(self.site, self.cache, site_dir, self.in_place)
 
     def _search_index(self, site_dir: Path) -> ShardWork | None:
         """Index the pages for search, in shards (``search_shards``); with
         ``search_in_background``, only place the shards the cache holds and return the rest,
         to index once the build has returned."""
-        assert self._search_plan is not None
+        assert self._search_plan is not None and self.site is not None
         start = time.perf_counter()
         try:
             work = self._search_work if self._search_work is not None else prepare_shards(
-                site_dir, self._documents(), self._search_plan, self.cache)
+                site_dir, self._documents(self.site), self._search_plan, self.cache)
             self._search_work = None
             if self.config.search_in_background and work.stale:
                 return work
@@ -441,18 +462,19 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         written.update(path for path, _, _ in self.site.placed_files)
         return written
 
-    def _documents(self) -> Iterator[Document]:
-        """Every search document, one at a time: the pages built now, then the reused ones
-        (a document in the cache's blobs is read only when its shard is indexed)."""
-        assert self.site is not None
-        for page in self.site.pages:
+    @staticmethod
+    def _documents(site: Site) -> Iterator[Document]:
+        """Every search document of ``site``, one at a time: the pages built now, then the
+        reused ones (a document in the cache's blobs is read only when its shard is
+        indexed)."""
+        for page in site.pages:
             if page.index_blob is not None:
                 yield Document(page.path, None, page.index_blob)
                 continue
             index_html = loaded(page).index_html
             if index_html is not None:
                 yield Document(page.path, index_html, None)
-        for cached in self.site.reused_pages:
+        for cached in site.reused_pages:
             if cached.index:
                 yield Document(cached.path, None, cached.index)
 

@@ -22,6 +22,7 @@ counts add up, and a sorted view is merged by the pages' sort keys, which are un
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from typing import NamedTuple
 
 from site_generator.build_cache import BuildCache, ShardFiles
 from site_generator.cached_output import place_files
+from site_generator.in_place import remove_stale
 from site_generator.pagefind_index import (
     Run,
     SearchIndexError,
@@ -240,9 +242,14 @@ def _clear_bundles(site_dir: Path, plan: ShardPlan) -> None:
 
 
 def _place(cache: BuildCache, files: ShardFiles, bundle: Path) -> None:
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    place_files((cache.blob_file(blob), f"{bundle}/{path}", True) for path, blob in files)
+    """Put the shard's ``files`` at ``bundle``; a bundle there already (``omh serve``'s, or
+    the site ``omh build`` starts from) keeps the files linked to the same blobs."""
+    if bundle.is_dir() and not bundle.is_symlink():
+        remove_stale(bundle, {path for path, _ in files})
+    elif os.path.lexists(bundle):
+        bundle.unlink()
+    place_files(((cache.blob_file(blob), f"{bundle}/{path}", True) for path, blob in files),
+                keep_same=True)
 
 
 def _kept(cache: BuildCache, bundle: Path) -> ShardFiles | None:

@@ -145,14 +145,14 @@ def visit(driver: Any, url: str) -> dict[str, list[str]]:
             "violations": list(found.get("violations", []))}
 
 
-def tree_state(folder: Path, skip: Path | None = None) -> dict[str, tuple[int, int, str]]:
-    """Every file, folder and link under ``folder`` (but ``skip``): a file's size and
+def tree_state(folder: Path, *skip: Path) -> dict[str, tuple[int, int, str]]:
+    """Every file, folder and link under ``folder`` (but those under ``skip``): a file's size and
     modification time, a link's target; what must not change while a site is built (a folder's
     own time changes when a build puts its site in place beside it). A catalogue's cache folder
     (``.omh-cache``, git-ignored) is left out: builds keep their cache there."""
     state: dict[str, tuple[int, int, str]] = {}
     for path in sorted(folder.rglob("*")):
-        if skip is not None and (path == skip or skip in path.parents):
+        if any(path == skipped or skipped in path.parents for skipped in skip):
             continue
         if DEFAULT_CACHE_DIR in path.relative_to(folder).parts:
             continue

@@ -63,11 +63,12 @@ def _records(root: Path, folder: str | None = None) -> list[Path]:
 
 
 def _set_line(record: Path, key: str, value: str) -> None:
-    """Replace (or add) the top-level ``key: ...`` line of the record."""
+    """Replace (or add) the top-level ``key: ...`` of the record (with the lines of a block
+    value under it)."""
     file = record / RECORD_FILE
     text = file.read_text(encoding="utf-8")
     line = f"{key}: {value}"
-    new, found = re.subn(rf"(?m)^{key}:.*$", line, text, count=1)
+    new, found = re.subn(rf"(?m)^{key}:.*(?:\n[ \t-].*)*", line, text, count=1)
     file.write_text(new if found else text.rstrip("\n") + "\n" + line + "\n", encoding="utf-8")
 
 
@@ -125,18 +126,21 @@ def test_cached_builds_equal_clean_builds_after_random_edits(
     monkeypatch.setattr(listing, "LIST_PAGE_SIZE", 2)
     root = tmp_path / "catalogue"
     _copy_example(root)
-    first = build_site(root, tmp_path / "first", force=True)
-    assert first.reused == 0
+    # The cached builds go to one folder: from the second on, each starts from the site
+    # before last (``spare_site``), changing it in place.
+    first = build_site(root, tmp_path / "cached", force=True)
+    assert first.reused == 0 and not first.in_place
     assert (root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE).is_file()
-    assert len(list((tmp_path / "first" / "pagefind").iterdir())) > 8
+    assert len(list((tmp_path / "cached" / "pagefind").iterdir())) > 8
     rng = random.Random(17)
-    for round_number in (1, 2):
+    for round_number in (1, 2, 3):
         done = _edit(root, rng, round_number)
-        cached = build_site(root, tmp_path / f"cached{round_number}", force=True)
+        cached = build_site(root, tmp_path / "cached", force=True)
         clean = build_site(root, tmp_path / f"clean{round_number}", force=True, cache=False)
         assert 0 < cached.reused < cached.records, (cached.reused, done)
+        assert cached.in_place == (round_number > 1)
         assert clean.reused == 0
-        assert_same_site(tmp_path / f"cached{round_number}", tmp_path / f"clean{round_number}")
+        assert_same_site(tmp_path / "cached", tmp_path / f"clean{round_number}")
 
 
 def test_a_record_edited_alone_has_its_own_pages_built_again(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from catalogue.model.yaml_source import parse_yaml
 from catalogue.pipeline import load_theme
 from omh.commands.check_artefacts import code_cell
 from site_generator.build import SiteBuildError, build_site
-from site_generator.output_dir import MARKER
+from site_generator.output_dir import MARKER, is_built_site, spare_dir
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPOSITORY / ".github" / "workflows").glob("*.yml"))
@@ -88,7 +88,7 @@ def test_a_build_replaces_its_own_site_whole_and_touches_nothing_else(tmp_path: 
     build_site(root, site)
     assert (site / MARKER).is_file() and (site / "index.html").is_file()
     (site / "stale.html").write_text("from an older build\n")
-    outside = tree_state(tmp_path, skip=site)
+    outside = tree_state(tmp_path, site)
     build_site(root, site)
     assert not (site / "stale.html").exists() and (site / "index.html").is_file()
     # The previous site is set aside and removed by a process of its own, soon.
@@ -96,8 +96,11 @@ def test_a_build_replaces_its_own_site_whole_and_touches_nothing_else(tmp_path: 
     deadline = time.monotonic() + 30
     while any(p.exists() for p in old) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert tree_state(tmp_path, skip=site) == outside
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["neighbour.txt", "site"]
+    # The site it replaced is kept as the next build's starting point, the one before is gone.
+    assert tree_state(tmp_path, site, spare_dir(site)) == outside
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".site.omh-spare", "neighbour.txt", "site"]
+    assert is_built_site(spare_dir(site))
 
 
 @pytest.mark.slow
