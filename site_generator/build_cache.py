@@ -286,20 +286,25 @@ class BuildCache:
         removes those no unit, shard or report names."""
         self._put.update(blobs)
 
-    def put_file(self, source: Path) -> str | None:
+    def put_file(self, source: Path, blob: str | None = None) -> str | None:
         """Keep the file ``source``, one the build wrote and never writes again: linked into the
         cache (``put`` writes a copy, atomically: ten times slower for the thousands of small
-        files of a search index); its blob id."""
+        files of a search index); its blob id. ``blob``: the SHA-256 of its content, when the
+        build knows it (the bytes it has just written there)."""
         if self.folder is None:
             return None
-        content = source.read_bytes()
-        blob = hashlib.sha256(content).hexdigest()
+        content = None
+        if blob is None:
+            content = source.read_bytes()
+            blob = hashlib.sha256(content).hexdigest()
 
         def link(path: str) -> None:
             with contextlib.suppress(FileExistsError):  # the same bytes, kept meanwhile
                 os.link(source, path, follow_symlinks=False)
 
-        return blob if self._keep(blob, link) else self.put(content)  # (another file system)
+        if self._keep(blob, link):
+            return blob
+        return self.put(source.read_bytes() if content is None else content)  # (another FS)
 
     def _keep(self, blob: str, write: Callable[[str], None]) -> bool:
         """Whether the cache holds ``blob``, once ``write`` has made its file if need be."""

@@ -351,6 +351,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
     on_page_context = CombinedEvent(_search_view, _full_view)
 
+    @event_priority(-100)  # last: the digest is of what MkDocs writes
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         if self._section is not None:
             self._section.active, self._section = False, None
@@ -360,9 +361,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             wasm = generated is not None and SEARCH in generated.scripts
             output = add_policy(output, wasm=wasm, nonce=self.config.live_reload_nonce)
         path = page.file.src_uri.removesuffix("index.md")
-        if self.cache is not None and path in self._written:
-            self._written[path] = self.cache.put(output.encode("utf-8"))
         if path in self._written:
+            if self.cache is not None:  # kept once written (``_keep_written``)
+                self._written[path] = written_digest(output)
             page.content = None  # written next: its body need not stay in memory
         return output
 
@@ -384,12 +385,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
                 if path in self._written:
                     self._written[path] = blob
-                if self.cache is not None and blob is not None:
-                    self.cache.adopt([blob])
 
     def _written_blob(self, src_uri: str) -> tuple[str, str | None]:
-        """The page's path and its blob (rendered in a worker, it was put in the build's cache
-        there: the build learns of it from this)."""
+        """The page's path and the digest it is kept under (rendered in a worker: the build
+        learns of it from this)."""
         path = src_uri.removesuffix("index.md")
         return path, self._written.get(path)
 
@@ -414,6 +413,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             note_built(self.cache, site_dir)
         if self.cache is not None:
             with timed(stages, "cache kept"):
+                self._keep_written(self.cache, site_dir)
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
                 if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
                     self._loaded.store.save()
@@ -424,6 +424,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         elif self.cache is not None:
             self.cache.close()
         self._discard_spill()
+
+    def _keep_written(self, cache: BuildCache, site_dir: Path) -> None:
+        """Keep the pages of the units built now as MkDocs wrote them: each file is linked into
+        the cache under the digest of what MkDocs was given to write (``written_digest``),
+        not written a second time; a later build starting from this folder finds the page
+        linked to its blob already."""
+        into = str(site_dir)
+        for path, blob in self._written.items():
+            if blob is not None:
+                self._written[path] = cache.put_file(Path(f"{into}/{path}index.html"), blob)
 
     def _place_reused(self, site_dir: Path) -> None:
         assert self.site is not None
@@ -511,6 +521,14 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
             server._inject_js_into_html = inject_with_nonce  # type: ignore[method-assign]
         return server
+
+
+def written_digest(output: str) -> str | None:
+    """The blob id of the page MkDocs writes from ``output`` (it writes no file for a blank
+    one: that page is not kept)."""
+    if not output.strip():
+        return None
+    return hashlib.sha256(output.encode("utf-8", errors="xmlcharrefreplace")).hexdigest()
 
 
 _INDEXING: list[threading.Thread] = []
