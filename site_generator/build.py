@@ -20,7 +20,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
@@ -227,6 +226,8 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
 def serve_site(root: Path, *, dev_addr: str = "127.0.0.1:8000", open_browser: bool = False,
                node_modules: Path | None = None, verbose: bool = True) -> None:
     """Preview the site with live reload: a change to a record rebuilds the pages."""
+    from mkdocs.commands.serve import serve as mkdocs_serve  # (a build needs no server)
+
     root = root.resolve()
     check_plugin_installed()
     find_vendor_files(root, node_modules)

@@ -17,17 +17,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from grandalf.graphs import Edge as LayoutEdge
-from grandalf.graphs import Graph, Vertex
-from grandalf.layouts import SugiyamaLayout
-from grandalf.routing import route_with_lines
 from markupsafe import Markup
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
 from site_generator.formatting import markup
+
+if TYPE_CHECKING:
+    from grandalf.graphs import Edge as LayoutEdge
+    from grandalf.graphs import Vertex
 
 PER_RELATION = 6
 MAX_NODES = 40
@@ -194,6 +194,12 @@ Route = list[tuple[float, float]]
 def _layout(graph: Lineage) -> tuple[dict[str, _Placed], list[tuple[Edge, Route]]]:
     """Positions (top-left corners, left to right) of the nodes and the points of each edge;
     separate pieces of the graph one below the other."""
+    # grandalf brings numpy: imported by the builds that draw, not by every build.
+    from grandalf.graphs import Edge as LayoutEdge
+    from grandalf.graphs import Graph, Vertex
+    from grandalf.layouts import SugiyamaLayout
+    from grandalf.routing import route_with_lines
+
     vertices: dict[str, Vertex] = {}
     sizes: dict[str, tuple[list[str], float, float]] = {}
     for key, node in graph.nodes.items():
