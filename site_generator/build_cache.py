@@ -330,7 +330,8 @@ class BuildCache:
         return name if path == self.blob_path(name) and _BLOB_ID.fullmatch(name) else None
 
     def read(self, blob: str) -> bytes:
-        return self.blob_path(blob).read_bytes()
+        with open(self.blob_file(blob), "rb") as kept:
+            return kept.read()
 
     def has(self, unit: CachedUnit) -> bool:
         """Whether every blob of ``unit`` is a file of the cache (``holds``)."""

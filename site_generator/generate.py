@@ -63,7 +63,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
                 values.record(record_id)
             reused = reusable(cache, values, record_ids)
     result = Site(nav=navigation(), stages=stages)
-    nquads: dict[str, list[str]] = {}
+    nquads: dict[str, list[str] | str] = {}
+    """Each record's lines of the dump, or the blob that holds them."""
     with timed(stages, "record pages"):
         for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
                                 spill):
@@ -79,14 +80,14 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             if cache is not None:  # (a worker put them: the cache's clean-up must know them)
                 cache.adopt(blob for blob in blobs if blob is not None)
             result.units.append(unit)
-            nquads[unit.record_id] = unit.nquads
+            nquads[unit.record_id] = unit.nquads_blob or unit.nquads
     if cache is not None:
         for record_id, kept in reused.items():
             result.reused_pages.extend(kept.pages)
             result.placed_files.extend(
                 (path, cache.blob_file(ref), True) if how == BLOB else
                 (path, f"{catalogue.root}/{ref}", False) for path, how, ref in kept.files)
-            nquads[record_id] = cache.read(kept.nquads).decode("utf-8").splitlines()
+            nquads[record_id] = kept.nquads
         result.reused_units = dict(reused)
     if records_done is not None:
         records_done(result)
@@ -107,6 +108,13 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             search_bundles = plan_shards(searched_pages(catalogue)).folders
         add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
     with timed(stages, "catalogue files"):
-        result.files.extend(machine_files(site.linked, [nquads[i] for i in record_ids]))
+        lines = [part if isinstance(part, list) else _blob_lines(cache, part)
+                 for part in (nquads[i] for i in record_ids)]
+        result.files.extend(machine_files(site.linked, lines))
         result.overrides.update(sitemap_files(site.linked))
     return result.sorted()
+
+
+def _blob_lines(cache: BuildCache | None, blob: str) -> list[str]:
+    assert cache is not None
+    return cache.read(blob).decode("utf-8").splitlines()

@@ -93,8 +93,9 @@ def build_unit(record: Record, site: SiteContext, values: Values | None,
     noted = () if values is None else values.noted(reads)
     if spill is None:
         return Unit(record.id, pages, files, nquads, noted)
+    blob = spill.lines(nquads)
     return Unit(record.id, [spill.page(p) for p in pages], [spill.file(f) for f in files],
-                nquads, noted, spill.lines(nquads))
+                [] if blob else nquads, noted, blob)
 
 
 def build_units(record_ids: list[str], site: SiteContext, values: Values | None,

@@ -138,7 +138,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
     try:
         written.mkdir()
         # Each shard's documents: page path, SHA-256 of the document, its file.
-        pages: dict[int, list[tuple[str, str, Path]]] = {shard: [] for shard in plan.shards}
+        pages: dict[int, list[tuple[str, str, str]]] = {shard: [] for shard in plan.shards}
         for document in documents:
             shard = shard_of(document.path, plan.count)
             if shard not in pages:
@@ -147,11 +147,11 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 content = document.html.encode("utf-8")
                 digest = hashlib.sha256(content).hexdigest()
                 (written / digest).write_bytes(content)
-                pages[shard].append((document.path, digest, written / digest))
+                pages[shard].append((document.path, digest, str(written / digest)))
             else:
                 assert cache is not None and document.blob is not None
                 pages[shard].append((document.path, document.blob,
-                                     cache.blob_path(document.blob)))
+                                     cache.blob_file(document.blob)))
         if not all(pages.values()):
             raise _unplanned(None)
         _clear_bundles(site_dir, plan)
@@ -165,7 +165,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 continue
             # In path order: Pagefind numbers the pages in the order it finds their files,
             # which is the order they were made in on some file systems.
-            place_files((str(source), str(document_file(work.work / str(shard), path)), True)
+            place_files((source, str(document_file(work.work / str(shard), path)), True)
                         for path, _, source in sorted(shard_pages))
             work.stale.append((shard, key))
             work.pending.append(shard)
