@@ -220,8 +220,10 @@ class BuildCache:
         self._saved_reports = dict(self.reports)
         self._put: set[str] = set()
         """The blobs kept by this build (with the index's, every blob a clean-up may drop)."""
-        self._present: set[str] | None = None
-        """The blobs the folder held when ``holds`` was first asked."""
+        self._present: dict[str, int] | None = None
+        """The blobs the folder held when ``holds`` was first asked, with their inodes."""
+        self._device: int | None = None
+        """The blob folder's device, when the listing's inodes are those ``stat`` gives."""
         self._folders: set[str] = set()
         """The blob folders this build made sure of (made, and no symlink up to ``within``)."""
         self._swept = loaded is not None
@@ -341,12 +343,30 @@ class BuildCache:
 
     def holds(self, blob: str) -> bool:
         """Whether ``blob`` is a file of the cache, as it was when first asked."""
+        return blob in self._listing()
+
+    def _listing(self) -> dict[str, int]:
         if self._present is None:
             # One listing of the blob folders: a rebuild asks after 100,000 blobs, and asking
             # the file system about each took 0.4 s at 10,000 records.
-            self._present = {entry.name for entry in _blob_entries(self._blobs)
-                             if entry.is_file(follow_symlinks=False)}
-        return blob in self._present
+            entries = [entry for entry in _blob_entries(self._blobs)
+                       if entry.is_file(follow_symlinks=False)]
+            self._present = {entry.name: entry.inode() for entry in entries}
+            with contextlib.suppress(OSError):
+                # A listing's inode is the file's own, except on some file systems (overlays):
+                # then every blob is asked about (``identity``).
+                if entries and entries[0].stat(follow_symlinks=False).st_ino == \
+                        entries[0].inode():
+                    self._device = os.stat(self._blobs).st_dev
+        return self._present
+
+    def identity(self, path: str) -> tuple[int, int] | None:
+        """The device and inode of the blob file at ``path`` (``blob_file``) as the listing
+        found it, when it can tell (``None``: ask the file system)."""
+        if self._device is None:
+            return None
+        inode = self._listing().get(path.rpartition("/")[2])
+        return (self._device, inode) if inode is not None else None
 
     # -- the search index's shards ---------------------------------------------------------
     def shard(self, key: str) -> ShardFiles | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
 
@@ -15,16 +15,20 @@ from site_generator.downloads import PublishedFile
 from site_generator.site import Site, Unit
 from site_generator.spill import loaded
 
+Identity = Callable[[str], "tuple[int, int] | None"]
+"""The device and inode of a source, when known without asking the file system."""
 
-def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False) -> None:
+
+def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False,
+                identity: Identity | None = None) -> None:
     """Put each ``source``'s content at its ``target`` (a link when ``link`` and the file system
     allows it: a blob is never written again, so sharing it is safe; a link is never followed),
     by string paths: tens of thousands of reused pages and files are placed in a rebuild, where
     ``pathlib`` cost more than the links. ``keep_same``: a target that is a link to its source
-    already is left as it is."""
+    already is left as it is (``identity``: the cache's blobs', from its listing)."""
     made: set[str] = set()
     for source, target, link in files:
-        if keep_same and link and _same_file(source, target):
+        if keep_same and link and _same_file(source, target, identity):
             continue
         parent = os.path.dirname(target)
         if parent not in made:
@@ -41,12 +45,16 @@ def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False)
         shutil.copyfile(source, target, follow_symlinks=False)
 
 
-def _same_file(source: str, target: str) -> bool:
+def _same_file(source: str, target: str, identity: Identity | None) -> bool:
     try:
-        there, here = os.lstat(target), os.stat(source)
+        there = os.lstat(target)
+        known = identity(source) if identity is not None else None
+        if known is None:
+            here = os.stat(source)
+            known = (here.st_dev, here.st_ino)
     except OSError:
         return False
-    return there.st_ino == here.st_ino and there.st_dev == here.st_dev
+    return (there.st_dev, there.st_ino) == known
 
 
 def _link(source: str, target: str) -> None:
@@ -69,7 +77,7 @@ def write_reused(site: Site, cache: BuildCache | None, site_dir: Path,
         ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True)
          for page in site.reused_pages),
         ((source, f"{into}/{path}", own) for path, source, own in site.placed_files)),
-        keep_same=in_place)
+        keep_same=in_place, identity=cache.identity)
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:

@@ -249,7 +249,7 @@ def _place(cache: BuildCache, files: ShardFiles, bundle: Path) -> None:
     elif os.path.lexists(bundle):
         bundle.unlink()
     place_files(((cache.blob_file(blob), f"{bundle}/{path}", True) for path, blob in files),
-                keep_same=True)
+                keep_same=True, identity=cache.identity)
 
 
 def _kept(cache: BuildCache, bundle: Path) -> ShardFiles | None:
