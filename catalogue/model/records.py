@@ -86,10 +86,15 @@ class Record:
         yield from values_at(self.data, pattern)
 
     def references(self) -> Iterator[tuple[Reference, FieldPath, Any]]:
-        for reference in self.kind.references:
-            for path, value in self.values_at(reference.path):
-                if value is not None:
-                    yield reference, path, value
+        """Each value of a reference field, with its reference and path."""
+        return iter(self._references)
+
+    @cached_property
+    def _references(self) -> tuple[tuple[Reference, FieldPath, Any], ...]:
+        """Found once: the link graph, the link checks and the standards' relations each ask,
+        ten times a record in a build."""
+        return tuple((reference, path, value) for reference in self.kind.references
+                     for path, value in self.values_at(reference.path) if value is not None)
 
     def referenced_ids(self) -> set[str]:
         return {value for _, _, value in self.references() if isinstance(value, str)}
