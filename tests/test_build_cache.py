@@ -31,6 +31,7 @@ from site_generator.build_cache import (
     BuildCache,
     CachedPage,
     CachedUnit,
+    _relative,
 )
 from site_generator.plugin import JINJA_FOLDER
 from site_generator.render import SiteContext
@@ -230,6 +231,18 @@ def test_a_committed_cache_is_not_trusted(tmp_path: Path) -> None:
     assert again.reused == 0
     assert any("committed to the repository" in w for w in again.warnings)
     assert index.is_file()
+
+
+@pytest.mark.parametrize("path", ["../x", "a/../b", "a/..", "..", "./a", "a/./b", "a/.", ".",
+                                  "/etc/passwd", "a\\b", "a\0b"])
+def test_an_index_path_that_could_lead_elsewhere_is_refused(path: str) -> None:
+    with pytest.raises(ValueError, match="not a relative path"):
+        _relative(path)
+
+
+@pytest.mark.parametrize("path", ["a/.hidden", ".nojekyll", "a/..b/c", "a/b.", "models/x/"])
+def test_an_index_path_inside_the_site_is_kept(path: str) -> None:
+    assert _relative(path) == path
 
 
 def test_a_tampered_index_cannot_publish_files_from_elsewhere(tmp_path: Path) -> None:
