@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
+from stat import S_ISDIR
 
 from catalogue.load.safe_write import check_no_symlink, replace_file
 from site_generator.build_cache import BuildCache
@@ -46,19 +47,25 @@ def _noted(cache: BuildCache) -> list[dict[str, object]]:
     return [site for site in sites if isinstance(site, dict)]
 
 
+def _note(cache: BuildCache, identity: list[int], key: str | None) -> None:
+    """Record the folder ``identity`` as built with ``key`` (``None``: forget it)."""
+    assert cache.folder is not None
+    sites = [site for site in _noted(cache) if site.get("folder") != identity]
+    if key is not None:
+        sites.insert(0, {"folder": identity, "key": key})
+    try:
+        check_no_symlink(cache.folder / SITES_FILE, cache.within)
+        replace_file(str(cache.folder / SITES_FILE), json.dumps(sites[:KEPT]).encode("utf-8"))
+    except OSError:
+        return
+
+
 def note_built(cache: BuildCache, folder: Path) -> None:
     """Record that ``folder`` holds a complete build made with ``cache``'s key."""
     if cache.folder is None:
         return
-    try:
-        identity = _identity(os.lstat(folder))
-        sites = [site for site in _noted(cache) if site.get("folder") != identity]
-        sites.insert(0, {"folder": identity, "key": cache.key})
-        check_no_symlink(cache.folder / SITES_FILE, cache.within)
-        replace_file(str(cache.folder / SITES_FILE),
-                     json.dumps(sites[:KEPT]).encode("utf-8"))
-    except OSError:
-        return
+    with contextlib.suppress(OSError):
+        _note(cache, _identity(os.lstat(folder)), cache.key)
 
 
 def adopt_spare(spare: Path, staged: Path, cache: BuildCache) -> bool:
@@ -70,11 +77,11 @@ def adopt_spare(spare: Path, staged: Path, cache: BuildCache) -> bool:
         status = os.lstat(spare)
     except OSError:
         return False
-    identity = _identity(status)
-    if os.path.islink(spare) or not os.path.isdir(spare):
+    if not S_ISDIR(status.st_mode):  # (a symlink, whatever it points at, or a file)
         with contextlib.suppress(OSError):
             os.unlink(spare)
         return False
+    identity = _identity(status)
     if not any(site.get("folder") == identity and site.get("key") == cache.key
                for site in _noted(cache)):
         with contextlib.suppress(OSError):
@@ -89,4 +96,7 @@ def adopt_spare(spare: Path, staged: Path, cache: BuildCache) -> bool:
     except OSError:  # (another build took it meanwhile)
         os.mkdir(staged)
         return False
+    # Noted again once this build is complete: a build that fails leaves the folder half
+    # changed (and removed), and its inode may come back as another folder's.
+    _note(cache, identity, None)
     return True
