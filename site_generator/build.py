@@ -42,6 +42,7 @@ from site_generator.output_dir import (
 )
 from site_generator.plugin import CataloguePlugin
 from site_generator.shared_units import count_record_units
+from site_generator.spare_site import SiteCopy, copy_site, stop_copy
 
 DEFAULT_SITE_DIR = "site"
 
@@ -169,6 +170,22 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
         raise SiteBuildError(str(exc)) from None
     check_plugin_installed()
     find_vendor_files(root, node_modules)
+    spare = spare_dir(site_dir)
+    # Without a spare, the site is copied into its place meanwhile (on the other core).
+    copy = copy_site(site_dir, spare) if cache else None
+    try:
+        return _build(root, site_dir, copy, force=force, verbose=verbose,
+                      node_modules=node_modules, catalogue=catalogue,
+                      material_search=material_search, cache=cache, jobs=jobs, start=start)
+    finally:
+        if copy is not None and not copy.taken:  # (the build ended before it came to it)
+            stop_copy(copy, spare)
+
+
+def _build(root: Path, site_dir: Path, copy: SiteCopy | None, *, force: bool, verbose: bool,
+           node_modules: Path | None, catalogue: Catalogue | None, material_search: bool,
+           cache: bool, jobs: int, start: float) -> BuildResult:
+    """``build_site`` once the site's ``copy`` (if any) has begun."""
     findings: list[Finding] = []
     if catalogue is None:
         catalogue, findings = load_checked(root, force, cache, jobs)
@@ -192,10 +209,11 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
                     # MkDocs keeps one plugin object for every build of this process (it has
                     # an on_shutdown): the catalogue is this build's only.
                     plugin.preloaded = catalogue
+                    plugin.site_copy = copy
                     try:
                         mkdocs_build(config)
                     finally:
-                        plugin.preloaded = None
+                        plugin.preloaded = plugin.site_copy = None
                 except MkDocsException as exc:
                     raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
             site = plugin.site

@@ -68,7 +68,7 @@ from site_generator.search_shards import (
 from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
 from site_generator.site import SEARCH, GeneratedPage, Site
-from site_generator.spare_site import adopt_spare, note_built
+from site_generator.spare_site import SiteCopy, adopt_spare, note_built
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
 
@@ -114,6 +114,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def __init__(self) -> None:
         self.preloaded: Catalogue | None = None
         """A catalogue ``omh build`` already loaded and checked (saves loading it twice)."""
+        self.site_copy: SiteCopy | None = None
+        """``omh build``'s copy of the site into the spare's place, begun before the check
+        (``spare_site.copy_site``)."""
         self.site: Site | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.default_date = EPOCH_DATE
@@ -165,7 +168,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.in_place = self.config.in_place
         if self.config.spare and self.cache is not None and not self.in_place:
             self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
-                                         self.cache)
+                                         self.cache, self.site_copy)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
@@ -177,9 +180,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
-        if self.in_place:
-            unlink_written(Path(config.site_dir), [f"{p.path}index.html" for p in site.pages] +
-                           [f.path for f in site.files])
         self.pages = {page.src_uri: page for page in site.pages}
         self._written = {page.path: None for unit in site.units for page in unit.pages}
         dates = [p.date for p in site.pages if p.date] + \
@@ -205,6 +205,13 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for site_path, source in sorted(vendor.items()):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self._files = files
+        if self.in_place:
+            # Every file this build writes, unlinked first: a link (to a blob, or to the file
+            # of the site being served, in a copy of it) is never written through.
+            unlink_written(Path(config.site_dir), [
+                *(file.dest_uri for file in files), *(f"{p.path}index.html" for p in site.pages),
+                *(f"{name}{gz}" for name in config.theme.static_templates for gz in ("", ".gz")),
+                *site.overrides])
         return files
 
     def _begin_search(self, site_dir: Path, site: Site) -> None:
