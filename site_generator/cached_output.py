@@ -15,7 +15,7 @@ from site_generator.downloads import PublishedFile
 from site_generator.site import Site, Unit
 from site_generator.spill import loaded
 
-Identity = Callable[[str], "tuple[int, int] | None"]
+Identity = Callable[[str], tuple[int, int] | None]
 """The device and inode of a source, when known without asking the file system."""
 
 

@@ -38,7 +38,7 @@ from site_generator.output_dir import is_built_site, remove_in_background, set_a
 
 SITES_FILE = "sites.json"
 KEPT = 4
-"""Site folders remembered: the site, the spare, and a few builds that failed after noting."""
+"""Site folders remembered: the site and the spare, with room for a few left behind."""
 COPY_TIMEOUT = 600
 """Seconds the copy of the site may take."""
 
