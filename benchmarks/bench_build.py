@@ -7,9 +7,9 @@ process of its own (so that its peak memory is its own):
 - a full build with an empty build cache, in one process per core: time, size, and the time
   and peak RSS at the end of each stage (check, generate, MkDocs, search index);
 - a rebuild after one model's description changed, with the cache: its time over the full
-  build's (budget 0.10). Twice: the first rebuild after the full build writes its site into an
-  empty folder; the second starts from the site before last (``spare_site``), as every later
-  one does;
+  build's (budget 0.10). Twice: the first rebuild after the full build has no site before last
+  and starts from a copy of the site (``spare_site``); the second starts from the site before
+  last, as every later one does;
 - the same catalogue with no cache in one process (``--jobs 1``): the pool's time over it;
 - a bare MkDocs Material site (same theme configuration, fonts off) of as many plain Markdown
   pages: the full build's time over it (budget 2.00). The bare site's navigation lists only its
@@ -231,8 +231,9 @@ def main() -> None:
               f"{ours.files:,} files ({mib(ours.bytes)})")
         print(f"full build (empty cache, {default_jobs()} processes): {ours.seconds:.1f} s, "
               f"peak RSS {max(full.rss.values()):,.0f} MiB; stages: {stages(full)}")
-        for changed, rebuild in rebuilds:
-            start = "from the site before last" if rebuild.in_place else "into an empty folder"
+        for number, (changed, rebuild) in enumerate(rebuilds):
+            start = ("into an empty folder" if not rebuild.in_place else
+                     "from a copy of the site" if number == 0 else "from the site before last")
             print(f"rebuild after changing {changed}, {start}: {rebuild.site.seconds:.1f} s "
                   f"({rebuild.reused:,} of {size:,} records' pages reused, peak RSS "
                   f"{max(rebuild.rss.values()):,.0f} MiB); stages: {stages(rebuild)}")
