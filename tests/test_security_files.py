@@ -91,12 +91,13 @@ def test_a_build_replaces_its_own_site_whole_and_touches_nothing_else(tmp_path: 
     outside = tree_state(tmp_path, site)
     build_site(root, site)
     assert not (site / "stale.html").exists() and (site / "index.html").is_file()
-    # The previous site is set aside and removed by a process of its own, soon.
+    # A folder set aside (none, when the build starts from a copy of the site) is removed by a
+    # process of its own, soon.
     old = [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".site.omh-old-")]
     deadline = time.monotonic() + 30
     while any(p.exists() for p in old) and time.monotonic() < deadline:
         time.sleep(0.05)
-    # The site it replaced is kept as the next build's starting point, the one before is gone.
+    # The site it replaced is kept as the next build's starting point.
     assert tree_state(tmp_path, site, spare_dir(site)) == outside
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         ".site.omh-spare", "neighbour.txt", "site"]
