@@ -170,21 +170,22 @@ def build_site(root: Path, site_dir: Path | None = None, *, force: bool = False,
         raise SiteBuildError(str(exc)) from None
     check_plugin_installed()
     find_vendor_files(root, node_modules)
-    spare = spare_dir(site_dir)
-    # Without a spare, the site is copied into its place meanwhile (on the other core).
-    copy = copy_site(site_dir, spare) if cache else None
+    # The site before last, where a cached build starts from; without one, the site is copied
+    # into its place meanwhile (on the other core).
+    spare = spare_dir(site_dir) if cache else None
+    copy = copy_site(site_dir, spare) if spare is not None else None
     try:
-        return _build(root, site_dir, copy, force=force, verbose=verbose,
+        return _build(root, site_dir, spare, copy, force=force, verbose=verbose,
                       node_modules=node_modules, catalogue=catalogue,
                       material_search=material_search, cache=cache, jobs=jobs, start=start)
     finally:
-        if copy is not None and not copy.taken:  # (the build ended before it came to it)
+        if spare is not None and copy is not None and not copy.taken:  # (ended before it)
             stop_copy(copy, spare)
 
 
-def _build(root: Path, site_dir: Path, copy: SiteCopy | None, *, force: bool, verbose: bool,
-           node_modules: Path | None, catalogue: Catalogue | None, material_search: bool,
-           cache: bool, jobs: int, start: float) -> BuildResult:
+def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None, *,
+           force: bool, verbose: bool, node_modules: Path | None, catalogue: Catalogue | None,
+           material_search: bool, cache: bool, jobs: int, start: float) -> BuildResult:
     """``build_site`` once the site's ``copy`` (if any) has begun."""
     findings: list[Finding] = []
     if catalogue is None:
@@ -200,7 +201,7 @@ def _build(root: Path, site_dir: Path, copy: SiteCopy | None, *, force: bool, ve
                                        material_search=material_search,
                                        plugin_options={
                                            "cache": cache, "jobs": jobs,
-                                           "spare": str(spare_dir(site_dir)) if cache else None})
+                                           "spare": str(spare) if spare else None})
             with mkdocs_logging(verbose) as collected:
                 try:
                     config = load_config(config_file=str(config_file))

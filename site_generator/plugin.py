@@ -220,11 +220,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         and MkDocs' pages are made."""
         if not self.config.search or self.config.search_in_background:
             return
-        assert self._search_plan is not None
         start = time.perf_counter()
         try:
-            self._search_work = prepare_shards(site_dir, self._documents(site),
-                                               self._search_plan, self.cache)
+            self._search_work = self._prepare_search(site_dir, site)
             start_shards(self._search_work, self._jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
@@ -451,11 +449,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """Index the pages for search, in shards (``search_shards``); with
         ``search_in_background``, only place the shards the cache holds and return the rest,
         to index once the build has returned."""
-        assert self._search_plan is not None and self.site is not None
+        assert self.site is not None
         start = time.perf_counter()
         try:
-            work = self._search_work if self._search_work is not None else prepare_shards(
-                site_dir, self._documents(self.site), self._search_plan, self.cache)
+            work = self._search_work if self._search_work is not None else \
+                self._prepare_search(site_dir, self.site)
             self._search_work = None
             if self.config.search_in_background and work.stale:
                 return work
@@ -478,6 +476,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         written.update(f"{page.path}index.html" for page in self.site.reused_pages)
         written.update(path for path, _, _ in self.site.placed_files)
         return written
+
+    def _prepare_search(self, site_dir: Path, site: Site) -> ShardWork:
+        assert self._search_plan is not None
+        return prepare_shards(site_dir, self._documents(site), self._search_plan, self.cache)
 
     @staticmethod
     def _documents(site: Site) -> Iterator[Document]:
