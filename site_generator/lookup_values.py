@@ -10,7 +10,7 @@ from typing import Any
 from catalogue.load.file_digests import FileDigests
 from catalogue.model.records import Record
 from site_generator.build_cache import Read
-from site_generator.tracing import ALL, RECORDS, TracedDict, TracedList, digest
+from site_generator.tracing import ALL, RECORDS, Digester, TracedDict, TracedList
 
 ABSENT = "absent"
 Tables = dict[str, "TracedDict[Any, Any] | TracedList[Any]"]
@@ -24,6 +24,7 @@ class Values:
         self.records: dict[str, Record] = tables[RECORDS]  # type: ignore[assignment]
         self.digests = digests
         self._known: dict[tuple[str, Hashable], str] = {}
+        self._digest = Digester(self.record)
 
     def record(self, record_id: str) -> str:
         record = dict.get(self.records, record_id)
@@ -37,14 +38,14 @@ class Values:
         if source is None:  # a table nobody traces: never the same twice
             value = os.urandom(16).hex()
         elif table == RECORDS:
-            value = digest([(i, self.record(i)) for i in dict.keys(self.records)],
-                           self.record) if key == ALL else self.record(str(key))
+            value = self._digest([(i, self.record(i)) for i in dict.keys(self.records)]) \
+                if key == ALL else self.record(str(key))
         elif key == ALL:
-            value = digest(list(list.__iter__(source)) if isinstance(source, list)
-                           else dict(dict.items(source)), self.record)
+            value = self._digest(list(list.__iter__(source)) if isinstance(source, list)
+                                 else dict(dict.items(source)))
         else:
             found = dict.get(source, key, ABSENT) if isinstance(source, dict) else ABSENT
-            value = digest(found, self.record)
+            value = self._digest(found)
         self._known[(table, key)] = value
         return value
 
@@ -53,7 +54,7 @@ class Values:
         the whole table's as theirs, in key order; a key not given is absent."""
         for key, value in digests.items():
             self._known[(table, key)] = value
-        self._known[(table, ALL)] = digest(sorted(digests.items(), key=repr), self.record)
+        self._known[(table, ALL)] = self._digest(sorted(digests.items(), key=repr))
 
     def noted(self, reads: Iterable[tuple[str, Hashable]]) -> tuple[Read, ...]:
         """``reads`` with the digest of each answer now, in a stable order."""

@@ -71,6 +71,7 @@ from site_generator.site import SEARCH, GeneratedPage, Site
 from site_generator.spare_site import SiteCopy, adopt_spare, note_built
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
+from site_generator.theme_skeleton import Skeletons
 
 log = logging.getLogger("mkdocs.plugins.omh")
 EPOCH_DATE = "1970-01-01"
@@ -385,7 +386,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         assert self._files is not None and self._nav is not None and self._env is not None
         theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
-                      self._env)
+                      self._env, Skeletons(self._env))
         with timed(self.site.stages, "pages outside the navigation"):
             for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
                 if path in self._written:

@@ -26,6 +26,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from catalogue.load.forked import forked_map
+from site_generator.theme_skeleton import SkeletonEnvironment, Skeletons
 
 T = TypeVar("T")
 
@@ -40,6 +41,8 @@ class Theme(NamedTuple):
     """``files``' pages, found once: every page's context lists them."""
     nav: Navigation
     env: Environment
+    skeletons: Skeletons
+    """The theme's page for each shape of page, made in each process that renders pages."""
 
 
 class Rendered(NamedTuple, Generic[T]):
@@ -52,11 +55,13 @@ class Rendered(NamedTuple, Generic[T]):
 def render_page(src_uri: str, theme: Theme) -> None:
     """Render the generated page ``src_uri`` as MkDocs renders a page outside the navigation,
     and write it to the site."""
-    config, files, pages, nav, env = theme
+    config, files, pages, nav, _, skeletons = theme
     file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
     page = Page(None, file, config)
     _populate_page(page, config, files)
-    _build_page(page, config, pages, nav, env)
+    # MkDocs asks its environment for the template only; the page is rendered through its
+    # shape's skeleton (``theme_skeleton``), or in full.
+    _build_page(page, config, pages, nav, SkeletonEnvironment(skeletons))  # type: ignore[arg-type]
 
 
 class _Warnings(logging.Handler):

@@ -139,24 +139,26 @@ def traced_list(table: str, values: list[V]) -> TracedList[V]:
     return result
 
 
-def _pickler(out: io.BytesIO, record_digest: Callable[[str], str]) -> pickle.Pickler:
-    """A pickler writing each record in a value as its id and the digest of its files (the
-    record object itself holds what was parsed, not what the page may read from its folder).
-    A dispatch table, not ``reducer_override``: the pickler looks the type up in C, instead of
-    calling back into Python for every object of the value."""
+class Digester:
+    """The digest of a value's pickle, each record in it written as its id and the digest of
+    its files (the record object itself holds what was parsed, not what the page may read
+    from its folder). The same value pickles to the same bytes in every process here: the
+    derived tables hold no set whose order could vary (were one to, its pages would only be
+    built again, never reused wrongly).
 
-    def reduce_record(record: Record) -> tuple[type[str], tuple[str]]:
-        return str, (f"record:{record.id}:{record_digest(record.id)}",)
+    A dispatch table, not ``reducer_override``: the pickler looks the type up in C, instead
+    of calling back into Python for every object of the value. A new pickler for each value:
+    clearing one's memo costs as much as the largest value it ever held."""
 
-    pickler = pickle.Pickler(out, protocol=5)
-    pickler.dispatch_table = {Record: reduce_record}  # Record has no subclass
-    return pickler
+    def __init__(self, record_digest: Callable[[str], str]) -> None:
+        def reduce_record(record: Record) -> tuple[type[str], tuple[str]]:
+            return str, (f"record:{record.id}:{record_digest(record.id)}",)
 
+        self._reduce = reduce_record
 
-def digest(value: Any, record_digest: Callable[[str], str]) -> str:
-    """The digest of ``value``'s pickle. The same value pickles to the same bytes in every
-    process here: the derived tables hold no set whose order could vary (were one to, its
-    pages would only be built again, never reused wrongly)."""
-    out = io.BytesIO()
-    _pickler(out, record_digest).dump(value)
-    return hashlib.blake2b(out.getvalue(), digest_size=16).hexdigest()
+    def __call__(self, value: Any) -> str:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=5)
+        pickler.dispatch_table = {Record: self._reduce}  # Record has no subclass
+        pickler.dump(value)
+        return hashlib.blake2b(out.getbuffer(), digest_size=16).hexdigest()

@@ -10,7 +10,7 @@ from catalogue.derive.leaderboards import Entry, Leaderboard, ranks_by_model
 from catalogue.derive.metrics import METRICS
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
-from site_generator.tracing import Deferred, digest, trace, traced
+from site_generator.tracing import Deferred, Digester, trace, traced
 
 
 def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
@@ -19,10 +19,17 @@ def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
     record = next(iter(catalogue.records.values()))
     value = {"report": [record, 1.5, ("a", None)]}
     files = {record.id: "one"}
-    first = digest(value, files.__getitem__)
-    assert digest({"report": [record, 1.5, ("a", None)]}, files.__getitem__) == first
+    digest = Digester(files.__getitem__)
+    first = digest(value)
+    assert digest({"report": [record, 1.5, ("a", None)]}) == first
+    # One digester serves a whole build: what it digested before (the same objects, which its
+    # pickler's memo would name by reference) does not change a later value's digest.
+    shared = ("a", None)
+    digest([shared, shared])
+    assert digest({"report": [record, 1.5, shared]}) == first
+    assert Digester(files.__getitem__)([shared, shared]) == digest([shared, shared])
     files[record.id] = "two"  # the record's folder changed
-    assert digest(value, files.__getitem__) != first
+    assert digest(value) != first
     # Records are found by their exact type: a subclass would be pickled whole instead.
     assert Record.__subclasses__() == []
 
@@ -37,13 +44,14 @@ def test_a_models_standing_counts_by_what_its_page_shows() -> None:
     entry), not the whole board: another model moving changes it only through a rank."""
     board = Leaderboard("classification", "datasets/d", "D", "test", METRICS["accuracy"],
                         [_entry("models/a", 1), _entry("models/b", 2)])
+    digest = Digester(str)
     first = ranks_by_model([board])
     board.entries[1] = _entry("models/b", 3)  # b moved; a's entry and the board's size did not
     again = ranks_by_model([board])
-    assert digest(again["models/a"], str) == digest(first["models/a"], str)
-    assert digest(again["models/b"], str) != digest(first["models/b"], str)
+    assert digest(again["models/a"]) == digest(first["models/a"])
+    assert digest(again["models/b"]) != digest(first["models/b"])
     board.entries[0] = _entry("models/a", 2)
-    assert digest(ranks_by_model([board])["models/a"], str) != digest(first["models/a"], str)
+    assert digest(ranks_by_model([board])["models/a"]) != digest(first["models/a"])
     board.entries.append(_entry("models/c", 4))  # a third model: the size a's page shows
     assert ranks_by_model([board])["models/a"][0].size == 3
 
