@@ -14,6 +14,7 @@ the last build are taken from the build cache.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -175,9 +176,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         self._search_plan = self.search_plan(catalogue)
         self._search_begun = 0.0
-        site = generate(catalogue, self.cache, self._jobs(),
-                        Spill(self._spill, self.cache), self._search_plan.folders,
-                        functools.partial(self._begin_search, Path(config.site_dir)))
+        with contextlib.closing(Spill(self._spill, self.cache)) as spill:
+            site = generate(catalogue, self.cache, self._jobs(), spill,
+                            self._search_plan.folders,
+                            functools.partial(self._begin_search, Path(config.site_dir)))
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site

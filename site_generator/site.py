@@ -15,6 +15,14 @@ CHART = "chart"
 SEARCH = "search"
 
 
+class Body(NamedTuple):
+    """Where a page's bodies wait on disk (``spill``): bytes of a file of them."""
+
+    path: Path
+    offset: int
+    length: int
+
+
 class HeadTag(NamedTuple):
     """A ``<link>`` or ``<meta>`` element of a page's head, as data: the theme writes it
     (``main.html``, block ``extrahead``) and escapes every value."""
@@ -52,7 +60,7 @@ class GeneratedPage:
     with facets, sorts and result facts (None: not searched; only record pages are, except a
     deleted record's)."""
 
-    body: Path | None = None
+    body: Body | None = None
     """Where ``html``, ``search_html`` and ``index_html`` wait on disk (``spill``), emptied
     here meanwhile."""
     index_blob: str | None = None

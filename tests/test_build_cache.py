@@ -9,6 +9,7 @@ records (or the cache did nothing) and rebuilt some (or it would be stale).
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import hashlib
 import random
@@ -272,19 +273,26 @@ def test_a_tampered_index_cannot_publish_files_from_elsewhere(tmp_path: Path) ->
     assert_same_site(tmp_path / "again", tmp_path / "first")
 
 
-def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path, jobs: int,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """With a spill folder, the records' pages hold no HTML until MkDocs asks for it, and what
-    comes back from disk is what was generated."""
+    comes back from disk is what was generated: the bodies of each process that built pages
+    (this one, or each of two workers) in one file of its own."""
+    from catalogue.load import forked
     from catalogue.pipeline import load_catalogue
     from site_generator.generate import generate
     from site_generator.spill import Spill, loaded
 
+    monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer records
     plain = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0])
-    spilled = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0],
-                       spill=Spill(tmp_path / "spill"))
+    with contextlib.closing(Spill(tmp_path / "spill")) as spill:
+        spilled = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0],
+                           jobs=jobs, spill=spill)
     unit_pages = {p.path for unit in spilled.units for p in unit.pages}
     assert unit_pages and all(not p.html and p.body is not None
                               for p in spilled.pages if p.path in unit_pages)
+    assert len({p.body.path for p in spilled.pages if p.body is not None}) <= jobs
     assert [loaded(p) for p in spilled.pages] == plain.pages
     on_disk = {f.path: f.source.read_bytes() if f.source else f.content for f in spilled.files}
     assert on_disk == {f.path: f.source.read_bytes() if f.source else f.content
