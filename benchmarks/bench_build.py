@@ -106,8 +106,10 @@ def bare_build(work: Path, pages: int, default_nav: bool) -> Measure:
 _BUILD = """
 import json, sys
 from pathlib import Path
+from catalogue.load.collector import whole_process
 from omh.cli import finish
 from site_generator.build import build_site
+whole_process()  # as omh build runs
 result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache",
                     jobs=int(sys.argv[4]), force=True)
 print(json.dumps({"pages": result.pages, "reused": result.reused, "timings": result.timings,

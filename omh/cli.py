@@ -83,7 +83,13 @@ def finish(code: int) -> NoReturn:
 
 
 def run() -> NoReturn:
-    """The ``omh`` console script."""
+    """The ``omh`` console script: its process ends with the command, whose run keeps the
+    collector's pace to the end (``collector``), but for ``omh serve``, which builds again and
+    again."""
+    if "serve" not in _verbs(sys.argv[1:]):
+        from catalogue.load.collector import whole_process
+
+        whole_process()
     finish(main())
 
 

@@ -8,7 +8,8 @@ steps, ``_populate_page`` and ``_build_page``: every plugin's page events run an
 template renders with this build's configuration, navigation, files and environment, so each
 page is the one MkDocs would have written. With enough pages and no other plugin (whose own
 state a worker's page events would change and lose), they are rendered in worker processes
-forked from this one (``forked``), which start with all of it.
+forked from this one (``forked``), which start with all of it. The theme's template itself is
+rendered once for each shape of page, and each page filled into it (``theme_skeleton``).
 """
 
 from __future__ import annotations

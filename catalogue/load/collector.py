@@ -10,6 +10,10 @@ is there for cycles only, so such a run has it start a hundred times less often.
 Not ``omh serve``: its process builds again and again, and each build's own cycles would wait
 far longer to be freed (its memory grew by 32 MB a rebuild at 1,000 records, against none at
 the default pace).
+
+A command whose process ends with it (``omh build``, ``omh validate``) keeps that pace to its
+end (``whole_process``): going back to the default pace as the run returns started a collection
+that walked every object the run had made, for nothing (0.4 s after a 10,000-record build).
 """
 
 from __future__ import annotations
@@ -32,3 +36,8 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def whole_process() -> None:
+    """Set ``THRESHOLDS`` for the rest of this process: one that ends once its run is done."""
+    gc.set_threshold(*THRESHOLDS)
