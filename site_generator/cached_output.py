@@ -65,18 +65,17 @@ def _link(source: str, target: str) -> None:
         os.link(source, target, follow_symlinks=False)
 
 
-def write_reused(site: Site, cache: BuildCache | None, site_dir: Path,
-                 in_place: bool = False) -> None:
-    """The pages of the units taken from ``cache`` and the files MkDocs did not copy
-    (``Site.placed_files``), into ``site_dir``; ``in_place``: the last build's links to the
-    same blobs are left where they are."""
+def write_reused(pages: Iterable[CachedPage], files: Iterable[tuple[str, str, bool]],
+                 cache: BuildCache | None, site_dir: Path, in_place: bool = False) -> None:
+    """The ``pages`` of the units taken from ``cache`` and the ``files`` MkDocs does not copy
+    (``Site.reused_pages``, ``Site.placed_files``), into ``site_dir``; ``in_place``: the last
+    build's links to the same blobs are left where they are."""
     if cache is None:
         return
     into = str(site_dir)
     place_files(chain(
-        ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True)
-         for page in site.reused_pages),
-        ((source, f"{into}/{path}", own) for path, source, own in site.placed_files)),
+        ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True) for page in pages),
+        ((source, f"{into}/{path}", own) for path, source, own in files)),
         keep_same=in_place, identity=cache.identity)
 
 

@@ -41,13 +41,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from catalogue.load.cache_dir import cache_location, committed
-from catalogue.load.forked import default_jobs
+from catalogue.load.forked import Forked, default_jobs, run_forked
 from catalogue.load.safe_write import check_no_symlink
 from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
-from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
+from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate
@@ -61,6 +61,7 @@ from site_generator.search_shards import (
     ShardPlan,
     ShardWork,
     index_shards,
+    place_kept,
     plan_shards,
     prepare_shards,
     start_shards,
@@ -150,6 +151,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         MkDocs has written the rest (``theme_pages``)."""
         self._nav: Navigation | None = None
         self._env: Environment | None = None
+        self._placing: tuple[Forked, set[CachedPage], set[tuple[str, str, bool]]] | None = None
+        """The process placing the reused pages and files known once the record pages were
+        made, and those it places (``_records_done``)."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -179,7 +183,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         with contextlib.closing(Spill(self._spill, self.cache)) as spill:
             site = generate(catalogue, self.cache, self._jobs(), spill,
                             self._search_plan.folders,
-                            functools.partial(self._begin_search, Path(config.site_dir)))
+                            functools.partial(self._records_done, Path(config.site_dir)))
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -217,6 +221,35 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 *site.overrides])
         return files
 
+    def _records_done(self, site_dir: Path, site: Site) -> None:
+        self._begin_search(site_dir, site)
+        self._place_early(site_dir, site)
+
+    def _place_early(self, site_dir: Path, site: Site) -> None:
+        """The pages and files the records' units take from the cache, and the search index's
+        shards it holds, are known once the record pages are made: a process forked from this
+        one places them, on the other core, while this one makes the lists, the catalogue's
+        files and MkDocs' pages (none of which is one of them). Where there is no fork, they
+        are placed with the rest."""
+        cache, search = self.cache, self._search_work
+        if cache is None:
+            return
+        pages, files = list(site.reused_pages), list(site.placed_files)
+
+        def place() -> None:
+            write_reused(pages, files, cache, site_dir, self.in_place)
+            if search is not None:
+                place_kept(search, cache)
+
+        placing = run_forked(place)
+        if placing is None:
+            if search is not None:
+                place_kept(search, cache)
+            return
+        if search is not None:
+            search.to_place.clear()  # (placed by the new process)
+        self._placing = (placing, set(pages), set(files))
+
     def _begin_search(self, site_dir: Path, site: Site) -> None:
         """Every search document is known once the record pages are made: Pagefind's runs
         begin then and go on, in their own processes, while the lists, the catalogue's files
@@ -225,7 +258,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         start = time.perf_counter()
         try:
-            self._search_work = self._prepare_search(site_dir, site)
+            # The shards the cache holds are placed with the reused pages (``_place_early``).
+            self._search_work = self._prepare_search(site_dir, site, place=False)
             start_shards(self._search_work, self._jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
@@ -444,9 +478,20 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 self._written[path] = cache.put_file(Path(f"{into}/{path}index.html"), blob)
 
     def _place_reused(self, site_dir: Path) -> None:
+        """The reused pages and files not placed yet (``_place_early``)."""
         assert self.site is not None
+        pages, files = self.site.reused_pages, self.site.placed_files
         with timed(self.site.stages, "pages and files placed"):
-            write_reused(self.site, self.cache, site_dir, self.in_place)
+            if self._placing is not None:
+                placing, placed_pages, placed_files = self._placing
+                self._placing = None
+                try:
+                    placing.wait()
+                except RuntimeError as exc:
+                    raise PluginError(f"placing the reused pages failed: {exc}") from None
+                pages = [page for page in pages if page not in placed_pages]
+                files = [file for file in files if file not in placed_files]
+            write_reused(pages, files, self.cache, site_dir, self.in_place)
 
     def _search_index(self, site_dir: Path) -> ShardWork | None:
         """Index the pages for search, in shards (``search_shards``); with
@@ -480,9 +525,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         written.update(path for path, _, _ in self.site.placed_files)
         return written
 
-    def _prepare_search(self, site_dir: Path, site: Site) -> ShardWork:
+    def _prepare_search(self, site_dir: Path, site: Site, place: bool = True) -> ShardWork:
         assert self._search_plan is not None
-        return prepare_shards(site_dir, self._documents(site), self._search_plan, self.cache)
+        return prepare_shards(site_dir, self._documents(site), self._search_plan, self.cache,
+                              place)
 
     @staticmethod
     def _documents(site: Site) -> Iterator[Document]:
@@ -508,6 +554,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self._placing is not None:
+            with contextlib.suppress(RuntimeError):
+                self._placing[0].wait()
+            self._placing = None
         if self._search_work is not None:
             stop_shards(self._search_work)
             self._search_work = None

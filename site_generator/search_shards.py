@@ -114,13 +114,15 @@ def shard_key(pages: Iterable[tuple[str, str]], cache_key: str) -> str:
 
 @dataclass
 class ShardWork:
-    """A build's shards once ``prepare_shards`` has placed those the cache held: the others
+    """A build's shards once ``prepare_shards`` has taken those the cache held: the others
     are left to index, their documents written in ``work``."""
 
     site_dir: Path
     work: Path
     placed: dict[str, ShardFiles] = field(default_factory=dict)
     """The shards taken from the cache, by key."""
+    to_place: list[tuple[ShardFiles, Path]] = field(default_factory=list)
+    """Those of them not in the site yet, with their folders (``place_kept``)."""
     stale: list[tuple[int, str]] = field(default_factory=list)
     """(shard, key) of each shard to index."""
     pending: list[int] = field(default_factory=list)
@@ -130,9 +132,10 @@ class ShardWork:
 
 
 def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
-                   cache: BuildCache | None) -> ShardWork:
+                   cache: BuildCache | None, place: bool = True) -> ShardWork:
     """Split ``documents`` into the shards of ``plan``, place in the site those the cache
-    holds, and write the documents of the others for ``index_shards``."""
+    holds (unless ``place`` is false: the caller does, with ``place_kept``), and write the
+    documents of the others for ``index_shards``."""
     work = ShardWork(site_dir, Path(tempfile.mkdtemp(prefix="omh-search-")))
     written = work.work / "documents"
     try:
@@ -160,7 +163,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                             cache.key if cache is not None else "")
             files = cache.shard(key) if cache is not None else None
             if files is not None and cache is not None:
-                _place(cache, files, site_dir / shard_folder(shard))
+                work.to_place.append((files, site_dir / shard_folder(shard)))
                 work.placed[key] = files
                 continue
             # In path order: Pagefind numbers the pages in the order it finds their files,
@@ -169,6 +172,8 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                         for path, _, source in sorted(shard_pages))
             work.stale.append((shard, key))
             work.pending.append(shard)
+        if place and cache is not None:
+            place_kept(work, cache)
     except OSError as exc:
         shutil.rmtree(work.work, ignore_errors=True)
         raise SearchIndexError(f"the search index's documents could not be written: {exc} "
@@ -177,6 +182,13 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
         shutil.rmtree(work.work, ignore_errors=True)
         raise
     return work
+
+
+def place_kept(work: ShardWork, cache: BuildCache) -> None:
+    """Put the shards taken from the cache in the site."""
+    for files, bundle in work.to_place:
+        _place(cache, files, bundle)
+    work.to_place.clear()
 
 
 def start_shards(work: ShardWork, jobs: int) -> None:

@@ -64,3 +64,42 @@ def forked_map(work: Callable[[T], R], items: Sequence[T], jobs: int,
     finally:
         _WORK = None
         gc.unfreeze()
+
+
+class Forked:
+    """A function running in a process forked from this one (``run_forked``)."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self._pid = pid
+        self._reader = reader
+
+    def wait(self) -> None:
+        """Wait for its end; ``RuntimeError`` with what it raised, if it failed."""
+        with os.fdopen(self._reader, "rb") as said:
+            message = said.read().decode("utf-8", "replace")
+        _, status = os.waitpid(self._pid, 0)
+        if status != 0:
+            raise RuntimeError(message or f"ended with status {status}")
+
+
+def run_forked(work: Callable[[], None]) -> Forked | None:
+    """Run ``work`` in a process forked from this one, which starts with all this one holds,
+    on another core; ``None`` where there is no fork (``work`` is then not run). The process
+    only makes system calls and ends without Python's clean-up: what ``work`` raised reaches
+    ``Forked.wait`` as text."""
+    if not hasattr(os, "fork"):
+        return None
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the new process
+        os.close(reader)
+        gc.disable()  # (a collection would copy every page of objects it walks)
+        code = 0
+        try:
+            work()
+        except BaseException as exc:  # (whatever it is, the waiting process is told)
+            os.write(writer, f"{type(exc).__name__}: {exc}".encode()[:8000])
+            code = 1
+        os._exit(code)
+    os.close(writer)
+    return Forked(pid, reader)
