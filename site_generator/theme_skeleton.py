@@ -9,14 +9,13 @@ marker in place of each value (the skeleton), and every page of that shape is th
 its own values put in the markers' places: the content as it is (it is HTML already), the table
 of contents and the head's tags rendered by their own templates, which the theme includes.
 
-How a value is put in is found with the skeleton: the same shape is rendered a second time
-with values holding every character HTML escapes (``&<>"'``) and a run of spaces. When that
+How a value is put in is found with the skeleton: the same shape is rendered a second time with
+long values holding every character HTML escapes (``&<>"'``) and runs of white space. When that
 page is the skeleton with those values escaped, every page's values are put in escaped, as the
 theme's autoescaping templates print them; otherwise (a filter that changes a value, such as
-``striptags``) only a value that no filter changes is put in, and a page with another renders in
-full. A value holding a marker's character always renders in full. And the first pages of each
-shape are rendered both ways and compared: a shape whose skeleton does not give the page the
-theme gives is rendered in full.
+``striptags`` or ``truncate``) the shape's pages render in full. So does a page with a value
+holding a marker's character. And the first pages of each shape are rendered both ways and
+compared: a shape whose skeleton does not give the page the theme gives is rendered in full.
 """
 
 from __future__ import annotations
@@ -43,19 +42,12 @@ CONTENT_H1 = _MARK.format("content<h1")
 """The content's marker for a page whose content has a first-level heading: Material's
 template adds one (the page's title) to a page without."""
 _SLOTS = (TITLE, DESCRIPTION, CANONICAL, CONTENT, CONTENT_H1, SKIP, _TOC, _HEAD)
-_log = logging.getLogger(__name__)
-
-
-_PROBE = " &<>\"'  x"
-"""Added to each value's marker in the second rendering of a shape (see the module's text)."""
 _ESCAPED = (TITLE, DESCRIPTION, CANONICAL, SKIP)
 """The values the theme prints as text (the others are HTML: the content, the regions)."""
-
-
-def _plain(value: str) -> bool:
-    """Whether ``value`` comes out of any of the theme's filters as it went in: escaping,
-    ``striptags`` (which also joins runs of white space), ``e``."""
-    return str(escape(value)) == value and " ".join(value.split()) == value
+_PROBE = " &<>\"'  \n\t" + "x" * 400
+"""Added to each value's marker in the second rendering of a shape (see the module's text):
+long, so that a filter that shortens a value shows too."""
+_log = logging.getLogger(__name__)
 
 
 class Skeleton:
@@ -64,8 +56,6 @@ class Skeleton:
     def __init__(self, parts: list[str], slots: list[str]) -> None:
         self.parts = parts
         self.slots = slots
-        self.escaped = False
-        """Whether the page's text values are put in escaped (else: only plain ones)."""
 
     def values(self, page: Page) -> dict[str, str] | None:
         """The page's values as this skeleton puts them in; ``None`` when the page must be
@@ -74,12 +64,7 @@ class Skeleton:
                 CANONICAL: page.canonical_url or "-", SKIP: next(iter(page.toc)).id}
         if not all(isinstance(v, str) and v and "\ue000" not in v for v in text.values()):
             return None
-        if self.escaped:
-            values = {slot: str(escape(value)) for slot, value in text.items()}
-        elif all(map(_plain, text.values())):
-            values = dict(text)
-        else:
-            return None
+        values = {slot: str(escape(value)) for slot, value in text.items()}
         values[CONTENT] = values[CONTENT_H1] = str(page.content)
         return values
 
@@ -160,20 +145,21 @@ class Skeletons:
         return self.env.get_template(HEAD_TEMPLATE).render(context)
 
     def _make(self, template: Template, context: dict[str, Any]) -> Skeleton | None:
-        """The skeleton of the page's shape, rendered with markers for the page's values, and
-        how it puts them in (``Skeleton.escaped``)."""
+        """The skeleton of the page's shape, rendered with markers for the page's values;
+        ``None`` when the theme prints a value otherwise than escaped."""
         text, toc, head = self._stand_in(template, context, "")
         for region, slot in ((toc, _TOC), (head, _HEAD)):
             if not region or text.count(region) != 1:
                 return None
             text = text.replace(region, slot)
         skeleton = _split(text)
-        if skeleton is not None:
-            probed, toc, head = self._stand_in(template, context, _PROBE)
-            values = {slot: str(escape(slot + _PROBE)) for slot in _ESCAPED}
-            skeleton.escaped = skeleton.fill(
-                {**values, CONTENT: CONTENT, CONTENT_H1: CONTENT_H1, _TOC: toc, _HEAD: head}
-            ) == probed
+        if skeleton is None:
+            return None
+        probed, toc, head = self._stand_in(template, context, _PROBE)
+        values = {slot: str(escape(slot + _PROBE)) for slot in _ESCAPED}
+        if skeleton.fill({**values, CONTENT: CONTENT, CONTENT_H1: CONTENT_H1, _TOC: toc,
+                          _HEAD: head}) != probed:
+            return None
         return skeleton
 
     def _stand_in(self, template: Template, context: dict[str, Any],

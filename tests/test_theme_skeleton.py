@@ -48,16 +48,22 @@ def _fills(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return filled
 
 
-def test_filled_pages_are_those_mkdocs_renders(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "catalogue"
-    _hostile_catalogue(root)
-    filled = _fills(monkeypatch)
+def _built_as_mkdocs_builds(root: Path, tmp_path: Path) -> Path:
+    """The site of ``root`` as the plugin renders it, checked against MkDocs' own loop."""
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     _build(mkdocs_config(root, tmp_path / "ours-work", ours, jobs=1, cache=False))
     _build(mkdocs_config(root, tmp_path / "theirs-work", theirs, theme_pages=False,
                          cache=False, jobs=1))
     assert_same_site(ours, theirs)
+    return ours
+
+
+def test_filled_pages_are_those_mkdocs_renders(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "catalogue"
+    _hostile_catalogue(root)
+    filled = _fills(monkeypatch)
+    ours = _built_as_mkdocs_builds(root, tmp_path)
 
     # Most pages outside the navigation come from a skeleton, the hostile title's too (put in
     # escaped); never a page whose value holds a marker's character.
@@ -92,10 +98,6 @@ def test_a_skeleton_unlike_the_theme_page_is_not_used(tmp_path: Path,
 
     monkeypatch.setattr(Skeletons, "_make", noting)
     filled = _fills(monkeypatch)
-    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
-    _build(mkdocs_config(root, tmp_path / "ours-work", ours, jobs=1, cache=False))
-    _build(mkdocs_config(root, tmp_path / "theirs-work", theirs, theme_pages=False,
-                         cache=False, jobs=1))
-    assert_same_site(ours, theirs)
+    _built_as_mkdocs_builds(root, tmp_path)
     assert len(made) == 1 and made[0] is not None
     assert len(filled) <= theme_skeleton.CHECKED_PAGES  # compared, found different, dropped
