@@ -76,6 +76,7 @@ from site_generator.theme_pages import Theme, render_pages
 from site_generator.theme_skeleton import Skeletons
 
 log = logging.getLogger("mkdocs.plugins.omh")
+PLACING_FAILED = "placing the pages, files and search shards taken from the build cache failed"
 EPOCH_DATE = "1970-01-01"
 JINJA_FOLDER = "jinja"
 """The theme's compiled templates, in the catalogue's cache folder."""
@@ -244,7 +245,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         placing = run_forked(place)
         if placing is None:
             if search is not None:
-                place_kept(search, cache)
+                try:
+                    place_kept(search, cache)
+                except OSError as exc:
+                    raise PluginError(f"{PLACING_FAILED}: {exc}") from None
             return
         if search is not None:
             search.to_place.clear()  # (placed by the new process)
@@ -488,7 +492,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 try:
                     placing.wait()
                 except RuntimeError as exc:
-                    raise PluginError(f"placing the reused pages failed: {exc}") from None
+                    raise PluginError(f"{PLACING_FAILED}: {exc}") from None
                 pages = [page for page in pages if page not in placed_pages]
                 files = [file for file in files if file not in placed_files]
             write_reused(pages, files, self.cache, site_dir, self.in_place)

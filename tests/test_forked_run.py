@@ -54,8 +54,7 @@ def test_a_build_whose_early_placing_fails_says_so(tmp_path: Path,
     capsys.readouterr()
     with pytest.raises(SiteBuildError, match="could not build the site"):
         build_site(root, site)
-    assert "placing the reused pages failed: OSError: No space left on device" in \
-        capsys.readouterr().err
+    assert f"{plugin.PLACING_FAILED}: OSError: No space left on device" in capsys.readouterr().err
     assert int(tried.read_text()) != os.getpid()  # tried in the forked process
     # The site being served is the one before: nothing was swapped in.
     assert {p.relative_to(site) for p in site.rglob("*")} == before
