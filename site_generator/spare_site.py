@@ -133,14 +133,14 @@ def adopt_spare(spare: Path, staged: Path, cache: BuildCache,
     """Put ``spare`` in the place of the empty folder ``staged`` when ``cache`` built it (or,
     with ``copy``, the site it is a copy of) with its key (whether it did); a spare it did not
     is removed."""
+    if cache.folder is None:  # (nothing noted: a copy is not waited for)
+        if copy is not None:
+            stop_copy(copy, spare)
+        return False
     if copy is not None:
         if not _copied(copy, spare):
             return False
         copy.taken = True
-    if cache.folder is None:
-        if copy is not None:
-            stop_copy(copy, spare)
-        return False
     try:
         status = os.lstat(spare)
         trusted = os.lstat(copy.source) if copy is not None else status

@@ -122,8 +122,9 @@ class Skeletons:
         values[_TOC] = self._toc_of(shape, context)
         values[_HEAD] = self._head(context)
         output = skeleton.fill(values)
-        if self._checked.get(shape, 0) < CHECKED_PAGES:
-            self._checked[shape] = self._checked.get(shape, 0) + 1
+        checked = self._checked.get(shape, 0)
+        if checked < CHECKED_PAGES:
+            self._checked[shape] = checked + 1
             full = template.render(context)
             if full != output:
                 _log.debug("theme_skeleton: %s renders differently from its skeleton",
