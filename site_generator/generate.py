@@ -6,12 +6,15 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 
 from catalogue.link.catalogue import Catalogue
+from catalogue.load.forked import run_forked
 from catalogue.model.kinds import KINDS
+from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
 from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
+from site_generator.downloads import PublishedFile
 from site_generator.listing import kind_lists, list_page, list_path
 from site_generator.lookup_values import Values
 from site_generator.measure import timed
@@ -91,28 +94,63 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         result.reused_units = dict(reused)
     if records_done is not None:
         records_done(result)
-    with timed(stages, "lists and dashboards"):
-        in_nav = {path for _, path in result.nav}
-        pages = []
-        for kind in KINDS:
-            for listed in kind_lists(site, kind):
-                if cache is None or values is None or listed.path in in_nav:
-                    pages.append(list_page(site, listed))
-                else:
-                    remembered_page(result, cache, values, listed.path, listed,
-                                    functools.partial(list_page, site, listed))
-        pages += [home_page(site), carbon_page(site)]
-        analyses, files = analyse_pages(site)
-        result.files.extend(files)
-        if search_bundles is None:
-            search_bundles = plan_shards(searched_pages(catalogue)).folders
-        add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
+    # The catalogue's files need the records' lines of the dump and nothing the lists make:
+    # with workers to spare, a process of their own makes them meanwhile.
+    files_of = functools.partial(_catalogue_files, site.linked, cache,
+                                 [nquads[i] for i in record_ids])
+    making = run_forked(functools.partial(_on_disk, files_of, spill)) \
+        if jobs > 1 and spill is not None else None
+    try:
+        with timed(stages, "lists and dashboards"):
+            _lists_and_dashboards(result, site, cache, values, search_bundles)
+    except BaseException:
+        if making is not None:
+            making.stop()
+        raise
     with timed(stages, "catalogue files"):
-        lines = [part if isinstance(part, list) else _blob_lines(cache, part)
-                 for part in (nquads[i] for i in record_ids)]
-        result.files.extend(machine_files(site.linked, lines))
-        result.overrides.update(sitemap_files(site.linked))
+        files, overrides = making.wait() if making is not None else files_of()
+        result.files.extend(files)
+        result.overrides.update(overrides)
     return result.sorted()
+
+
+def _lists_and_dashboards(result: Site, site: SiteContext, cache: BuildCache | None,
+                          values: Values | None, search_bundles: Sequence[str] | None) -> None:
+    catalogue = site.catalogue
+    in_nav = {path for _, path in result.nav}
+    pages = []
+    for kind in KINDS:
+        for listed in kind_lists(site, kind):
+            if cache is None or values is None or listed.path in in_nav:
+                pages.append(list_page(site, listed))
+            else:
+                remembered_page(result, cache, values, listed.path, listed,
+                                functools.partial(list_page, site, listed))
+    pages += [home_page(site), carbon_page(site)]
+    analyses, files = analyse_pages(site)
+    result.files.extend(files)
+    if search_bundles is None:
+        search_bundles = plan_shards(searched_pages(catalogue)).folders
+    add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
+
+
+CatalogueFiles = tuple[list[PublishedFile], dict[str, bytes]]
+
+
+def _catalogue_files(linked: LinkedData, cache: BuildCache | None,
+                     nquads: list[list[str] | str]) -> CatalogueFiles:
+    """The catalogue-wide files, and the files replacing the theme's; ``nquads``: each record's
+    lines of the dump, or the blob holding them."""
+    lines = [part if isinstance(part, list) else _blob_lines(cache, part) for part in nquads]
+    return machine_files(linked, lines), sitemap_files(linked)
+
+
+def _on_disk(make: Callable[[], CatalogueFiles], spill: Spill) -> CatalogueFiles:
+    """``make``'s files with their contents written to ``spill``'s folder (in a process of
+    their own: only their paths travel back)."""
+    files, overrides = make()
+    here = Spill(spill.folder)  # (without the cache: its blobs are known to the build's process)
+    return [here.file(published) for published in files], overrides
 
 
 def _blob_lines(cache: BuildCache | None, blob: str) -> list[str]:

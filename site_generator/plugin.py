@@ -41,7 +41,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from catalogue.load.cache_dir import cache_location, committed
-from catalogue.load.forked import Forked, default_jobs, run_forked
+from catalogue.load.forked import Forked, ForkedFailed, default_jobs, run_forked
 from catalogue.load.safe_write import check_no_symlink
 from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
@@ -76,6 +76,7 @@ from site_generator.theme_pages import Theme, render_pages
 from site_generator.theme_skeleton import Skeletons
 
 log = logging.getLogger("mkdocs.plugins.omh")
+FILES_FAILED = "making the catalogue's files (the dump, DCAT, the API, the sitemap) failed"
 PLACING_FAILED = "placing the pages, files and search shards taken from the build cache failed"
 EPOCH_DATE = "1970-01-01"
 JINJA_FOLDER = "jinja"
@@ -152,7 +153,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         MkDocs has written the rest (``theme_pages``)."""
         self._nav: Navigation | None = None
         self._env: Environment | None = None
-        self._placing: tuple[Forked, set[CachedPage], set[tuple[str, str, bool]]] | None = None
+        self._placing: tuple[Forked[None], set[CachedPage], set[tuple[str, str, bool]]] | \
+            None = None
         """The process placing the reused pages and files known once the record pages were
         made, and those it places (``_records_done``)."""
 
@@ -182,9 +184,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._search_plan = self.search_plan(catalogue)
         self._search_begun = 0.0
         with contextlib.closing(Spill(self._spill, self.cache)) as spill:
-            site = generate(catalogue, self.cache, self._jobs(), spill,
-                            self._search_plan.folders,
-                            functools.partial(self._records_done, Path(config.site_dir)))
+            try:
+                site = generate(catalogue, self.cache, self._jobs(), spill,
+                                self._search_plan.folders,
+                                functools.partial(self._records_done, Path(config.site_dir)))
+            except ForkedFailed as exc:
+                raise PluginError(f"{FILES_FAILED}: {exc}") from None
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -491,7 +496,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 self._placing = None
                 try:
                     placing.wait()
-                except RuntimeError as exc:
+                except ForkedFailed as exc:
                     raise PluginError(f"{PLACING_FAILED}: {exc}") from None
                 pages = [page for page in pages if page not in placed_pages]
                 files = [file for file in files if file not in placed_files]

@@ -1,17 +1,19 @@
 """A function run in a forked process (``forked.run_forked``): it starts with what this process
-holds, its failure reaches the waiting process as a message, and a build whose early placing
-of reused pages fails says so instead of swapping in a site with pages missing."""
+holds, what it returns or raises reaches the waiting process, and a build whose early placing
+of reused pages, or whose catalogue files, fail says so instead of swapping in a site with
+pages missing."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
-from catalogue.load.forked import run_forked
-from site_generator import plugin
+from catalogue.load.forked import Forked, ForkedFailed, run_forked
+from site_generator import generate, plugin
 from site_generator.build import SiteBuildError, build_site
 
 
@@ -31,7 +33,7 @@ def test_what_the_work_raised_reaches_the_waiting_process() -> None:
 
     forked = run_forked(fails)
     assert forked is not None
-    with pytest.raises(RuntimeError, match="OSError: No space left on device"):
+    with pytest.raises(ForkedFailed, match="OSError: No space left on device"):
         forked.wait()
 
 
@@ -59,3 +61,61 @@ def test_a_build_whose_early_placing_fails_says_so(tmp_path: Path,
     # The site being served is the one before: nothing was swapped in.
     assert {p.relative_to(site) for p in site.rglob("*")} == before
     assert "Renamed" not in (site / "models/test-model/index.html").read_text()
+
+
+def test_what_the_work_returned_reaches_the_waiting_process() -> None:
+    held = list(range(100_000))  # more than a pipe holds at once
+    forked = run_forked(lambda: (os.getpid(), [n * 2 for n in held]))
+    assert forked is not None
+    pid, doubled = forked.wait()
+    assert pid != os.getpid() and doubled == [n * 2 for n in held]
+
+
+def test_a_process_no_longer_needed_is_stopped_and_reaped() -> None:
+    forked = run_forked(lambda: list(range(1_000_000)))  # blocks on a pipe nobody reads
+    assert forked is not None
+    pid = forked._pid
+    forked.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # no such child left, not even a zombie
+
+
+def test_a_build_whose_catalogue_files_fail_in_their_own_process_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    tried = tmp_path / "tried-by"
+
+    def failing(*args: object, **kwargs: object) -> None:
+        tried.write_text(str(os.getpid()))
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(generate, "machine_files", failing)
+    with pytest.raises(SiteBuildError, match="could not build the site"):
+        build_site(root, tmp_path / "site", jobs=2)
+    assert f"{plugin.FILES_FAILED}: OSError: No space left on device" in capsys.readouterr().err
+    assert int(tried.read_text()) != os.getpid()
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_build_that_fails_while_the_catalogue_files_are_made_stops_their_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    started: list[Forked[object]] = []
+
+    def noted(work: Callable[[], object]) -> Forked[object] | None:
+        forked = run_forked(work)
+        if forked is not None:
+            started.append(forked)
+        return forked
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise ValueError("a list could not be made")
+
+    monkeypatch.setattr(generate, "run_forked", noted)
+    monkeypatch.setattr(generate, "_lists_and_dashboards", failing)
+    with pytest.raises(ValueError, match="a list could not be made"):
+        build_site(root, tmp_path / "site", jobs=2)
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0]._pid, os.WNOHANG)

@@ -5,10 +5,13 @@ closure included."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,27 +69,41 @@ def forked_map(work: Callable[[T], R], items: Sequence[T], jobs: int,
         gc.unfreeze()
 
 
-class Forked:
+class ForkedFailed(RuntimeError):
+    """What the work of a forked process raised, as text (``Forked.wait``)."""
+
+
+class Forked(Generic[R]):
     """A function running in a process forked from this one (``run_forked``)."""
 
     def __init__(self, pid: int, reader: int) -> None:
         self._pid = pid
         self._reader = reader
 
-    def wait(self) -> None:
-        """Wait for its end; ``RuntimeError`` with what it raised, if it failed."""
+    def wait(self) -> R:
+        """Wait for its end and take what it returned; ``ForkedFailed`` with what it raised,
+        if it failed."""
         with os.fdopen(self._reader, "rb") as said:
-            message = said.read().decode("utf-8", "replace")
+            told = said.read()
         _, status = os.waitpid(self._pid, 0)
         if status != 0:
-            raise RuntimeError(message or f"ended with status {status}")
+            raise ForkedFailed(told.decode("utf-8", "replace") or f"ended with status {status}")
+        return pickle.loads(told)  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """End it without waiting for its work (this process has stopped needing it)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.close(self._reader)
+        os.waitpid(self._pid, 0)
 
 
-def run_forked(work: Callable[[], None]) -> Forked | None:
+def run_forked(work: Callable[[], R]) -> Forked[R] | None:
     """Run ``work`` in a process forked from this one, which starts with all this one holds,
-    on another core; ``None`` where there is no fork (``work`` is then not run). The process
-    only makes system calls and ends without Python's clean-up: what ``work`` raised reaches
-    ``Forked.wait`` as text."""
+    on another core; ``None`` where there is no fork (``work`` is then not run). What ``work``
+    returns is pickled back to ``Forked.wait``; keep it small (a large content is better
+    written to a file, and its path returned). The process ends without Python's clean-up:
+    what ``work`` raised reaches ``Forked.wait`` as text."""
     if not hasattr(os, "fork"):
         return None
     reader, writer = os.pipe()
@@ -96,9 +113,14 @@ def run_forked(work: Callable[[], None]) -> Forked | None:
         gc.disable()  # (a collection would copy every page of objects it walks)
         code = 0
         try:
-            work()
+            told = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # (whatever it is, the waiting process is told)
-            os.write(writer, f"{type(exc).__name__}: {exc}".encode()[:8000])
+            told = f"{type(exc).__name__}: {exc}".encode()[:8000]
+            code = 1
+        try:
+            with os.fdopen(writer, "wb") as out:
+                out.write(told)
+        except OSError:  # (the waiting process stopped reading: it has stopped this one)
             code = 1
         os._exit(code)
     os.close(writer)
