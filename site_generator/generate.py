@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 
 from catalogue.link.catalogue import Catalogue
-from catalogue.load.forked import run_forked
+from catalogue.load.forked import Forked, run_forked
 from catalogue.model.kinds import KINDS
 from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
@@ -25,7 +26,7 @@ from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_page
 from site_generator.site import Site
-from site_generator.site_files import machine_files, sitemap_files
+from site_generator.site_files import catalogue_files, nquads_dump, sitemap_files
 from site_generator.spill import Spill
 
 CARBON_PATH = "carbon/"
@@ -58,32 +59,56 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         site = SiteContext(catalogue, carbon_figures(catalogue),
                            base_url(catalogue.settings.site_url), reports=reports)
         trace_tables(site, tables)
-    record_ids = list(dict.keys(catalogue.records))
-    reused: Mapping[str, CachedUnit] = {}
-    if cache is not None and values is not None:  # (values is None without a cache)
-        with timed(stages, "cache check"):
-            for record_id in record_ids:  # here, not in the workers, which would forget them
-                values.record(record_id)
-            reused = reusable(cache, values, record_ids)
-    result = Site(nav=navigation(), stages=stages)
+    with contextlib.ExitStack() as running:
+        # The site-wide files need only the records: made meanwhile, where there are workers.
+        whole = running.enter_context(_meanwhile(jobs, spill, functools.partial(
+            _catalogue_files, site.linked)))
+        record_ids = list(dict.keys(catalogue.records))
+        reused: Mapping[str, CachedUnit] = {}
+        if cache is not None and values is not None:  # (values is None without a cache)
+            with timed(stages, "cache check"):
+                for record_id in record_ids:  # here, not in the workers, which would forget them
+                    values.record(record_id)
+                reused = reusable(cache, values, record_ids)
+        result = Site(nav=navigation(), stages=stages)
+        with timed(stages, "record pages"):
+            nquads = _record_pages(result, site, cache, values, reused, jobs, spill)
+        if records_done is not None:
+            records_done(result)
+        dump = running.enter_context(_meanwhile(jobs, spill, functools.partial(
+            _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids])))
+        with timed(stages, "lists and dashboards"):
+            _lists_and_dashboards(result, site, cache, values, search_bundles)
+        with timed(stages, "catalogue files"):
+            for made in (whole, dump):
+                files, overrides = made.result()
+                result.files.extend(files)
+                result.overrides.update(overrides)
+        return result.sorted()
+
+
+def _record_pages(result: Site, site: SiteContext, cache: BuildCache | None,
+                  values: Values | None, reused: Mapping[str, CachedUnit], jobs: int,
+                  spill: Spill | None) -> dict[str, list[str] | str]:
+    """Each record's unit, built or ``reused``, in ``result``; returns each record's lines of
+    the dump, or the blob that holds them."""
+    catalogue = site.catalogue
     nquads: dict[str, list[str] | str] = {}
-    """Each record's lines of the dump, or the blob that holds them."""
-    with timed(stages, "record pages"):
-        for unit in build_units([i for i in record_ids if i not in reused], site, values, jobs,
-                                spill):
-            result.pages.extend(unit.pages)
-            blobs = [unit.nquads_blob, *(page.index_blob for page in unit.pages)]
-            for published in unit.files:
-                blob = cache.blob_of(published.source) if cache is not None else None
-                if blob is not None:
-                    blobs.append(blob)
-                    result.placed_files.append((published.path, str(published.source), True))
-                else:
-                    result.files.append(published)
-            if cache is not None:  # (a worker put them: the cache's clean-up must know them)
-                cache.adopt(blob for blob in blobs if blob is not None)
-            result.units.append(unit)
-            nquads[unit.record_id] = unit.nquads_blob or unit.nquads
+    for unit in build_units([i for i in dict.keys(catalogue.records) if i not in reused], site,
+                            values, jobs, spill):
+        result.pages.extend(unit.pages)
+        blobs = [unit.nquads_blob, *(page.index_blob for page in unit.pages)]
+        for published in unit.files:
+            blob = cache.blob_of(published.source) if cache is not None else None
+            if blob is not None:
+                blobs.append(blob)
+                result.placed_files.append((published.path, str(published.source), True))
+            else:
+                result.files.append(published)
+        if cache is not None:  # (a worker put them: the cache's clean-up must know them)
+            cache.adopt(blob for blob in blobs if blob is not None)
+        result.units.append(unit)
+        nquads[unit.record_id] = unit.nquads_blob or unit.nquads
     if cache is not None:
         for record_id, kept in reused.items():
             result.reused_pages.extend(kept.pages)
@@ -92,26 +117,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
                 (path, f"{catalogue.root}/{ref}", False) for path, how, ref in kept.files)
             nquads[record_id] = kept.nquads
         result.reused_units = dict(reused)
-    if records_done is not None:
-        records_done(result)
-    # The catalogue's files need the records' lines of the dump and nothing the lists make:
-    # with workers to spare, a process of their own makes them meanwhile.
-    files_of = functools.partial(_catalogue_files, site.linked, cache,
-                                 [nquads[i] for i in record_ids])
-    making = run_forked(functools.partial(_on_disk, files_of, spill)) \
-        if jobs > 1 and spill is not None else None
-    try:
-        with timed(stages, "lists and dashboards"):
-            _lists_and_dashboards(result, site, cache, values, search_bundles)
-    except BaseException:
-        if making is not None:
-            making.stop()
-        raise
-    with timed(stages, "catalogue files"):
-        files, overrides = making.wait() if making is not None else files_of()
-        result.files.extend(files)
-        result.overrides.update(overrides)
-    return result.sorted()
+    return nquads
 
 
 def _lists_and_dashboards(result: Site, site: SiteContext, cache: BuildCache | None,
@@ -135,24 +141,57 @@ def _lists_and_dashboards(result: Site, site: SiteContext, cache: BuildCache | N
 
 
 CatalogueFiles = tuple[list[PublishedFile], dict[str, bytes]]
+"""Files of the site, and files replacing the theme's."""
 
 
-def _catalogue_files(linked: LinkedData, cache: BuildCache | None,
-                     nquads: list[list[str] | str]) -> CatalogueFiles:
-    """The catalogue-wide files, and the files replacing the theme's; ``nquads``: each record's
-    lines of the dump, or the blob holding them."""
+def _catalogue_files(linked: LinkedData) -> CatalogueFiles:
+    return catalogue_files(linked), sitemap_files(linked)
+
+
+def _nquads_dump(linked: LinkedData, cache: BuildCache | None,
+                 nquads: list[list[str] | str]) -> CatalogueFiles:
+    """``nquads``: each record's lines of the dump, or the blob holding them."""
     lines = [part if isinstance(part, list) else _blob_lines(cache, part) for part in nquads]
-    return machine_files(linked, lines), sitemap_files(linked)
-
-
-def _on_disk(make: Callable[[], CatalogueFiles], spill: Spill) -> CatalogueFiles:
-    """``make``'s files with their contents written to ``spill``'s folder (in a process of
-    their own: only their paths travel back)."""
-    files, overrides = make()
-    here = Spill(spill.folder)  # (without the cache: its blobs are known to the build's process)
-    return [here.file(published) for published in files], overrides
+    return [nquads_dump(linked, lines)], {}
 
 
 def _blob_lines(cache: BuildCache | None, blob: str) -> list[str]:
     assert cache is not None
     return cache.read(blob).decode("utf-8").splitlines()
+
+
+class _Meanwhile:
+    """Catalogue-wide files made from what is known already: in a process of their own, while
+    this one goes on, when there are workers to spare (their contents wait in ``spill``'s
+    folder: only their paths travel back); here, when they are asked for, otherwise."""
+
+    def __init__(self, make: Callable[[], CatalogueFiles],
+                 forked: Forked[CatalogueFiles] | None) -> None:
+        self._make = make
+        self._forked = forked
+
+    def result(self) -> CatalogueFiles:
+        forked, self._forked = self._forked, None
+        return forked.wait() if forked is not None else self._make()
+
+    def __enter__(self) -> _Meanwhile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the process, if its result was never asked for (the build failed)."""
+        if self._forked is not None:
+            self._forked.stop()
+            self._forked = None
+
+
+def _meanwhile(jobs: int, spill: Spill | None, make: Callable[[], CatalogueFiles]) -> _Meanwhile:
+    if jobs <= 1 or spill is None:
+        return _Meanwhile(make, None)
+    folder = spill.folder
+
+    def on_disk() -> CatalogueFiles:
+        files, overrides = make()
+        here = Spill(folder)  # (without the cache: its blobs are known to the build's process)
+        return [here.file(published) for published in files], overrides
+
+    return _Meanwhile(make, run_forked(on_disk))

@@ -73,12 +73,19 @@ def machine_files(linked: LinkedData,
     """Every site-wide file; ``nquads``: each record's lines of the dump, from the records'
     units (``record_machine_files``). Without them, the records' own files and lines are made
     here and their files are returned too."""
-    catalogue = linked.catalogue
     files = []
     if nquads is None:
-        made = [record_machine_files(r, linked) for r in catalogue.records.values()]
+        made = [record_machine_files(r, linked) for r in linked.catalogue.records.values()]
         files = [file for file, _ in made]
         nquads = [lines for _, lines in made]
+    return [*files, *catalogue_files(linked), nquads_dump(linked, nquads)]
+
+
+def catalogue_files(linked: LinkedData) -> list[PublishedFile]:
+    """The site-wide files made from the records alone: the JSON API's indexes, the DCAT
+    catalogue, the DataCatalog and robots.txt."""
+    catalogue = linked.catalogue
+    files = []
     indexes = {}
     for kind in KINDS.values():
         records = catalogue.of_kind(kind.name)
@@ -90,13 +97,16 @@ def machine_files(linked: LinkedData,
     files.append(PublishedFile(f"{API_FOLDER}/index.json", content=compact_json(
         {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
-    data_catalog = linked.data_catalog()
-    files.append(PublishedFile(NQUADS_FILE, content=merge_nquads(
-        [*nquads, nquads_lines(data_catalog, linked.base)]).encode()))
     files.append(PublishedFile(DCAT_FILE, content=compact_json(dcat_catalog(linked))))
-    files.append(PublishedFile(DATA_CATALOG_FILE, content=compact_json(data_catalog)))
+    files.append(PublishedFile(DATA_CATALOG_FILE, content=compact_json(linked.data_catalog())))
     files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
     return files
+
+
+def nquads_dump(linked: LinkedData, nquads: Iterable[Iterable[str]]) -> PublishedFile:
+    """The N-Quads dump: each record's lines (in the order given), then the DataCatalog's."""
+    return PublishedFile(NQUADS_FILE, content=merge_nquads(
+        [*nquads, nquads_lines(linked.data_catalog(), linked.base)]).encode())
 
 
 def sitemap_files(linked: LinkedData) -> dict[str, bytes]:

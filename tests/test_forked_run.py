@@ -90,7 +90,7 @@ def test_a_build_whose_catalogue_files_fail_in_their_own_process_says_so(
         tried.write_text(str(os.getpid()))
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(generate, "machine_files", failing)
+    monkeypatch.setattr(generate, "nquads_dump", failing)
     with pytest.raises(SiteBuildError, match="could not build the site"):
         build_site(root, tmp_path / "site", jobs=2)
     assert f"{plugin.FILES_FAILED}: OSError: No space left on device" in capsys.readouterr().err
@@ -116,6 +116,7 @@ def test_a_build_that_fails_while_the_catalogue_files_are_made_stops_their_proce
     monkeypatch.setattr(generate, "_lists_and_dashboards", failing)
     with pytest.raises(ValueError, match="a list could not be made"):
         build_site(root, tmp_path / "site", jobs=2)
-    assert len(started) == 1
-    with pytest.raises(ChildProcessError):
-        os.waitpid(started[0]._pid, os.WNOHANG)
+    assert len(started) == 2  # the site-wide files, the dump
+    for forked in started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(forked._pid, os.WNOHANG)
