@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.load.forked import Forked, run_forked
@@ -21,7 +22,7 @@ from site_generator.lookup_values import Values
 from site_generator.measure import timed
 from site_generator.quality_memo import remembered_reports
 from site_generator.record_units import build_units, catalogue_tables, reusable, trace_tables
-from site_generator.render import SiteContext
+from site_generator.render import SiteContext, linked_data
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_page
@@ -42,14 +43,16 @@ def navigation() -> list[tuple[str, str]]:
 
 def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1,
              spill: Spill | None = None, search_bundles: Sequence[str] | None = None,
-             records_done: Callable[[Site], None] | None = None) -> Site:
+             records_done: Callable[[Site], None] | None = None,
+             site_files: Meanwhile | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
     wait on disk. ``search_bundles``: the search index's shards the search page imports
     (default: ``search_shards.plan_shards``'s). ``records_done`` is given the site as soon as
     its record pages are made (built or reused), before the lists and catalogue files: the
-    record pages are all the search index holds, so its runs can begin there."""
+    record pages are all the search index holds, so its runs can begin there. ``site_files``:
+    the site-wide files begun already (``site_files_meanwhile``)."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
         tables = catalogue_tables(catalogue)
@@ -59,10 +62,10 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         site = SiteContext(catalogue, carbon_figures(catalogue),
                            base_url(catalogue.settings.site_url), reports=reports)
         trace_tables(site, tables)
+    folder = spill.folder if spill is not None else None
     with contextlib.ExitStack() as running:
-        # The site-wide files need only the records: made meanwhile, where there are workers.
-        whole = running.enter_context(_meanwhile(jobs, spill, functools.partial(
-            _catalogue_files, site.linked)))
+        whole = running.enter_context(site_files or _meanwhile(
+            jobs, folder, functools.partial(_catalogue_files, site.linked)))
         record_ids = list(dict.keys(catalogue.records))
         reused: Mapping[str, CachedUnit] = {}
         if cache is not None and values is not None:  # (values is None without a cache)
@@ -75,7 +78,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             nquads = _record_pages(result, site, cache, values, reused, jobs, spill)
         if records_done is not None:
             records_done(result)
-        dump = running.enter_context(_meanwhile(jobs, spill, functools.partial(
+        dump = running.enter_context(_meanwhile(jobs, folder, functools.partial(
             _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids])))
         with timed(stages, "lists and dashboards"):
             _lists_and_dashboards(result, site, cache, values, search_bundles)
@@ -151,19 +154,19 @@ def _catalogue_files(linked: LinkedData) -> CatalogueFiles:
 def _nquads_dump(linked: LinkedData, cache: BuildCache | None,
                  nquads: list[list[str] | str]) -> CatalogueFiles:
     """``nquads``: each record's lines of the dump, or the blob holding them."""
-    lines = [part if isinstance(part, list) else _blob_lines(cache, part) for part in nquads]
-    return [nquads_dump(linked, lines)], {}
+    return [nquads_dump(linked, (part if isinstance(part, list) else _blob(cache, part)
+                                 for part in nquads))], {}
 
 
-def _blob_lines(cache: BuildCache | None, blob: str) -> list[str]:
+def _blob(cache: BuildCache | None, blob: str) -> bytes:
     assert cache is not None
-    return cache.read(blob).decode("utf-8").splitlines()
+    return cache.read(blob)
 
 
-class _Meanwhile:
+class Meanwhile:
     """Catalogue-wide files made from what is known already: in a process of their own, while
-    this one goes on, when there are workers to spare (their contents wait in ``spill``'s
-    folder: only their paths travel back); here, when they are asked for, otherwise."""
+    this one goes on (their contents wait on disk: only their paths travel back); or here,
+    when they are asked for."""
 
     def __init__(self, make: Callable[[], CatalogueFiles],
                  forked: Forked[CatalogueFiles] | None) -> None:
@@ -174,7 +177,7 @@ class _Meanwhile:
         forked, self._forked = self._forked, None
         return forked.wait() if forked is not None else self._make()
 
-    def __enter__(self) -> _Meanwhile:
+    def __enter__(self) -> Meanwhile:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -184,14 +187,32 @@ class _Meanwhile:
             self._forked = None
 
 
-def _meanwhile(jobs: int, spill: Spill | None, make: Callable[[], CatalogueFiles]) -> _Meanwhile:
-    if jobs <= 1 or spill is None:
-        return _Meanwhile(make, None)
-    folder = spill.folder
+def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanwhile | None:
+    """The site-wide files (``_catalogue_files``), begun in a process of their own as soon as
+    the catalogue is loaded, when there are workers to spare; ``None`` otherwise. Begun before
+    the build cache is read: a page this process writes after a fork is copied first, and the
+    cache's records of units are the pages a rebuild writes most."""
+    if jobs <= 1:
+        return None
+
+    def make() -> CatalogueFiles:
+        carbon = carbon_figures(catalogue)
+        return _catalogue_files(linked_data(catalogue, carbon,
+                                            base_url(catalogue.settings.site_url)))
+
+    return _meanwhile(jobs, folder, make)
+
+
+def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], CatalogueFiles]) -> Meanwhile:
+    """``make`` in a process of its own, with the contents of its files written to ``folder``
+    (a build's work folder, ``spill``), when there are workers to spare; here, when it is
+    asked for, otherwise."""
+    if jobs <= 1 or folder is None:
+        return Meanwhile(make, None)
 
     def on_disk() -> CatalogueFiles:
         files, overrides = make()
         here = Spill(folder)  # (without the cache: its blobs are known to the build's process)
         return [here.file(published) for published in files], overrides
 
-    return _Meanwhile(make, run_forked(on_disk))
+    return Meanwhile(make, run_forked(on_disk))

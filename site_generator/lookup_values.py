@@ -62,4 +62,9 @@ class Values:
 
     def still(self, reads: Iterable[Read]) -> bool:
         """Whether every lookup of ``reads`` still gives the same answer."""
-        return all(self.of(table, key) == known for table, key, known in reads)
+        answers = self._known  # (a rebuild asks 300,000 times at 10,000 records)
+        for table, key, known in reads:
+            answer = answers.get((table, key))
+            if (answer if answer is not None else self.of(table, key)) != known:
+                return False
+        return True

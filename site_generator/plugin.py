@@ -50,7 +50,7 @@ from site_generator.assets import find_vendor_files
 from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
-from site_generator.generate import generate
+from site_generator.generate import Meanwhile, generate, site_files_meanwhile
 from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
@@ -173,23 +173,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         start = time.perf_counter()
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
-        self.cache = self._open_cache(catalogue, config)
-        self.in_place = self.config.in_place
-        if self.config.spare and self.cache is not None and not self.in_place:
-            self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
-                                         self.cache, self.site_copy)
-        PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
-        self._search_plan = self.search_plan(catalogue)
-        self._search_begun = 0.0
-        with contextlib.closing(Spill(self._spill, self.cache)) as spill:
-            try:
-                site = generate(catalogue, self.cache, self._jobs(), spill,
-                                self._search_plan.folders,
-                                functools.partial(self._records_done, Path(config.site_dir)))
-            except ForkedFailed as exc:
-                raise PluginError(f"{FILES_FAILED}: {exc}") from None
+        # Begun before the build cache is read (``site_files_meanwhile``).
+        site_files = site_files_meanwhile(catalogue, self._jobs(), self._spill)
+        with site_files or contextlib.nullcontext():
+            site = self._generate(catalogue, config, site_files)
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -226,6 +215,26 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 *(f"{name}{gz}" for name in config.theme.static_templates for gz in ("", ".gz")),
                 *site.overrides])
         return files
+
+    def _generate(self, catalogue: Catalogue, config: MkDocsConfig,
+                  site_files: Meanwhile | None) -> Site:
+        assert self._spill is not None
+        self.cache = self._open_cache(catalogue, config)
+        self.in_place = self.config.in_place
+        if self.config.spare and self.cache is not None and not self.in_place:
+            self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
+                                         self.cache, self.site_copy)
+        PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
+        self._search_plan = self.search_plan(catalogue)
+        self._search_begun = 0.0
+        with contextlib.closing(Spill(self._spill, self.cache)) as spill:
+            try:
+                return generate(catalogue, self.cache, self._jobs(), spill,
+                                self._search_plan.folders,
+                                functools.partial(self._records_done, Path(config.site_dir)),
+                                site_files)
+            except ForkedFailed as exc:
+                raise PluginError(f"{FILES_FAILED}: {exc}") from None
 
     def _records_done(self, site_dir: Path, site: Site) -> None:
         self._begin_search(site_dir, site)

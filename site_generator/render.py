@@ -63,14 +63,19 @@ class SiteContext:
     def __post_init__(self, reports: dict[str, QualityReport] | None) -> None:
         self.kind_counts = {name: sum(1 for r in self.catalogue.of_kind(name)
                                       if r.status != DELETED) for name in KINDS}
-        self.linked = LinkedData(self.catalogue, self.base_url,
-                                 model_emissions(self.carbon.report))
+        self.linked = linked_data(self.catalogue, self.carbon, self.base_url)
         self.quality = reports if reports is not None else quality_reports(
             self.catalogue, self.catalogue.records.values())
         self.analyses = analyse(self.catalogue, self.carbon.report)
 
     def has_page(self, record_id: object) -> bool:
         return isinstance(record_id, str) and record_id in self.catalogue.records
+
+
+def linked_data(catalogue: Catalogue, carbon: CarbonFigures, base: str) -> LinkedData:
+    """The records as JSON-LD with absolute identifiers under ``base``, and the models'
+    emissions from ``carbon``."""
+    return LinkedData(catalogue, base, model_emissions(carbon.report))
 
 
 def relative_url(here: str, target: str) -> str:

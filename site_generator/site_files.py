@@ -103,10 +103,14 @@ def catalogue_files(linked: LinkedData) -> list[PublishedFile]:
     return files
 
 
-def nquads_dump(linked: LinkedData, nquads: Iterable[Iterable[str]]) -> PublishedFile:
-    """The N-Quads dump: each record's lines (in the order given), then the DataCatalog's."""
+def nquads_dump(linked: LinkedData, nquads: Iterable[Iterable[str] | bytes]) -> PublishedFile:
+    """The N-Quads dump: each record's lines (in the order given; or their UTF-8 text, one
+    line after the other, as the build cache keeps them), then the DataCatalog's. Merged as
+    UTF-8: 57 MB at 10,000 records need not be decoded and encoded again."""
+    parts = [*nquads, nquads_lines(linked.data_catalog(), linked.base)]
     return PublishedFile(NQUADS_FILE, content=merge_nquads(
-        [*nquads, nquads_lines(linked.data_catalog(), linked.base)]).encode())
+        ((part.split(b"\n") if part else []) if isinstance(part, bytes)
+         else [line.encode() for line in part] for part in parts), b"\n"))
 
 
 def sitemap_files(linked: LinkedData) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import minimal_records, write_catalogue
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
@@ -19,6 +20,7 @@ from catalogue.pipeline import Catalogue, load_catalogue
 from catalogue.standards.exports import EXPORT_FORMATS, asset_exports
 from catalogue.standards.jsonld import LinkedData, model_emissions
 from catalogue.standards.rdf import nquads_lines, to_nquads
+from site_generator.build import build_site
 from site_generator.carbon_view import carbon_figures
 from site_generator.site_files import DATA_CATALOG_FILE, NQUADS_FILE, machine_files
 
@@ -293,3 +295,36 @@ def test_a_remote_context_is_never_fetched() -> None:
     with pytest.raises(SyntaxError, match="remote context"):
         nquads_lines(document, "https://x.example/a/")
 
+
+
+LINE_BREAKING = "two\u2028lines\u0085and a vertical\x0btab"
+"""Characters ``str.splitlines`` breaks a line at, which an N-Quads literal may hold as they
+are."""
+
+
+def test_a_literal_holding_line_separators_stays_one_line_of_the_dump() -> None:
+    document = {"@context": {"@vocab": str(SC)}, "@id": "https://hub.example/models/m/",
+                "@type": "SoftwareApplication", "description": LINE_BREAKING}
+    lines = nquads_lines(document, "https://hub.example/models/m/")
+    store = Dataset()
+    store.parse(data="\n".join(lines), format="nquads")
+    assert {str(o) for _, _, o, _ in store.quads((None, SC.description, None, None))} == \
+        {LINE_BREAKING}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_dump_of_a_rebuild_keeps_such_a_literal_whole(tmp_path: Path, jobs: int) -> None:
+    """Built, then built again with the record's unit taken from the build cache (its lines
+    read back from there), in one process and with workers."""
+    records = minimal_records()
+    records["models/test-model"] = {**records["models/test-model"],
+                                    "description": LINE_BREAKING}
+    root = write_catalogue(tmp_path / "hub", records)
+    site = tmp_path / "site"
+    for rebuild in (False, True):
+        result = build_site(root, site, jobs=jobs)
+        assert (result.reused > 0) is rebuild
+        store = Dataset()
+        store.parse(data=(site / NQUADS_FILE).read_text(encoding="utf-8"), format="nquads")
+        assert LINE_BREAKING in {str(o) for _, _, o, _ in
+                                 store.quads((None, SC.description, None, None))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalogue.link.graph import Graph, build_graph
@@ -20,10 +20,23 @@ class Catalogue:
     records: dict[str, Record]
     """Every readable record, by id, in id order."""
     graph: Graph
+    _kinds: tuple[dict[str, Record], dict[str, list[Record]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    """The records of each kind, and the table they were grouped from (``of_kind``)."""
 
     def of_kind(self, kind: str) -> list[Record]:
-        prefix = KINDS[kind].folder + "/"
-        return [r for i, r in self.records.items() if i.startswith(prefix)]
+        """The records of ``kind``, in id order (a new list, the caller's to change). The
+        lists, dashboards and catalogue files ask dozens of times a build: the records are
+        grouped once for each table of records."""
+        records = self.records
+        records.keys()  # (a walk of the whole table, which a traced table notes)
+        grouped = self._kinds
+        if grouped is None or grouped[0] is not records:
+            by_kind: dict[str, list[Record]] = {name: [] for name in KINDS}
+            for record in dict.values(records):
+                by_kind[record.kind.name].append(record)
+            self._kinds = grouped = (records, by_kind)
+        return list(grouped[1][kind])
 
     def get(self, record_id: object) -> Record | None:
         """The record with this id; ``None`` for anything else, including values of the wrong

@@ -141,11 +141,17 @@ def _walk(top: str) -> list[str]:
     """The files under ``top``, and the symlinks to folders, as paths relative to it (with
     ``/``, as on every system this runs on)."""
     found: list[str] = []
-    for current, folders, files in os.walk(top, followlinks=False):
-        base = os.path.relpath(current, top).replace(os.sep, "/")
-        prefix = "" if base == "." else base + "/"
-        found.extend(prefix + name for name in files)
-        # A symlinked folder is listed as an entry, never walked into.
-        found.extend(prefix + name for name in folders
-                     if os.path.islink(os.path.join(current, name)))
+    folders = [("", top)]
+    while folders:
+        prefix, current = folders.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue  # (as os.walk: a folder that cannot be listed is passed over)
+        for entry in entries:
+            # A symlinked folder is listed as an entry, never walked into.
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((prefix + entry.name + "/", entry.path))
+            else:
+                found.append(prefix + entry.name)
     return found

@@ -91,7 +91,13 @@ def day_of(value: object) -> date | None:
 
 def iso_day(value: object) -> str | None:
     """``YYYY-MM-DD`` of a date or date-time, for sitemaps, sorting and exports."""
-    day = day_of(value)
+    return _iso_day(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _iso_day(text: str) -> str | None:
+    """(Remembered, as ``_parsed``: the lists sort every record by its day.)"""
+    day = day_of(text)
     return day.isoformat() if day else None
 
 

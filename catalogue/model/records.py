@@ -25,8 +25,10 @@ class Record:
     """Path of ``record.yaml`` relative to the catalogue root, as messages print it."""
     doc: YamlDocument
 
-    @property
+    @cached_property
     def data(self) -> dict[str, Any]:
+        """The record's mapping (``{}`` when the file holds something else): read by every
+        stage, a hundred times a record in a build, so kept on the record."""
         value = self.doc.value
         return value if isinstance(value, dict) else {}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import chain
-from typing import Any
+from typing import Any, AnyStr
 
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
@@ -61,19 +61,22 @@ def nquads_lines(document: JsonLd, base: str) -> list[str]:
             return found
 
         text = _TERM.sub(label, text)
-    return sorted({line for line in text.splitlines() if line})
+    # Lines end at "\n" only: a literal may hold U+2028 or U+0085, which ``splitlines`` would
+    # also break a line at.
+    return sorted({line for line in text.split("\n") if line})
 
 
-def merge_nquads(parts: Iterable[Iterable[str]]) -> str:
-    """One N-Quads dump of documents' lines (``nquads_lines``), part after part, each line
-    where it first appears (a triple two records state, such as an organisation's name, is
-    written once). The caller gives the parts in an order of its own, the same in every
-    build, so that two dumps of a catalogue are the same bytes: a dump in record order reads
-    record by record, and costs no sort of the whole (0.4 s at 10,000 records)."""
-    text = "\n".join(dict.fromkeys(chain.from_iterable(parts)))
-    return text + "\n" if text else ""
+def merge_nquads(parts: Iterable[Iterable[AnyStr]], newline: AnyStr) -> AnyStr:
+    """One N-Quads dump of documents' lines (``nquads_lines``; as text, or as UTF-8 with
+    ``newline`` ``b"\\n"``), part after part, each line where it first appears (a triple two
+    records state, such as an organisation's name, is written once). The caller gives the
+    parts in an order of its own, the same in every build, so that two dumps of a catalogue
+    are the same bytes: a dump in record order reads record by record, and costs no sort of
+    the whole (0.4 s at 10,000 records)."""
+    text = newline.join(dict.fromkeys(chain.from_iterable(parts)))
+    return text + newline if text else text
 
 
 def to_nquads(documents: Iterable[tuple[JsonLd, str]]) -> str:
     """One N-Quads dump of ``(document, base)`` pairs, in their order, without duplicates."""
-    return merge_nquads(nquads_lines(document, base) for document, base in documents)
+    return merge_nquads((nquads_lines(document, base) for document, base in documents), "\n")
