@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from catalogue.link.catalogue import Catalogue
-from catalogue.load.forked import Forked, run_forked
+from catalogue.load.forked import run_forked
 from catalogue.model.kinds import KINDS
 from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
@@ -16,7 +16,6 @@ from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.build_cache import BLOB, BuildCache, CachedUnit
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
-from site_generator.downloads import PublishedFile
 from site_generator.listing import kind_lists, list_page, list_path
 from site_generator.lookup_values import Values
 from site_generator.measure import timed
@@ -26,8 +25,8 @@ from site_generator.render import SiteContext, linked_data
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_page
-from site_generator.site import Site
-from site_generator.site_files import catalogue_files, nquads_dump, sitemap_files
+from site_generator.site import Meanwhile, Site
+from site_generator.site_files import NQUADS_FILE, catalogue_files, nquads_dump, sitemap_files
 from site_generator.spill import Spill
 
 CARBON_PATH = "carbon/"
@@ -66,6 +65,10 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     with contextlib.ExitStack() as running:
         whole = running.enter_context(site_files or _meanwhile(
             jobs, folder, functools.partial(_catalogue_files, site.linked)))
+        # The lists and dashboards need the derived tables and nothing of the records' units:
+        # made meanwhile, where there are workers, while the units are checked and made.
+        lists = running.enter_context(_meanwhile(jobs, folder, functools.partial(
+            _lists_and_dashboards, site, cache, values, search_bundles)))
         record_ids = list(dict.keys(catalogue.records))
         reused: Mapping[str, CachedUnit] = {}
         if cache is not None and values is not None:  # (values is None without a cache)
@@ -78,15 +81,15 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             nquads = _record_pages(result, site, cache, values, reused, jobs, spill)
         if records_done is not None:
             records_done(result)
+        # The dump is made meanwhile too, and placed after MkDocs (which never sees it).
         dump = running.enter_context(_meanwhile(jobs, folder, functools.partial(
-            _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids])))
-        with timed(stages, "lists and dashboards"):
-            _lists_and_dashboards(result, site, cache, values, search_bundles)
+            _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids]), (NQUADS_FILE,)))
         with timed(stages, "catalogue files"):
-            for made in (whole, dump):
-                files, overrides = made.result()
-                result.files.extend(files)
-                result.overrides.update(overrides)
+            result.add(whole.result())
+        with timed(stages, "lists and dashboards"):
+            result.add(lists.result())
+        result.later = dump
+        running.pop_all()  # (the dump's process goes on: ``Site.later``)
         return result.sorted()
 
 
@@ -123,9 +126,12 @@ def _record_pages(result: Site, site: SiteContext, cache: BuildCache | None,
     return nquads
 
 
-def _lists_and_dashboards(result: Site, site: SiteContext, cache: BuildCache | None,
-                          values: Values | None, search_bundles: Sequence[str] | None) -> None:
+def _lists_and_dashboards(site: SiteContext, cache: BuildCache | None, values: Values | None,
+                          search_bundles: Sequence[str] | None) -> Site:
+    """The kinds' lists, the dashboards, the analyses and the search page: made, or taken from
+    ``cache`` as the units of pages (``shared_units``)."""
     catalogue = site.catalogue
+    result = Site(nav=navigation())
     in_nav = {path for _, path in result.nav}
     pages = []
     for kind in KINDS:
@@ -141,50 +147,23 @@ def _lists_and_dashboards(result: Site, site: SiteContext, cache: BuildCache | N
     if search_bundles is None:
         search_bundles = plan_shards(searched_pages(catalogue)).folders
     add_pages(result, [*pages, *analyses, search_page(site, search_bundles)], cache, in_nav)
+    return result
 
 
-CatalogueFiles = tuple[list[PublishedFile], dict[str, bytes]]
-"""Files of the site, and files replacing the theme's."""
-
-
-def _catalogue_files(linked: LinkedData) -> CatalogueFiles:
-    return catalogue_files(linked), sitemap_files(linked)
+def _catalogue_files(linked: LinkedData) -> Site:
+    return Site(files=catalogue_files(linked), overrides=sitemap_files(linked))
 
 
 def _nquads_dump(linked: LinkedData, cache: BuildCache | None,
-                 nquads: list[list[str] | str]) -> CatalogueFiles:
+                 nquads: list[list[str] | str]) -> Site:
     """``nquads``: each record's lines of the dump, or the blob holding them."""
-    return [nquads_dump(linked, (part if isinstance(part, list) else _blob(cache, part)
-                                 for part in nquads))], {}
+    return Site(files=[nquads_dump(linked, (part if isinstance(part, list) else
+                                            _blob(cache, part) for part in nquads))])
 
 
 def _blob(cache: BuildCache | None, blob: str) -> bytes:
     assert cache is not None
     return cache.read(blob)
-
-
-class Meanwhile:
-    """Catalogue-wide files made from what is known already: in a process of their own, while
-    this one goes on (their contents wait on disk: only their paths travel back); or here,
-    when they are asked for."""
-
-    def __init__(self, make: Callable[[], CatalogueFiles],
-                 forked: Forked[CatalogueFiles] | None) -> None:
-        self._make = make
-        self._forked = forked
-
-    def result(self) -> CatalogueFiles:
-        forked, self._forked = self._forked, None
-        return forked.wait() if forked is not None else self._make()
-
-    def __enter__(self) -> Meanwhile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop the process, if its result was never asked for (the build failed)."""
-        if self._forked is not None:
-            self._forked.stop()
-            self._forked = None
 
 
 def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanwhile | None:
@@ -195,7 +174,7 @@ def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanw
     if jobs <= 1:
         return None
 
-    def make() -> CatalogueFiles:
+    def make() -> Site:
         carbon = carbon_figures(catalogue)
         return _catalogue_files(linked_data(catalogue, carbon,
                                             base_url(catalogue.settings.site_url)))
@@ -203,16 +182,18 @@ def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanw
     return _meanwhile(jobs, folder, make)
 
 
-def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], CatalogueFiles]) -> Meanwhile:
+def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], Site],
+               paths: tuple[str, ...] = ()) -> Meanwhile:
     """``make`` in a process of its own, with the contents of its files written to ``folder``
     (a build's work folder, ``spill``), when there are workers to spare; here, when it is
-    asked for, otherwise."""
+    asked for, otherwise. ``paths``: the files it makes, when they are known beforehand."""
     if jobs <= 1 or folder is None:
-        return Meanwhile(make, None)
+        return Meanwhile(make, None, paths)
 
-    def on_disk() -> CatalogueFiles:
-        files, overrides = make()
+    def on_disk() -> Site:
+        part = make()
         here = Spill(folder)  # (without the cache: its blobs are known to the build's process)
-        return [here.file(published) for published in files], overrides
+        part.files = [here.file(published) for published in part.files]
+        return part
 
-    return Meanwhile(make, run_forked(on_disk))
+    return Meanwhile(make, run_forked(on_disk), paths)

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -50,7 +51,7 @@ from site_generator.assets import find_vendor_files
 from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, global_key
 from site_generator.cached_output import save_units, write_reused
 from site_generator.csp import add_policy, with_nonce
-from site_generator.generate import Meanwhile, generate, site_files_meanwhile
+from site_generator.generate import generate, site_files_meanwhile
 from site_generator.in_place import remove_stale, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
@@ -69,14 +70,15 @@ from site_generator.search_shards import (
 )
 from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
-from site_generator.site import SEARCH, GeneratedPage, Site
+from site_generator.site import SEARCH, GeneratedPage, Meanwhile, Site
 from site_generator.spare_site import SiteCopy, adopt_spare, note_built
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
 from site_generator.theme_skeleton import Skeletons
 
 log = logging.getLogger("mkdocs.plugins.omh")
-FILES_FAILED = "making the catalogue's files (the dump, DCAT, the API, the sitemap) failed"
+PART_FAILED = ("making the lists, the dashboards or the catalogue-wide files (DCAT, the API, the "
+               "sitemap) in a process of their own failed")
 PLACING_FAILED = "placing the pages, files and search shards taken from the build cache failed"
 EPOCH_DATE = "1970-01-01"
 JINJA_FOLDER = "jinja"
@@ -155,6 +157,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._env: Environment | None = None
         self._placing: tuple[Forked[None], set[CachedPage], set[tuple[str, str, bool]]] | \
             None = None
+        self._later_paths: set[str] = set()
+        """The files placed after MkDocs (``Site.later``)."""
         """The process placing the reused pages and files known once the record pages were
         made, and those it places (``_records_done``)."""
 
@@ -173,6 +177,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         start = time.perf_counter()
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
+        self._later_paths = set()
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         # Begun before the build cache is read (``site_files_meanwhile``).
@@ -213,7 +218,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             unlink_written(Path(config.site_dir), [
                 *(file.dest_uri for file in files), *(f"{p.path}index.html" for p in site.pages),
                 *(f"{name}{gz}" for name in config.theme.static_templates for gz in ("", ".gz")),
-                *site.overrides])
+                *site.overrides, *(site.later.paths if site.later is not None else ())])
         return files
 
     def _generate(self, catalogue: Catalogue, config: MkDocsConfig,
@@ -234,7 +239,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                                 functools.partial(self._records_done, Path(config.site_dir)),
                                 site_files)
             except ForkedFailed as exc:
-                raise PluginError(f"{FILES_FAILED}: {exc}") from None
+                raise PluginError(f"{PART_FAILED}: {exc}") from None
 
     def _records_done(self, site_dir: Path, site: Site) -> None:
         self._begin_search(site_dir, site)
@@ -460,6 +465,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
+        with timed(stages, "catalogue files"):
+            self._place_later(site_dir)
         # Placing the reused pages and files is system calls (folders and links), during which
         # this thread indexes for search: the two write different folders. The search index
         # comes before the cache is kept: the cache keeps its shards with the units.
@@ -484,6 +491,29 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         elif self.cache is not None:
             self.cache.close()
         self._discard_spill()
+
+    def _place_later(self, site_dir: Path) -> None:
+        """Put in the site the files made meanwhile (``Site.later``): moved from the build's
+        work folder, or written."""
+        assert self.site is not None
+        later, self.site.later = self.site.later, None
+        if later is None:
+            return
+        try:
+            files = later.result().files
+        except ForkedFailed as exc:
+            raise PluginError(f"{PART_FAILED}: {exc}") from None
+        for published in files:
+            target = site_dir / published.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._later_paths.add(published.path)
+            if published.source is None:
+                target.write_bytes(published.content or b"")
+                continue
+            try:  # (a rename never writes through a link left at the target)
+                os.replace(published.source, target)
+            except OSError:  # another file system
+                shutil.copyfile(published.source, target)
 
     def _keep_written(self, cache: BuildCache, site_dir: Path) -> None:
         """Keep the pages of the units built now as MkDocs wrote them: each file is linked into
@@ -538,7 +568,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         assert self.site is not None and self._files is not None
         written = {file.dest_uri for file in self._files}
         written.update(src_uri.removesuffix(".md") + ".html" for src_uri in self._held)
-        written.update(config.theme.static_templates, self.site.overrides)
+        written.update(config.theme.static_templates, self.site.overrides, self._later_paths)
         written.update(f"{page.path}index.html" for page in self.site.reused_pages)
         written.update(path for path, _, _ in self.site.placed_files)
         return written
@@ -572,6 +602,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.site is not None and self.site.later is not None:
+            self.site.later.stop()
+            self.site.later = None
         if self._placing is not None:
             with contextlib.suppress(RuntimeError):
                 self._placing[0].wait()

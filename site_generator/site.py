@@ -3,10 +3,12 @@ beside them. ``generate`` builds it from a loaded catalogue; MkDocs turns it int
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from catalogue.load.forked import Forked
 from site_generator.build_cache import CachedPage, CachedUnit, Read
 from site_generator.downloads import PublishedFile
 from site_generator.render import TocEntry
@@ -108,6 +110,18 @@ class Site:
     reused_units: dict[str, CachedUnit] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds each part of generating the site took."""
+    later: Meanwhile | None = None
+    """Files made meanwhile and placed after MkDocs, which never sees them (the dump)."""
+
+    def add(self, part: Site) -> None:
+        """Take in the pages, files and units of ``part`` (made apart: ``generate``)."""
+        self.pages += part.pages
+        self.files += part.files
+        self.overrides.update(part.overrides)
+        self.reused_pages += part.reused_pages
+        self.placed_files += part.placed_files
+        self.units += part.units
+        self.reused_units.update(part.reused_units)
 
     def sorted(self) -> Site:
         """Pages and files in path order, so that two builds write files in the same order."""
@@ -117,4 +131,33 @@ class Site:
         return Site(sorted(self.pages, key=lambda p: p.path),
                     [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
                     sorted(self.reused_pages, key=lambda p: p.path), sorted(self.placed_files),
-                    list(self.units), dict(self.reused_units), dict(self.stages))
+                    list(self.units), dict(self.reused_units), dict(self.stages), self.later)
+
+
+class Meanwhile:
+    """Part of the site made from what is known already: in a process of its own, while this
+    one goes on (the contents of its files wait on disk: only their paths travel back); or
+    here, when it is asked for."""
+
+    def __init__(self, make: Callable[[], Site], forked: Forked[Site] | None,
+                 paths: tuple[str, ...] = ()) -> None:
+        self._make = make
+        self._forked = forked
+        self.paths = paths
+        """The files it makes, when they are known beforehand."""
+
+    def result(self) -> Site:
+        forked, self._forked = self._forked, None
+        return forked.wait() if forked is not None else self._make()
+
+    def stop(self) -> None:
+        """Stop the process, if its result was never asked for (the build failed)."""
+        if self._forked is not None:
+            self._forked.stop()
+            self._forked = None
+
+    def __enter__(self) -> Meanwhile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

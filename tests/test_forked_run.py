@@ -80,9 +80,10 @@ def test_a_process_no_longer_needed_is_stopped_and_reaped() -> None:
         os.waitpid(pid, os.WNOHANG)  # no such child left, not even a zombie
 
 
-def test_a_build_whose_catalogue_files_fail_in_their_own_process_says_so(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("part", ["catalogue_files", "kind_lists", "nquads_dump"])
+def test_a_build_whose_part_made_in_its_own_process_fails_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        part: str) -> None:
     root = write_catalogue(tmp_path / "hub", minimal_records())
     tried = tmp_path / "tried-by"
 
@@ -90,16 +91,23 @@ def test_a_build_whose_catalogue_files_fail_in_their_own_process_says_so(
         tried.write_text(str(os.getpid()))
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(generate, "nquads_dump", failing)
+    monkeypatch.setattr(generate, part, failing)
     with pytest.raises(SiteBuildError, match="could not build the site"):
         build_site(root, tmp_path / "site", jobs=2)
-    assert f"{plugin.FILES_FAILED}: OSError: No space left on device" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert f"{plugin.PART_FAILED}: OSError: No space left on device (at " in said
+    assert "test_forked_run.py" in said  # where it was raised
     assert int(tried.read_text()) != os.getpid()
     assert not (tmp_path / "site").exists()
 
 
-def test_a_build_that_fails_while_the_catalogue_files_are_made_stops_their_process(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("module", "name", "count"), [
+    (generate, "_record_pages", 2),  # the site-wide files, the lists and dashboards
+    (plugin, "render_pages", 3),  # and the dump, which is placed after MkDocs
+])
+def test_a_build_that_fails_here_stops_the_processes_making_its_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object, name: str,
+        count: int) -> None:
     root = write_catalogue(tmp_path / "hub", minimal_records())
     started: list[Forked[object]] = []
 
@@ -110,13 +118,13 @@ def test_a_build_that_fails_while_the_catalogue_files_are_made_stops_their_proce
         return forked
 
     def failing(*args: object, **kwargs: object) -> None:
-        raise ValueError("a list could not be made")
+        raise ValueError("this part could not be made")
 
     monkeypatch.setattr(generate, "run_forked", noted)
-    monkeypatch.setattr(generate, "_lists_and_dashboards", failing)
-    with pytest.raises(ValueError, match="a list could not be made"):
+    monkeypatch.setattr(module, name, failing)
+    with pytest.raises((ValueError, SiteBuildError)):
         build_site(root, tmp_path / "site", jobs=2)
-    assert len(started) == 2  # the site-wide files, the dump
+    assert len(started) == count
     for forked in started:
         with pytest.raises(ChildProcessError):
             os.waitpid(forked._pid, os.WNOHANG)

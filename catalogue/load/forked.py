@@ -10,6 +10,7 @@ import gc
 import os
 import pickle
 import signal
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -115,7 +116,9 @@ def run_forked(work: Callable[[], R]) -> Forked[R] | None:
         try:
             told = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # (whatever it is, the waiting process is told)
-            told = f"{type(exc).__name__}: {exc}".encode()[:8000]
+            where = traceback.extract_tb(exc.__traceback__)[-1:]
+            at = f" (at {where[0].filename}, line {where[0].lineno})" if where else ""
+            told = f"{type(exc).__name__}: {exc}{at}".encode()[:8000]
             code = 1
         try:
             with os.fdopen(writer, "wb") as out:
