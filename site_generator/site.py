@@ -123,6 +123,14 @@ class Site:
         self.units += part.units
         self.reused_units.update(part.reused_units)
 
+    def settled(self) -> Site:
+        """This site with the files made meanwhile (``later``) among its files: for a caller
+        that places nothing after MkDocs."""
+        if self.later is not None:
+            later, self.later = self.later, None
+            self.add(later.result())
+        return self.sorted()
+
     def sorted(self) -> Site:
         """Pages and files in path order, so that two builds write files in the same order."""
         files: dict[str, PublishedFile] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -178,33 +179,40 @@ def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) ->
     assert_same_site(tmp_path / "again", tmp_path / "first")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_list_page_is_made_again_only_when_what_it_shows_changed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """In this process, or (with workers) in the one the lists are made in meanwhile."""
     monkeypatch.setattr(listing, "LIST_PAGE_SIZE", 2)
-    made: list[str] = []
+    log = tmp_path / "made.txt"
 
     def counted(site: SiteContext, page: listing.ListPage) -> GeneratedPage:
-        made.append(page.path)
+        with log.open("a") as out:
+            out.write(f"{page.path} {os.getpid()}\n")
         return listing.list_page(site, page)
+
+    def made() -> set[str]:
+        lines = log.read_text().split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        assert (jobs == 1) == all(pid == str(os.getpid()) for pid in lines[1::2])
+        return set(lines[0::2])
 
     monkeypatch.setattr(generate, "list_page", counted)
     root = tmp_path / "catalogue"
     _copy_example(root)
-    build_site(root, tmp_path / "first")
-    every = set(made)
+    build_site(root, tmp_path / "first", jobs=jobs)
+    every = made()
     first_pages = {path for _, path in generate.navigation()}
     assert len(every - first_pages) > 8
 
-    made.clear()
-    build_site(root, tmp_path / "again")
-    assert set(made) <= first_pages  # the navigation's pages are always made
+    build_site(root, tmp_path / "again", jobs=jobs)
+    assert made() <= first_pages  # the navigation's pages are always made
 
-    made.clear()
     model = _records(root, "models")[-1]
     _set_line(model, "license", "MIT")  # the list shows each model's licence
-    cached = build_site(root, tmp_path / "cached")
-    assert set(made) - first_pages == {"models/page/3/"}  # the page that shows the model
-    build_site(root, tmp_path / "clean", cache=False)
+    cached = build_site(root, tmp_path / "cached", jobs=jobs)
+    assert made() - first_pages == {"models/page/3/"}  # the page that shows the model
+    build_site(root, tmp_path / "clean", cache=False, jobs=jobs)
     assert_same_site(tmp_path / "cached", tmp_path / "clean")
     assert 0 < cached.reused < cached.records
 
@@ -282,13 +290,14 @@ def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path, jobs: int,
     from catalogue.load import forked
     from catalogue.pipeline import load_catalogue
     from site_generator.generate import generate
+    from site_generator.site_files import NQUADS_FILE
     from site_generator.spill import Spill, loaded
 
     monkeypatch.setattr(forked, "POOL_MINIMUM", 1)  # the example has fewer records
-    plain = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0])
+    plain = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0]).settled()
     with contextlib.closing(Spill(tmp_path / "spill")) as spill:
         spilled = generate(load_catalogue(REPOSITORY, check=False, keep_records=False)[0],
-                           jobs=jobs, spill=spill)
+                           jobs=jobs, spill=spill).settled()
     unit_pages = {p.path for unit in spilled.units for p in unit.pages}
     assert unit_pages and all(not p.html and p.body is not None
                               for p in spilled.pages if p.path in unit_pages)
@@ -297,6 +306,7 @@ def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path, jobs: int,
     on_disk = {f.path: f.source.read_bytes() if f.source else f.content for f in spilled.files}
     assert on_disk == {f.path: f.source.read_bytes() if f.source else f.content
                        for f in plain.files}
+    assert NQUADS_FILE in on_disk  # made meanwhile, in a process of its own with workers
 
 
 def test_committed_compiled_templates_are_never_run(tmp_path: Path) -> None:
