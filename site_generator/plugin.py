@@ -445,7 +445,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         assert self._files is not None and self._nav is not None and self._env is not None
         theme = Theme(config, self._files, self._files.documentation_pages(), self._nav,
-                      self._env, Skeletons(self._env))
+                      self._env, Skeletons(self._env, len(self._held)))
         with timed(self.site.stages, "pages outside the navigation"):
             for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
                 if path in self._written:

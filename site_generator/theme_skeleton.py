@@ -93,11 +93,18 @@ def _split(text: str) -> Skeleton | None:
     return Skeleton(parts, slots)
 
 
-class Skeletons:
-    """The skeletons of one process's pages, by shape (``render``)."""
+FEWEST_PAGES = 48
+"""Fewer pages than this (a small rebuild's) are rendered in full: a shape's skeleton costs
+three renders of it (the markers, the probe, the pages compared) before it saves one."""
 
-    def __init__(self, env: Environment) -> None:
+
+class Skeletons:
+    """The skeletons of one process's pages, by shape (``render``); none for fewer than
+    ``FEWEST_PAGES`` pages."""
+
+    def __init__(self, env: Environment, pages: int = FEWEST_PAGES) -> None:
         self.env = env
+        self.used = pages >= FEWEST_PAGES
         self._made: dict[Hashable, Skeleton | None] = {}
         self._checked: dict[Hashable, int] = {}
         self._tocs: dict[Hashable, str] = {}
@@ -108,7 +115,7 @@ class Skeletons:
     def render(self, template: Template, context: dict[str, Any]) -> str:
         """What ``template.render(context)`` gives, from the page's skeleton when it can."""
         page = context.get("page")
-        if not isinstance(page, Page):
+        if not self.used or not isinstance(page, Page):
             return template.render(context)
         shape = _shape(template, context)
         if shape is None:

@@ -33,9 +33,11 @@ def _hostile_catalogue(root: Path) -> None:
     record.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _fills(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _fills(monkeypatch: pytest.MonkeyPatch, fewest: int = 1) -> list[str]:
     """The titles of the pages filled into a skeleton, as they are filled (this process; not
-    the markers a skeleton is tried with when it is made)."""
+    the markers a skeleton is tried with when it is made); skeletons made from ``fewest``
+    pages outside the navigation (the example has fewer than a build needs to use them)."""
+    monkeypatch.setattr(theme_skeleton, "FEWEST_PAGES", fewest)
     filled: list[str] = []
     fill = Skeleton.fill
 
@@ -101,3 +103,16 @@ def test_a_skeleton_unlike_the_theme_page_is_not_used(tmp_path: Path,
     _built_as_mkdocs_builds(root, tmp_path)
     assert len(made) == 1 and made[0] is not None
     assert len(filled) <= theme_skeleton.CHECKED_PAGES  # compared, found different, dropped
+
+
+def test_a_few_pages_are_rendered_in_full(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A skeleton costs three renders of its shape: fewer pages than ``FEWEST_PAGES`` (a small
+    rebuild's) are rendered as MkDocs renders them, and no skeleton is made."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    made: list[object] = []
+    monkeypatch.setattr(Skeletons, "_make", lambda self, *args: made.append(args))
+    filled = _fills(monkeypatch, fewest=10_000)
+    _built_as_mkdocs_builds(root, tmp_path)
+    assert made == [] and filled == []

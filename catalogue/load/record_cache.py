@@ -70,6 +70,8 @@ class RecordCache:
         self._entries, self._cards = self._load() if self.usable else ({}, {})
         self._used: dict[str, Loaded] = {}
         self._used_cards: dict[str, Card] = {}
+        self._served: set[int] = set()
+        """The cards ``card`` gave (each held in ``_used_cards`` meanwhile), by identity."""
         self._changed = False
         self.hits = 0
         self.card_hits = 0
@@ -114,10 +116,13 @@ class RecordCache:
         found = self._cards.get(key) if key is not None else None
         if key is not None and found is not None:
             self._used_cards[key] = found
+            self._served.add(id(found))
             self.card_hits += 1
         return found
 
     def put_card(self, path: Path, card: Card) -> None:
+        if id(card) in self._served:  # (kept already: its key was made as it was served)
+            return
         key = self._card_key(path)
         if key is not None and key not in self._used_cards:
             self._used_cards[key] = card
