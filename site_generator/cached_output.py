@@ -19,14 +19,34 @@ Identity = Callable[[str], tuple[int, int] | None]
 """The device and inode of a source, when known without asking the file system."""
 
 
+PlacedFile = tuple[str, str, bool]
+"""(site path, source file, whether the source is a blob of the build cache): a file put in
+the site after MkDocs, which never sees it (``Site.placed_files``)."""
+
+
+def unit_files(cache: BuildCache, root: str, unit: CachedUnit) -> list[PlacedFile]:
+    """The files published beside a cached unit's pages: blobs of the cache, or the
+    repository's own files (under ``root``)."""
+    return [(path, cache.blob_file(ref), True) if how == BLOB else
+            (path, f"{root}/{ref}", False) for path, how, ref in unit.files]
+
+
+def unit_targets(unit: CachedUnit, site_dir: Path) -> list[str]:
+    """Every file of the site a cached unit's pages and files are at."""
+    into = str(site_dir)
+    return [*(f"{into}/{page.path}index.html" for page in unit.pages),
+            *(f"{into}/{path}" for path, _, _ in unit.files)]
+
+
 def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False,
-                identity: Identity | None = None) -> None:
+                identity: Identity | None = None, made: set[str] | None = None) -> None:
     """Put each ``source``'s content at its ``target`` (a link when ``link`` and the file system
     allows it: a blob is never written again, so sharing it is safe; a link is never followed),
     by string paths: tens of thousands of reused pages and files are placed in a rebuild, where
     ``pathlib`` cost more than the links. ``keep_same``: a target that is a link to its source
-    already is left as it is (``identity``: the cache's blobs', from its listing)."""
-    made: set[str] = set()
+    already is left as it is (``identity``: the cache's blobs', from its listing). ``made``:
+    the folders known to exist (shared by calls that place into the same site)."""
+    made = set() if made is None else made
     for source, target, link in files:
         if keep_same and link and _same_file(source, target, identity):
             continue
@@ -65,8 +85,9 @@ def _link(source: str, target: str) -> None:
         os.link(source, target, follow_symlinks=False)
 
 
-def write_reused(pages: Iterable[CachedPage], files: Iterable[tuple[str, str, bool]],
-                 cache: BuildCache | None, site_dir: Path, in_place: bool = False) -> None:
+def write_reused(pages: Iterable[CachedPage], files: Iterable[PlacedFile],
+                 cache: BuildCache | None, site_dir: Path, in_place: bool = False,
+                 made: set[str] | None = None) -> None:
     """The ``pages`` of the units taken from ``cache`` and the ``files`` MkDocs does not copy
     (``Site.reused_pages``, ``Site.placed_files``), into ``site_dir``; ``in_place``: the last
     build's links to the same blobs are left where they are."""
@@ -76,7 +97,25 @@ def write_reused(pages: Iterable[CachedPage], files: Iterable[tuple[str, str, bo
     place_files(chain(
         ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True) for page in pages),
         ((source, f"{into}/{path}", own) for path, source, own in files)),
-        keep_same=in_place, identity=cache.identity)
+        keep_same=in_place, identity=cache.identity, made=made)
+
+
+def place_units(cache: BuildCache, root: str, units: Iterable[tuple[str, CachedUnit]],
+                site_dir: Path, in_place: bool) -> tuple[list[str], list[str]]:
+    """Put the pages and files of ``units`` (by record id) into ``site_dir``; the ids of those
+    placed, and of those that could not be (a blob gone: what was placed of them is to be
+    taken out again)."""
+    placed, failed = [], []
+    made: set[str] = set()
+    for record_id, unit in units:
+        try:
+            write_reused(unit.pages, unit_files(cache, root, unit), cache, site_dir, in_place,
+                         made)
+        except OSError:
+            failed.append(record_id)
+        else:
+            placed.append(record_id)
+    return placed, failed
 
 
 def save_units(cache: BuildCache, site: Site, written: dict[str, str | None], root: Path) -> None:

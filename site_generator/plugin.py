@@ -49,7 +49,14 @@ from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
 from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, global_key
-from site_generator.cached_output import save_units, write_reused
+from site_generator.cached_output import (
+    PlacedFile,
+    place_units,
+    save_units,
+    unit_files,
+    unit_targets,
+    write_reused,
+)
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
 from site_generator.in_place import remove_stale, unlink_written
@@ -155,12 +162,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         MkDocs has written the rest (``theme_pages``)."""
         self._nav: Navigation | None = None
         self._env: Environment | None = None
-        self._placing: tuple[Forked[None], set[CachedPage], set[tuple[str, str, bool]]] | \
-            None = None
+        self._ahead: Forked[tuple[list[str], list[str]]] | None = None
+        """The process placing the cached units before they are checked (``_place_ahead``)."""
+        self._placing: Forked[None] | None = None
+        """The process placing the reused pages and files known once the record pages were
+        made (``_place_early``)."""
+        self._placed: tuple[set[CachedPage], set[PlacedFile]] = (set(), set())
+        """The reused pages and files placed, or being placed, by those processes."""
         self._later_paths: set[str] = set()
         """The files placed after MkDocs (``Site.later``)."""
-        """The process placing the reused pages and files known once the record pages were
-        made, and those it places (``_records_done``)."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -178,6 +188,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self._later_paths = set()
+        self._placed = (set(), set())
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         # Begun before the build cache is read (``site_files_meanwhile``).
@@ -230,6 +241,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
                                          self.cache, self.site_copy)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
+        self._ahead = self._place_ahead(Path(config.site_dir), catalogue)
         self._search_plan = self.search_plan(catalogue)
         self._search_begun = 0.0
         with contextlib.closing(Spill(self._spill, self.cache)) as spill:
@@ -243,18 +255,56 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
     def _records_done(self, site_dir: Path, site: Site) -> None:
         self._begin_search(site_dir, site)
-        self._place_early(site_dir, site)
+        self._place_early(site_dir, site, self._placed_ahead(site_dir, site))
 
-    def _place_early(self, site_dir: Path, site: Site) -> None:
+    def _place_ahead(self, site_dir: Path,
+                     catalogue: Catalogue) -> Forked[tuple[list[str], list[str]]] | None:
+        """Before the units are checked, a process forked from this one places the pages and
+        files of every unit the cache holds for a record of the catalogue, as if each were
+        reused (in a small rebuild nearly all are), on the other core, idle meanwhile; those
+        that are not reused are taken out again once that is known (``_placed_ahead``)."""
+        cache = self.cache
+        if cache is None or not cache.units or self._jobs() <= 1:
+            return None
+        root, in_place = str(catalogue.root), self.in_place
+        units = [(record_id, unit) for record_id, unit in cache.units.items()
+                 if dict.__contains__(catalogue.records, record_id)]
+        return run_forked(lambda: place_units(cache, root, units, site_dir, in_place))
+
+    def _placed_ahead(self, site_dir: Path, site: Site) -> tuple[set[CachedPage],
+                                                                  set[PlacedFile]]:
+        """The reused pages and files ``_place_ahead`` placed; what it placed of the units not
+        reused is taken out of the site (a page built again is written afresh)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return set(), set()
+        try:
+            placed, failed = ahead.wait()
+        except ForkedFailed as exc:
+            raise PluginError(f"{PLACING_FAILED}: {exc}") from None
+        assert self.cache is not None
+        units, root = self.cache.units, str(Path(self.config.root))
+        for record_id in {*placed, *failed} - site.reused_units.keys():
+            for target in unit_targets(units[record_id], site_dir):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+        reused = [site.reused_units[i] for i in placed if i in site.reused_units]
+        return ({page for unit in reused for page in unit.pages},
+                {file for unit in reused for file in unit_files(self.cache, root, unit)})
+
+    def _place_early(self, site_dir: Path, site: Site,
+                     ahead: tuple[set[CachedPage], set[PlacedFile]]) -> None:
         """The pages and files the records' units take from the cache, and the search index's
         shards it holds, are known once the record pages are made: a process forked from this
-        one places them, on the other core, while this one makes the lists, the catalogue's
-        files and MkDocs' pages (none of which is one of them). Where there is no fork, they
-        are placed with the rest."""
+        one places them (those not placed ahead), on the other core, while this one makes
+        MkDocs' pages (none of which is one of them). Where there is no fork, they are placed
+        with the rest."""
         cache, search = self.cache, self._search_work
         if cache is None:
             return
-        pages, files = list(site.reused_pages), list(site.placed_files)
+        pages = [page for page in site.reused_pages if page not in ahead[0]]
+        files = [file for file in site.placed_files if file not in ahead[1]]
+        self._placed = ahead
 
         def place() -> None:
             write_reused(pages, files, cache, site_dir, self.in_place)
@@ -271,7 +321,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         if search is not None:
             search.to_place.clear()  # (placed by the new process)
-        self._placing = (placing, set(pages), set(files))
+        self._placing = placing
+        self._placed = (ahead[0] | set(pages), ahead[1] | set(files))
 
     def _begin_search(self, site_dir: Path, site: Site) -> None:
         """Every search document is known once the record pages are made: Pagefind's runs
@@ -507,10 +558,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             target = site_dir / published.path
             target.parent.mkdir(parents=True, exist_ok=True)
             self._later_paths.add(published.path)
+            target.unlink(missing_ok=True)  # (a link is replaced, never written through)
             if published.source is None:
                 target.write_bytes(published.content or b"")
                 continue
-            try:  # (a rename never writes through a link left at the target)
+            try:
                 os.replace(published.source, target)
             except OSError:  # another file system
                 shutil.copyfile(published.source, target)
@@ -528,17 +580,16 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _place_reused(self, site_dir: Path) -> None:
         """The reused pages and files not placed yet (``_place_early``)."""
         assert self.site is not None
-        pages, files = self.site.reused_pages, self.site.placed_files
+        placed_pages, placed_files = self._placed
+        pages = [page for page in self.site.reused_pages if page not in placed_pages]
+        files = [file for file in self.site.placed_files if file not in placed_files]
         with timed(self.site.stages, "pages and files placed"):
             if self._placing is not None:
-                placing, placed_pages, placed_files = self._placing
-                self._placing = None
+                placing, self._placing = self._placing, None
                 try:
                     placing.wait()
                 except ForkedFailed as exc:
                     raise PluginError(f"{PLACING_FAILED}: {exc}") from None
-                pages = [page for page in pages if page not in placed_pages]
-                files = [file for file in files if file not in placed_files]
             write_reused(pages, files, self.cache, site_dir, self.in_place)
 
     def _search_index(self, site_dir: Path) -> ShardWork | None:
@@ -605,10 +656,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if self.site is not None and self.site.later is not None:
             self.site.later.stop()
             self.site.later = None
-        if self._placing is not None:
-            with contextlib.suppress(RuntimeError):
-                self._placing[0].wait()
-            self._placing = None
+        for placing in (self._ahead, self._placing):
+            if placing is not None:
+                with contextlib.suppress(RuntimeError):
+                    placing.wait()
+        self._ahead = self._placing = None
         if self._search_work is not None:
             stop_shards(self._search_work)
             self._search_work = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import hashlib
+import json
 import os
 import random
 import re
@@ -163,6 +164,35 @@ def test_a_record_edited_alone_has_its_own_pages_built_again(tmp_path: Path) -> 
         page = tmp_path / f"cached-{folder}" / folder / record.parent.name / "index.html"
         assert b"Edited " in page.read_bytes()
         assert_same_site(tmp_path / f"cached-{folder}", tmp_path / f"clean-{folder}")
+
+
+def test_units_placed_ahead_but_not_reused_are_taken_out(tmp_path: Path) -> None:
+    """Every cached unit is placed before the units are checked (``plugin._place_ahead``):
+    one whose record no longer publishes a file (built into a new folder), and one whose
+    file's blob is gone from the cache (its placing fails half-way; built into the last
+    build's folder), are built again, and the site holds neither's old files."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    build_site(root, tmp_path / "first", jobs=2)
+    record = root / "models" / "weather-forecaster"
+    text = (record / RECORD_FILE).read_text(encoding="utf-8")
+    entry = text.index("  - path: requirements.txt")
+    end = text.index("forecast.py\n", entry) + len("forecast.py\n")
+    (record / RECORD_FILE).write_text(text[:entry] + text[end:], encoding="utf-8")
+    fresh = build_site(root, tmp_path / "fresh", jobs=2)
+    assert not fresh.in_place and 0 < fresh.reused < fresh.records
+    assert not (tmp_path / "fresh" / "models/weather-forecaster/requirements.txt").exists()
+    build_site(root, tmp_path / "clean", cache=False)
+    assert_same_site(tmp_path / "fresh", tmp_path / "clean")
+
+    index = json.loads((root / ".omh-cache" / BUILD_FOLDER / INDEX_FILE).read_bytes())
+    iris = "datasets/iris-flower-measurements"
+    blob = next(ref for path, how, ref in index["units"][iris]["files"]
+                if how == "blob" and path.endswith(".zip"))
+    (root / ".omh-cache" / BUILD_FOLDER / "blobs" / blob[:2] / blob).unlink()
+    again = build_site(root, tmp_path / "first", jobs=2)
+    assert again.reused == again.records - 1
+    assert_same_site(tmp_path / "first", tmp_path / "clean")
 
 
 def test_an_unchanged_catalogue_is_taken_whole_from_the_cache(tmp_path: Path) -> None:
