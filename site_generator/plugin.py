@@ -169,6 +169,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         made (``_place_early``)."""
         self._placed: tuple[set[CachedPage], set[PlacedFile]] = (set(), set())
         """The reused pages and files placed, or being placed, by those processes."""
+        self._root = ""
+        """The catalogue's folder, as the placed files' sources name it."""
         self._later_paths: set[str] = set()
         """The files placed after MkDocs (``Site.later``)."""
 
@@ -266,7 +268,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         cache = self.cache
         if cache is None or not cache.units or self._jobs() <= 1:
             return None
-        root, in_place = str(catalogue.root), self.in_place
+        root = self._root = str(catalogue.root)
+        in_place = self.in_place
         units = [(record_id, unit) for record_id, unit in cache.units.items()
                  if dict.__contains__(catalogue.records, record_id)]
         return run_forked(lambda: place_units(cache, root, units, site_dir, in_place))
@@ -283,7 +286,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         except ForkedFailed as exc:
             raise PluginError(f"{PLACING_FAILED}: {exc}") from None
         assert self.cache is not None
-        units, root = self.cache.units, str(Path(self.config.root))
+        units, root = self.cache.units, self._root
         for record_id in {*placed, *failed} - site.reused_units.keys():
             for target in unit_targets(units[record_id], site_dir):
                 with contextlib.suppress(FileNotFoundError):
