@@ -300,8 +300,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """The pages and files the records' units take from the cache, and the search index's
         shards it holds, are known once the record pages are made: a process forked from this
         one places them (those not placed ahead), on the other core, while this one makes
-        MkDocs' pages (none of which is one of them). Where there is no fork, they are placed
-        with the rest."""
+        MkDocs' pages (none of which is one of them). Where there is no fork, or one process
+        is asked for, they are placed with the rest."""
         cache, search = self.cache, self._search_work
         if cache is None:
             return
@@ -314,7 +314,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             if search is not None:
                 place_kept(search, cache)
 
-        placing = run_forked(place)
+        placing = run_forked(place) if self._jobs() > 1 else None
         if placing is None:
             if search is not None:
                 try:

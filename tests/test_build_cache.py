@@ -336,7 +336,7 @@ def test_page_bodies_wait_on_disk_not_in_memory(tmp_path: Path, jobs: int,
     on_disk = {f.path: f.source.read_bytes() if f.source else f.content for f in spilled.files}
     assert on_disk == {f.path: f.source.read_bytes() if f.source else f.content
                        for f in plain.files}
-    assert NQUADS_FILE in on_disk  # made meanwhile, in a process of its own with workers
+    assert NQUADS_FILE in on_disk  # (with workers, made in a process of its own)
 
 
 def test_committed_compiled_templates_are_never_run(tmp_path: Path) -> None:
