@@ -34,8 +34,12 @@ def unit_files(cache: BuildCache, root: str, unit: CachedUnit) -> list[PlacedFil
 def unit_targets(unit: CachedUnit, site_dir: Path) -> list[str]:
     """Every file of the site a cached unit's pages and files are at."""
     into = str(site_dir)
-    return [*(f"{into}/{page.path}index.html" for page in unit.pages),
+    return [*(_page_file(into, page) for page in unit.pages),
             *(f"{into}/{path}" for path, _, _ in unit.files)]
+
+
+def _page_file(into: str, page: CachedPage) -> str:
+    return f"{into}/{page.path}index.html"
 
 
 def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False,
@@ -95,7 +99,7 @@ def write_reused(pages: Iterable[CachedPage], files: Iterable[PlacedFile],
         return
     into = str(site_dir)
     place_files(chain(
-        ((cache.blob_file(page.html), f"{into}/{page.path}index.html", True) for page in pages),
+        ((cache.blob_file(page.html), _page_file(into, page), True) for page in pages),
         ((source, f"{into}/{path}", own) for path, source, own in files)),
         keep_same=in_place, identity=cache.identity, made=made)
 

@@ -64,7 +64,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         trace_tables(site, tables)
     folder = spill.folder if spill is not None else None
     with contextlib.ExitStack() as running:
-        whole = running.enter_context(site_files or _meanwhile(
+        # (``site_files``, when given, is the caller's to stop)
+        whole = site_files or running.enter_context(_meanwhile(
             jobs, folder, functools.partial(_catalogue_files, site.linked)))
         # The lists and dashboards need the derived tables and nothing of the records' units:
         # made meanwhile, where there are workers, while the units are checked and made.
@@ -169,7 +170,9 @@ def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanw
     """The site-wide files (``_catalogue_files``), begun in a process of their own as soon as
     the catalogue is loaded, when there are workers to spare; ``None`` otherwise. Begun before
     the build cache is read: a page this process writes after a fork is copied first, and the
-    cache's records of units are the pages a rebuild writes most."""
+    cache's records of units are the pages a rebuild writes most. So it makes the carbon
+    figures and the linked data it needs itself, on the other core (0.3 s at 10,000 records),
+    before this process makes its own."""
     if jobs <= 1:
         return None
 

@@ -307,7 +307,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         pages = [page for page in site.reused_pages if page not in ahead[0]]
         files = [file for file in site.placed_files if file not in ahead[1]]
-        self._placed = ahead
 
         def place() -> None:
             write_reused(pages, files, cache, site_dir, self.in_place)
@@ -316,6 +315,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
         placing = run_forked(place) if self._jobs() > 1 else None
         if placing is None:
+            self._placed = ahead
             if search is not None:
                 try:
                     place_kept(search, cache)
