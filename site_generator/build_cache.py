@@ -39,6 +39,7 @@ from catalogue.load.file_digests import FileDigests, source_digest
 from catalogue.load.safe_write import (
     check_no_symlink,
     replace_file,
+    write_named_by_content,
     write_text_no_follow,
 )
 
@@ -285,7 +286,8 @@ class BuildCache:
         if self.folder is None:
             return None
         blob = hashlib.sha256(content).hexdigest()
-        return blob if self._keep(blob, lambda path: replace_file(path, content)) else None
+        return blob if self._keep(blob, lambda path: write_named_by_content(path, content)) \
+            else None
 
     def adopt(self, blobs: Iterable[str]) -> None:
         """Blobs another process of this build put (a worker's): the clean-up after a save
@@ -305,26 +307,31 @@ class BuildCache:
             blob = hashlib.sha256(content).hexdigest()
 
         def link(path: str) -> None:
-            with contextlib.suppress(FileExistsError):  # the same bytes, kept meanwhile
+            try:
                 os.link(source, path, follow_symlinks=False)
+            except FileExistsError:  # the same bytes, kept meanwhile, unless cut short
+                if os.lstat(path).st_size != source.stat().st_size or os.path.islink(path):
+                    replace_file(path, source.read_bytes())
 
         if self._keep(blob, link):
             return blob
         return self.put(source.read_bytes() if content is None else content)  # (another FS)
 
     def _keep(self, blob: str, write: Callable[[str], None]) -> bool:
-        """Whether the cache holds ``blob``, once ``write`` has made its file if need be."""
+        """Whether the cache holds ``blob``, once ``write`` has made its file if need be (it
+        leaves a file already there as it is)."""
+        if blob in self._put:  # put by this build already
+            return True
         path = self.blob_file(blob)
-        if not os.path.exists(path):
-            try:
-                folder = os.path.dirname(path)
-                if folder not in self._folders:  # checked once a build: a build puts 100,000
-                    check_no_symlink(Path(folder), self.within)
-                    os.makedirs(folder, exist_ok=True)
-                    self._folders.add(folder)
-                write(path)
-            except OSError:
-                return False
+        try:
+            folder = os.path.dirname(path)
+            if folder not in self._folders:  # checked once a build: a build puts 100,000
+                check_no_symlink(Path(folder), self.within)
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            write(path)
+        except OSError:
+            return False
         self._put.add(blob)
         return True
 

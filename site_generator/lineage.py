@@ -14,20 +14,17 @@ a record and is escaped; every node that is a record links to its page.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from markupsafe import Markup
 
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
 from site_generator.formatting import markup
-
-if TYPE_CHECKING:
-    from grandalf.graphs import Edge as LayoutEdge
-    from grandalf.graphs import Vertex
 
 PER_RELATION = 6
 MAX_NODES = 40
@@ -194,28 +191,51 @@ Route = list[tuple[float, float]]
 def _layout(graph: Lineage) -> tuple[dict[str, _Placed], list[tuple[Edge, Route]]]:
     """Positions (top-left corners, left to right) of the nodes and the points of each edge;
     separate pieces of the graph one below the other."""
+    keys = list(graph.nodes)
+    sizes = [_size(graph.nodes[key]) for key in keys]
+    index = {key: number for number, key in enumerate(keys)}
+    edges = [edge for edge in graph.edges if edge.source in index and edge.target in index]
+    corners, routes = _positions(tuple((width, height) for _, width, height in sizes),
+                                 tuple((index[e.source], index[e.target]) for e in edges))
+    placed = {keys[number]: _Placed(graph.nodes[keys[number]], sizes[number][0], x, y,
+                                    sizes[number][1], sizes[number][2])
+              for number, (x, y) in corners}
+    return placed, [(edges[number], list(points)) for number, points in routes]
+
+
+Corners = tuple[tuple[int, tuple[float, float]], ...]
+Routes = tuple[tuple[int, tuple[tuple[float, float], ...]], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _positions(sizes: tuple[tuple[float, float], ...],
+               edges: tuple[tuple[int, int], ...]) -> tuple[Corners, Routes]:
+    """``_layout``'s figures for nodes of these sizes (by number) joined by these edges (pairs
+    of numbers): the same for every graph of that shape, which a catalogue's pages draw many
+    times over (a model trained on one dataset by one experiment). grandalf's layout depends on
+    nothing else: every node by number, its top-left corner; every edge by number, its points."""
     # grandalf brings numpy: imported by the builds that draw, not by every build.
     from grandalf.graphs import Edge as LayoutEdge
-    from grandalf.graphs import Graph, Vertex
+    from grandalf.graphs import Vertex, graph_core
     from grandalf.layouts import SugiyamaLayout
     from grandalf.routing import route_with_lines
 
-    vertices: dict[str, Vertex] = {}
-    sizes: dict[str, tuple[list[str], float, float]] = {}
-    for key, node in graph.nodes.items():
-        sizes[key] = _size(node)
-        vertices[key] = Vertex(key)
-        vertices[key].view = _Box(sizes[key][1], sizes[key][2])
-    edges: list[tuple[Edge, LayoutEdge]] = []
-    for edge in graph.edges:
-        if edge.source in vertices and edge.target in vertices:
-            layout_edge = LayoutEdge(vertices[edge.source], vertices[edge.target])
-            layout_edge.view = _Route()
-            edges.append((edge, layout_edge))
-    placed: dict[str, _Placed] = {}
-    routes: list[tuple[Edge, Route]] = []
+    vertices = []
+    for number, (width, height) in enumerate(sizes):
+        vertex = Vertex(number)
+        vertex.view = _Box(width, height)
+        vertices.append(vertex)
+    layout_edges = []
+    for source, target in edges:
+        layout_edge = LayoutEdge(vertices[source], vertices[target])
+        layout_edge.view = _Route()
+        layout_edges.append(layout_edge)
+    corners: dict[int, tuple[float, float]] = {}
+    routes: list[tuple[int, list[tuple[float, float]]]] = []
     offset = 0.0
-    for component in Graph(list(vertices.values()), [e for _, e in edges]).C:
+    for members, joined in _pieces(len(sizes), edges):
+        component = graph_core([vertices[n] for n in members],
+                               [layout_edges[n] for n in joined])
         sugiyama = SugiyamaLayout(component)
         sugiyama.xspace, sugiyama.yspace = NODE_GAP, LAYER_GAP
         sugiyama.route_edge = route_with_lines
@@ -225,18 +245,38 @@ def _layout(graph: Lineage) -> tuple[dict[str, _Placed], list[tuple[Edge, Route]
         high = max(v.view.xy[0] + v.view.w / 2 for v in component.sV)
         shift = offset - low
         for vertex in component.sV:
-            lines, width, height = sizes[vertex.data]
-            centre_x, centre_y = vertex.view.xy[1], vertex.view.xy[0] + shift
-            placed[vertex.data] = _Placed(graph.nodes[vertex.data], lines, centre_x - width / 2,
-                                          centre_y - height / 2, width, height)
-        for edge, layout_edge in edges:
-            if layout_edge in component.sE:
-                routes.append((edge, [(y, x + shift) for x, y in layout_edge.view.points]))
+            width, height = sizes[vertex.data]
+            corners[vertex.data] = (vertex.view.xy[1] - width / 2,
+                                    vertex.view.xy[0] + shift - height / 2)
+        for number in joined:
+            points = layout_edges[number].view.points
+            routes.append((number, [(y, x + shift) for x, y in points]))
         offset += high - low + NODE_GAP
-    left = min(p.x for p in placed.values()) - MARGIN
-    top = min(p.y for p in placed.values()) - MARGIN
-    return ({k: p._replace(x=p.x - left, y=p.y - top) for k, p in placed.items()},
-            [(edge, [(x - left, y - top) for x, y in points]) for edge, points in routes])
+    left = min(x for x, _ in corners.values()) - MARGIN
+    top = min(y for _, y in corners.values()) - MARGIN
+    return (tuple((number, (x - left, y - top)) for number, (x, y) in corners.items()),
+            tuple((number, tuple((x - left, y - top) for x, y in points))
+                  for number, points in routes))
+
+
+def _pieces(count: int, edges: tuple[tuple[int, int], ...]
+            ) -> list[tuple[list[int], list[int]]]:
+    """The connected pieces of the graph, as grandalf's ``Graph`` finds them (a piece absorbs
+    the other's nodes where an edge joins them, in edge order), each with its nodes and its
+    edges by number, in order. ``Graph`` gives a piece its edges as a ``set``, whose order
+    follows memory addresses: the same graph was laid out differently from one run to the
+    next."""
+    nodes: dict[int, list[int]] = {number: [number] for number in range(count)}
+    piece = list(range(count))
+    for source, target in edges:
+        kept, joined = piece[source], piece[target]
+        if kept != joined:
+            moved = nodes.pop(joined)
+            nodes[kept].extend(moved)
+            for number in moved:
+                piece[number] = kept
+    return [(members, [n for n, (source, _) in enumerate(edges) if piece[source] == first])
+            for first, members in nodes.items()]
 
 
 def _number(value: float) -> str:

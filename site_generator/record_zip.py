@@ -18,10 +18,10 @@ from site_generator.downloads import PublishedFile
 
 MAX_BYTES = 256 * 1024 * 1024
 ZIP_EPOCH = (1980, 1, 1)
+"""The earliest date a zip entry can hold."""
 COMPRESS_LEVEL = 6
 """zlib's default: on a record's files (JSON-LD, citations, a few KiB each) level 9 saves a
 third of a percent of the zip for a fifth more time, at every record of a full build."""
-"""The earliest date a zip entry can hold."""
 UNIX = 3
 FILE_MODE = 0o100644
 

@@ -175,6 +175,9 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are the package's own: read once a process, not looked at again on
+        # each of the dozen includes of every page.
+        auto_reload=False,
     )
     # JSON written into pages (``tojson``) is JSON: no NaN or infinity.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}

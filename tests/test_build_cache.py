@@ -435,3 +435,38 @@ def test_blobs_are_written_whole_and_never_through_a_symlinked_folder(tmp_path: 
     again = BuildCache(root / ".omh-cache" / "build", "key", within=root)
     assert again.put(content) is None and list(elsewhere.iterdir()) == []
     again.close()
+
+
+def test_a_blob_cut_short_or_a_link_in_its_place_is_written_again(tmp_path: Path) -> None:
+    """A blob is created in place (its name is its digest): one a killed build left short, or a
+    link put where it goes, is replaced whole by the next build that keeps those bytes; a link
+    is never written through. One whole already is left as it is."""
+    root = tmp_path / "catalogue"
+    root.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not the cache's")
+    folder = root / ".omh-cache" / "build"
+    contents = [b"cut short by a killed build", b"a link in its place", b"whole already",
+                b"a page, linked in"]
+    paths = []
+    first = BuildCache(folder, "key", within=root)
+    for content in contents:
+        path = first.blob_path(hashlib.sha256(content).hexdigest())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.append(path)
+    first.close()
+    paths[0].write_bytes(contents[0][:5])
+    paths[1].symlink_to(outside)
+    paths[2].write_bytes(contents[2])
+    whole = paths[2].stat().st_ino
+    paths[3].write_bytes(contents[3][:3])
+    cache = BuildCache(folder, "key", within=root)
+    for path, content in zip(paths[:3], contents, strict=False):
+        assert cache.put(content) == path.name
+        assert not path.is_symlink() and path.read_bytes() == content
+    assert paths[2].stat().st_ino == whole  # left as it was
+    page = tmp_path / "page.html"
+    page.write_bytes(contents[3])
+    assert cache.put_file(page) == paths[3].name and paths[3].read_bytes() == contents[3]
+    assert outside.read_bytes() == b"not the cache's"
+    cache.close()

@@ -44,6 +44,29 @@ def write_bytes_no_follow(path: Path, content: bytes, *, within: Path | None = N
     replace_file(str(path), content)
 
 
+def write_named_by_content(path: str, content: bytes) -> None:
+    """Write ``content`` to ``path``, a file named by the digest of its bytes (a cache's blob):
+    created in place, never through a symlink (``O_EXCL``: a link there is not followed); a
+    file already there is left as it is, holding these bytes, unless its size says otherwise
+    (a build killed while writing it left it short, or it is a link): then it is replaced
+    (``replace_file``). A third fewer system calls than ``replace_file``, for the 100,000 blobs
+    of a full build. The caller has checked the folders, as for ``replace_file``."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o666)
+    except FileExistsError:
+        if os.lstat(path).st_size != len(content) or os.path.islink(path):
+            replace_file(path, content)
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
 def replace_file(path: str, content: bytes) -> None:
     """Write ``content`` to ``path`` whole or not at all: into a file of this thread's own
     beside it (two processes or threads writing the same file never meet), then renamed over
