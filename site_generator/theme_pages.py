@@ -25,6 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from catalogue.load.forked import forked_map
 from site_generator.theme_skeleton import SkeletonEnvironment, Skeletons
@@ -53,12 +54,32 @@ class Rendered(NamedTuple, Generic[T]):
     """(logger, level, message) of what MkDocs logged meanwhile at WARNING or above."""
 
 
+class _GeneratedPage(Page):
+    """A page of the generator's: its Markdown is empty (the plugin gives MkDocs its body as
+    HTML), and converting nothing gives what ``_empty`` sets, without building a Markdown
+    instance with every extension of the configuration for each of 10,000 pages."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown:  # (another plugin's page event gave it some)
+            super().render(config, files)
+        else:
+            _empty(self)
+
+
+def _empty(page: Page) -> None:
+    """What ``Page.render`` sets for an empty Markdown source."""
+    page.content, page.toc, page._title_from_render = "", get_toc([]), None
+    page.present_anchor_ids = set()
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {}
+
+
 def render_page(src_uri: str, theme: Theme) -> None:
     """Render the generated page ``src_uri`` as MkDocs renders a page outside the navigation,
     and write it to the site."""
     config, files, pages, nav, _, skeletons = theme
     file = File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-    page = Page(None, file, config)
+    page = _GeneratedPage(None, file, config)
     _populate_page(page, config, files)
     # MkDocs asks its environment for the template only; the page is rendered through its
     # shape's skeleton (``theme_skeleton``), or in full.
