@@ -81,11 +81,12 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         result = Site(nav=navigation(), stages=stages)
         with timed(stages, "record pages"):
             nquads = _record_pages(result, site, cache, values, reused, jobs, spill)
-        if records_done is not None:
-            records_done(result)
-        # The dump is made meanwhile too, and placed after MkDocs (which never sees it).
+        # The dump is made meanwhile too, begun first (it is what a rebuild waits for last),
+        # and placed after MkDocs (which never sees it).
         dump = running.enter_context(_meanwhile(jobs, folder, functools.partial(
             _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids]), (NQUADS_FILE,)))
+        if records_done is not None:
+            records_done(result)
         with timed(stages, "catalogue files"):
             result.add(whole.result())
         with timed(stages, "lists and dashboards"):
