@@ -44,7 +44,10 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
         findings.extend(load_theme(store.root)[1])
     records = []
     discovery = store.discovery_findings
-    for record_id in sorted(set(scope.ids) | (scope.named & set(discovery))):
+    jobs = jobs or default_jobs()
+    in_scope = sorted(set(scope.ids) | (scope.named & set(discovery)))
+    store.load_many(in_scope, jobs)
+    for record_id in in_scope:
         findings.extend(store.findings(record_id))
         record = store.get(record_id)
         if record is not None:
@@ -54,7 +57,7 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
             if record_id not in store.paths:
                 findings.extend(problems)
     context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base,
-                           jobs or default_jobs())
+                           jobs)
     for check in (*CHECKS, *GATES):
         findings.extend(check(context))
     if base is not None:
@@ -67,14 +70,16 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
 
 
 def load_catalogue(root: Path, check: bool = True, keep_records: bool = True,
-                   jobs: int = 0) -> tuple[Catalogue, list[Finding]]:
+                   jobs: int = 0, save_meanwhile: bool = False) -> tuple[Catalogue, list[Finding]]:
     """Load and link every record; with ``check``, also run ``omh validate``'s checks (in
     ``jobs`` processes, 0: one per core); ``keep_records``: take unchanged records from, and
-    keep them in, the record cache."""
+    keep them in, the record cache; ``save_meanwhile``: keep them from a process of its own
+    when there are many (``RecordStore.save``), which the caller waits for
+    (``catalogue.store.settle()``)."""
     store = RecordStore(root, keep_records=keep_records)
     findings: list[Finding] = []
     if check:
         findings, _ = validate(root, store=store, jobs=jobs)
     catalogue = link(store)
-    store.save()
+    store.save(jobs or default_jobs() if save_meanwhile else 1)
     return catalogue, findings

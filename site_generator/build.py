@@ -143,8 +143,12 @@ def check_plugin_installed() -> None:
 
 def load_checked(root: Path, force: bool, cache: bool = True,
                  jobs: int = 0) -> tuple[Catalogue, list[Finding]]:
-    catalogue, findings = load_catalogue(root, check=True, keep_records=cache, jobs=jobs)
+    """The catalogue, checked; its records are kept for the next run meanwhile: the caller
+    waits for that (``catalogue.store.settle()``)."""
+    catalogue, findings = load_catalogue(root, check=True, keep_records=cache, jobs=jobs,
+                                         save_meanwhile=True)
     if any(f.severity is Severity.ERROR for f in findings) and not force:
+        catalogue.store.settle()
         raise CatalogueHasErrors(findings, len(catalogue.store.paths))
     return catalogue, findings
 
@@ -191,9 +195,25 @@ def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None
            force: bool, verbose: bool, node_modules: Path | None, catalogue: Catalogue | None,
            material_search: bool, cache: bool, jobs: int, start: float) -> BuildResult:
     """``build_site`` once the site's ``copy`` (if any) has begun."""
-    findings: list[Finding] = []
-    if catalogue is None:
-        catalogue, findings = load_checked(root, force, cache, jobs)
+    def build(catalogue: Catalogue, findings: list[Finding]) -> BuildResult:
+        return _build_from(catalogue, findings, root, site_dir, spare, copy, verbose=verbose,
+                           node_modules=node_modules,
+                           material_search=material_search, cache=cache, jobs=jobs,
+                           start=start)
+
+    if catalogue is not None:
+        return build(catalogue, [])
+    catalogue, findings = load_checked(root, force, cache, jobs)
+    try:
+        return build(catalogue, findings)
+    finally:
+        catalogue.store.settle()  # the records kept for the next run, meanwhile
+
+
+def _build_from(catalogue: Catalogue, findings: list[Finding], root: Path, site_dir: Path,
+                spare: Path | None, copy: SiteCopy | None, *, verbose: bool,
+                node_modules: Path | None, material_search: bool, cache: bool, jobs: int,
+                start: float) -> BuildResult:
     theme, _ = load_theme(root)  # its findings are omh validate's
     checked = time.perf_counter()
     checked_rss = peak_rss_mib()

@@ -6,6 +6,9 @@ pages missing."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +81,49 @@ def test_a_process_no_longer_needed_is_stopped_and_reaped() -> None:
     forked.stop()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # no such child left, not even a zombie
+
+
+_ORPHANS = """
+import os, sys, time
+from pathlib import Path
+from catalogue.load.forked import forked_map, run_forked
+folder = Path(sys.argv[1])
+
+def note_and_wait(item):
+    (folder / str(os.getpid())).touch()
+    time.sleep(120)
+
+forked = run_forked(lambda: note_and_wait(0))
+for _ in forked_map(note_and_wait, range(400), 2):
+    pass
+"""
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process ``pid`` is gone (or a zombie, waiting for its new parent)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return True
+    return state in {"Z", "X"}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_the_processes_a_run_forked_end_when_it_is_killed(tmp_path: Path) -> None:
+    """A build killed midway (as a CI job is cancelled) leaves none of its forked processes
+    writing on into the folders the next build clears."""
+    run = subprocess.Popen([sys.executable, "-c", _ORPHANS, str(tmp_path)])
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    forked = [int(p.name) for p in tmp_path.iterdir()]
+    assert len(forked) == 3 and run.pid not in forked  # one run_forked, two workers
+    run.kill()
+    run.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while not all(_ended(pid) for pid in forked) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_ended(pid) for pid in forked)
 
 
 @pytest.mark.parametrize("part", ["catalogue_files", "kind_lists", "nquads_dump"])

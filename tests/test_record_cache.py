@@ -8,10 +8,13 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
+from catalogue.load.forked import POOL_MINIMUM
 from catalogue.load.record_cache import DELTA_FILE, FOLDER, RECORDS_FILE
 from catalogue.load.store import RecordStore
+from catalogue.pipeline import load_catalogue
 
 
 def _age_all(root: Path) -> None:
@@ -138,3 +141,55 @@ def test_a_few_changes_are_kept_beside_the_main_file(tmp_path: Path) -> None:
     edited, _ = _run(root)
     assert edited == _fresh(root) and not (folder / DELTA_FILE).exists()
     assert _run(root) == (edited, len(edited) // 2)
+
+
+def _many(tmp_path: Path) -> Path:
+    """A catalogue of more records than a run forks workers for, a few of them broken."""
+    records = minimal_records()
+    for i in range(POOL_MINIMUM + 20):
+        records[f"datasets/many-{i}"] = {"kind": "dataset", "name": f"Many {i}"}
+    root = write_catalogue(tmp_path / "hub", records)
+    (root / "datasets/many-7/record.yaml").write_text("kind: dataset\n  bad: [\n",
+                                                      encoding="utf-8")
+    (root / "datasets/many-8/record.yaml").write_text("kind: model\nname: 3\n", encoding="utf-8")
+    _age_all(root)
+    return root
+
+
+def test_records_read_in_workers_are_those_read_here(tmp_path: Path) -> None:
+    """A first run reads and checks the records in worker processes (``load_many``): the same
+    documents, positions and findings (file, line and field) as reading them one by one, and
+    the cache keeps them for the next run."""
+    root = _many(tmp_path)
+    store = RecordStore(root, keep_records=True)
+    store.load_many(list(store.paths), 2)
+    assert store.record_cache is not None and len(store._records) == len(store.paths)
+    state = _state(store)
+    store.save()
+    assert state == _fresh(root)
+    broken = state["datasets/many-7 findings"]
+    assert isinstance(broken, list) and [(f.rule, f.location.line) for f in broken] == \
+        [("yaml-syntax", 2)]
+    mismatch = state["datasets/many-8 findings"]
+    assert isinstance(mismatch, list) and "kind-mismatch" in {f.rule for f in mismatch}
+    again, hits = _run(root)
+    assert again == state and hits == len(state) // 2
+
+
+def test_a_first_run_keeps_its_records_from_a_process_of_its_own(tmp_path: Path) -> None:
+    """``load_catalogue(save_meanwhile=True)`` keeps many new records from a forked process,
+    which ``settle`` waits for (none is left behind); the next run takes every record from
+    what it wrote. A save with little to write is made in this process."""
+    root = _many(tmp_path)
+    catalogue, _ = load_catalogue(root, check=True, jobs=2, save_meanwhile=True)
+    saving = catalogue.store._saving
+    assert saving is not None
+    catalogue.store.settle()
+    assert catalogue.store._saving is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(saving._pid, os.WNOHANG)  # ended, and reaped
+    again = RecordStore(root, keep_records=True)
+    assert _state(again) == _fresh(root)
+    assert again.record_cache is not None and again.record_cache.hits == len(again.paths)
+    catalogue, _ = load_catalogue(root, check=True, jobs=2, save_meanwhile=True)
+    assert catalogue.store._saving is None  # nothing new to keep

@@ -83,6 +83,12 @@ class LicenceVerdicts:
             self._save(verdicts)
         return verdict
 
+    def ready(self) -> None:
+        """Read the verdicts known and load the checker, once, before forking workers that
+        ask (each would otherwise do both)."""
+        self._known()
+        import catalogue.model.licenses  # noqa: F401
+
     def _known(self) -> dict[str, str | None]:
         if self._verdicts is None:
             self._verdicts = self._load()

@@ -89,6 +89,10 @@ class RecordCache:
             self.hits += 1
         return found
 
+    def holds(self, record_id: str, path: Path, stat: os.stat_result | None) -> bool:
+        """Whether ``get`` would find the file's entry (without counting it as used)."""
+        return stat is not None and self._key(record_id, path, stat) in self._entries
+
     def put(self, record_id: str, path: Path, stat: os.stat_result | None,
             loaded: Loaded) -> None:
         if stat is None:
@@ -127,6 +131,11 @@ class RecordCache:
         if key is not None and key not in self._used_cards:
             self._used_cards[key] = card
             self._changed = True
+
+    def changes(self) -> int:
+        """How many entries this run would write that the main file does not hold."""
+        _, base_keys, base_cards = self._base
+        return len(self._used.keys() - base_keys) + len(self._used_cards.keys() - base_cards)
 
     def save(self) -> None:
         """Keep the entries of this run's files (best effort): the few that changed on their

@@ -11,6 +11,7 @@ from outside the repository.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from operator import attrgetter
@@ -19,6 +20,14 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
 from catalogue.load.cache_dir import cache_location
+from catalogue.load.forked import (
+    POOL_MINIMUM,
+    Forked,
+    ForkedFailed,
+    can_fork,
+    forked_map,
+    run_forked,
+)
 from catalogue.load.licence_verdicts import LicenceVerdicts
 from catalogue.load.reference_cache import MentionIndex
 from catalogue.load.schema_dir import SCHEMA_DIR
@@ -39,7 +48,7 @@ if TYPE_CHECKING:
     from catalogue.load.file_digests import FileDigests
     from catalogue.load.findings_memo import FindingsMemo
     from catalogue.load.loaded_records import LoadedRecords
-    from catalogue.load.record_cache import RecordCache
+    from catalogue.load.record_cache import Loaded, RecordCache
     from catalogue.model.card import Card
 
 
@@ -104,6 +113,8 @@ class RecordStore:
         """Each record file's status when it was discovered."""
         self.discovery_findings: dict[str, list[Finding]] = {}
         self._records: dict[str, Record | None] = {}
+        self._saving: Forked[None] | None = None
+        """The save made meanwhile (``save``), until it is waited for."""
         self._findings: dict[str, list[Finding]] = {}
         location = self._location = cache_location(self.root, settings.artefacts)
         self.mention_index = MentionIndex(*location) if use_cache else MentionIndex(None)
@@ -214,6 +225,32 @@ class RecordStore:
         self.get(record_id)
         return self.discovery_findings.get(record_id, []) + self._findings.get(record_id, [])
 
+    def load_many(self, record_ids: Iterable[str], jobs: int) -> None:
+        """Load ``record_ids`` ahead of asking for them: those the record cache does not hold
+        (a first run, a run after the schemas changed) are read and checked in ``jobs``
+        processes when they are many (``forked``: parsing and checking is most of a cold
+        ``omh validate``); ``get`` loads any other one when asked."""
+        cache = self.record_cache
+        if cache is None:
+            return
+        missing = [i for i in record_ids if i not in self._records and i in self.paths and
+                   not cache.holds(i, self.paths[i], self.file_stats.get(i))]
+        if not can_fork(jobs, len(missing)):
+            return
+        from catalogue.load.schema_check import validate_document  # noqa: F401 (once, here)
+
+        self.licences.ready()
+
+        def read(record_id: str) -> Loaded:
+            record = self._read(record_id, self.paths[record_id])
+            return (record.doc if record is not None else None,
+                    self._findings.get(record_id, []))
+
+        for record_id, loaded in zip(missing, forked_map(read, missing, jobs), strict=True):
+            path = self.paths[record_id]
+            cache.put(record_id, path, self.file_stats.get(record_id), loaded)
+            self._records[record_id] = self._from_loaded(record_id, path, loaded)
+
     def load_all(self) -> list[Record]:
         return [r for r in (self.get(i) for i in self.paths) if r is not None]
 
@@ -236,8 +273,27 @@ class RecordStore:
                 found.add(record_id)
         return found
 
-    def save(self) -> None:
-        """Keep what is worth keeping for the next run (best effort)."""
+    def save(self, jobs: int = 1) -> None:
+        """Keep what is worth keeping for the next run (best effort). With ``jobs`` above one
+        and many records to keep (a first run: the pickle of every record, seconds at 10,000),
+        in a process forked from this one, while this one goes on (``settle`` waits for it; so
+        does the next save, whose files are newer)."""
+        self.settle()
+        cache = self.record_cache
+        if jobs > 1 and cache is not None and cache.changes() >= POOL_MINIMUM:
+            self._saving = run_forked(self._save)
+            if self._saving is not None:
+                return
+        self._save()
+
+    def settle(self) -> None:
+        """Wait for a save made meanwhile; one that failed only makes the next run slower."""
+        if self._saving is not None:
+            with contextlib.suppress(ForkedFailed):
+                self._saving.wait()
+            self._saving = None
+
+    def _save(self) -> None:
         cache, each = self.record_cache, self._each
         if cache is not None:
             for record, card in self._cards_read():
@@ -274,15 +330,22 @@ class RecordStore:
         stat = self.file_stats.get(record_id)
         cached = cache.get(record_id, path, stat)
         if cached is not None:
-            doc, findings = cached
-            self._findings[record_id] = list(findings)
-            record = None if doc is None else self._record(record_id, path, doc)
-        else:
-            record = self._read(record_id, path)
-            cache.put(record_id, path, stat, (record.doc if record is not None else None,
-                                              list(self._findings.get(record_id, []))))
-        if record is not None:
-            card = cache.card(record.card_path)
+            return self._from_loaded(record_id, path, cached)
+        record = self._read(record_id, path)
+        cache.put(record_id, path, stat, (record.doc if record is not None else None,
+                                          list(self._findings.get(record_id, []))))
+        return self._with_card(record)
+
+    def _from_loaded(self, record_id: str, path: Path, loaded: Loaded) -> Record | None:
+        """The record and its findings from what loading it gave (here or in a worker)."""
+        doc, findings = loaded
+        self._findings[record_id] = list(findings)
+        return self._with_card(None if doc is None else self._record(record_id, path, doc))
+
+    def _with_card(self, record: Record | None) -> Record | None:
+        """``record`` with its card when the record cache holds the card as it is."""
+        if record is not None and self.record_cache is not None:
+            card = self.record_cache.card(record.card_path)
             if card is not None:
                 record.__dict__["card"] = card  # the cached_property, already computed
         return record
