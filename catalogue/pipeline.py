@@ -81,5 +81,5 @@ def load_catalogue(root: Path, check: bool = True, keep_records: bool = True,
     if check:
         findings, _ = validate(root, store=store, jobs=jobs)
     catalogue = link(store)
-    store.save(jobs or default_jobs() if save_meanwhile else 1)
+    store.save((jobs or default_jobs()) if save_meanwhile else 1)
     return catalogue, findings
