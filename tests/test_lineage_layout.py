@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import cast
 
 from catalogue.link.catalogue import Catalogue
@@ -47,8 +48,9 @@ def test_a_graph_is_drawn_the_same_way_every_time() -> None:
         kept.append([object() for _ in range(50)])  # other objects where the last ones were
         seen.add(drawn(workflow_graph()))
     assert len(seen) == 1
-    script = ("import sys; sys.path.insert(0, 'tests'); from test_lineage_layout import drawn, "
-              "workflow_graph; print(drawn(workflow_graph()), end='')")
+    script = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+              "from test_lineage_layout import drawn, workflow_graph; "
+              "print(drawn(workflow_graph()), end='')")
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            check=True)
     assert other.stdout == seen.pop()
