@@ -89,6 +89,10 @@ class RecordCache:
             self.hits += 1
         return found
 
+    def __len__(self) -> int:
+        """How many files' entries the cache holds (some may be of files since changed)."""
+        return len(self._entries)
+
     def holds(self, record_id: str, path: Path, stat: os.stat_result | None) -> bool:
         """Whether ``get`` would find the file's entry (without counting it as used)."""
         return stat is not None and self._key(record_id, path, stat) in self._entries

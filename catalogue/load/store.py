@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
@@ -225,13 +225,14 @@ class RecordStore:
         self.get(record_id)
         return self.discovery_findings.get(record_id, []) + self._findings.get(record_id, [])
 
-    def load_many(self, record_ids: Iterable[str], jobs: int) -> None:
+    def load_many(self, record_ids: Sequence[str], jobs: int) -> None:
         """Load ``record_ids`` ahead of asking for them: those the record cache does not hold
         (a first run, a run after the schemas changed) are read and checked in ``jobs``
         processes when they are many (``forked``: parsing and checking is most of a cold
         ``omh validate``); ``get`` loads any other one when asked."""
         cache = self.record_cache
-        if cache is None:
+        # At most this many are missing: a warm run looks no record up twice.
+        if cache is None or not can_fork(jobs, len(record_ids) - len(cache)):
             return
         missing = [i for i in record_ids if i not in self._records and i in self.paths and
                    not cache.holds(i, self.paths[i], self.file_stats.get(i))]
