@@ -257,8 +257,11 @@ def _build_from(catalogue: Catalogue, findings: list[Finding], root: Path, site_
                "search index": plugin.index_seconds,
                **{f"({name})": seconds for name, seconds in site.stages.items()},
                "(site swapped in)": swap_seconds}
-    return BuildResult(site_dir, len(catalogue.records), len(site.pages) + len(site.reused_pages),
-                       len(site.files) + len(site.placed_files),
+    reused = site.reused_units.values()
+    return BuildResult(site_dir, len(catalogue.records),
+                       len(site.pages) + sum(len(unit.pages) for unit in reused),
+                       len(site.files) + len(site.placed_files) +
+                       sum(len(unit.files) for unit in reused),
                        end - start, findings, collected.messages, timings,
                        count_record_units(site.reused_units),
                        {"check": checked_rss, "generate": plugin.generate_rss,

@@ -14,7 +14,6 @@ from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
 from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.build_cache import BuildCache, CachedUnit
-from site_generator.cached_output import unit_files
 from site_generator.carbon_view import carbon_figures
 from site_generator.dashboard import carbon_page, home_page
 from site_generator.listing import kind_lists, list_page, list_path
@@ -120,8 +119,6 @@ def _record_pages(result: Site, site: SiteContext, cache: BuildCache | None,
         nquads[unit.record_id] = unit.nquads_blob or unit.nquads
     if cache is not None:
         for record_id, kept in reused.items():
-            result.reused_pages.extend(kept.pages)
-            result.placed_files.extend(unit_files(cache, str(catalogue.root), kept))
             nquads[record_id] = kept.nquads
         result.reused_units = dict(reused)
     return nquads

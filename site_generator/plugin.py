@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
-from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, global_key
+from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, CachedUnit, global_key
 from site_generator.cached_output import (
     PlacedFile,
     place_units,
@@ -167,8 +167,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._placing: Forked[None] | None = None
         """The process placing the reused pages and files known once the record pages were
         made (``_place_early``)."""
-        self._placed: tuple[set[CachedPage], set[PlacedFile]] = (set(), set())
-        """The reused pages and files placed, or being placed, by those processes."""
+        self._placed: set[str] = set()
+        """The reused units placed, or being placed, by those processes (their ids)."""
+        self._placed_built = False
+        """Whether ``Site.placed_files`` (of the units built now) are placed, or being placed,
+        by the second of them."""
         self._root = ""
         """The catalogue's folder, as the placed files' sources name it."""
         self._later_paths: set[str] = set()
@@ -190,7 +193,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
         self._later_paths = set()
-        self._placed = (set(), set())
+        self._placed, self._placed_built = set(), False
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         # Begun before the build cache is read (``site_files_meanwhile``).
@@ -203,7 +206,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self.pages = {page.src_uri: page for page in site.pages}
         self._written = {page.path: None for unit in site.units for page in unit.pages}
         dates = [p.date for p in site.pages if p.date] + \
-            [p.date for p in site.reused_pages if p.date]
+            [p.date for p in site.reused_pages() if p.date]
         self.default_date = max(dates) if dates else EPOCH_DATE
         in_nav = {f"{path}index.md" for _, path in site.nav}
         self._held = [page.src_uri for page in site.pages if page.src_uri not in in_nav] \
@@ -238,6 +241,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                   site_files: Meanwhile | None) -> Site:
         assert self._spill is not None
         self.cache = self._open_cache(catalogue, config)
+        self._root = str(catalogue.root)
         self.in_place = self.config.in_place
         if self.config.spare and self.cache is not None and not self.in_place:
             self.in_place = adopt_spare(Path(self.config.spare), Path(config.site_dir),
@@ -268,35 +272,30 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         cache = self.cache
         if cache is None or not cache.units or self._jobs() <= 1:
             return None
-        root = self._root = str(catalogue.root)
-        in_place = self.in_place
+        root, in_place = self._root, self.in_place
         units = [(record_id, unit) for record_id, unit in cache.units.items()
                  if dict.__contains__(catalogue.records, record_id)]
         return run_forked(lambda: place_units(cache, root, units, site_dir, in_place))
 
-    def _placed_ahead(self, site_dir: Path, site: Site) -> tuple[set[CachedPage],
-                                                                  set[PlacedFile]]:
-        """The reused pages and files ``_place_ahead`` placed; what it placed of the units not
-        reused is taken out of the site (a page built again is written afresh)."""
+    def _placed_ahead(self, site_dir: Path, site: Site) -> set[str]:
+        """The reused units ``_place_ahead`` placed; what it placed of the units not reused is
+        taken out of the site (a page built again is written afresh)."""
         ahead, self._ahead = self._ahead, None
         if ahead is None:
-            return set(), set()
+            return set()
         try:
             placed, failed = ahead.wait()
         except ForkedFailed as exc:
             raise PluginError(f"{PLACING_FAILED}: {exc}") from None
         assert self.cache is not None
-        units, root = self.cache.units, self._root
+        units = self.cache.units
         for record_id in {*placed, *failed} - site.reused_units.keys():
             for target in unit_targets(units[record_id], site_dir):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(target)
-        reused = [site.reused_units[i] for i in placed if i in site.reused_units]
-        return ({page for unit in reused for page in unit.pages},
-                {file for unit in reused for file in unit_files(self.cache, root, unit)})
+        return site.reused_units.keys() & placed
 
-    def _place_early(self, site_dir: Path, site: Site,
-                     ahead: tuple[set[CachedPage], set[PlacedFile]]) -> None:
+    def _place_early(self, site_dir: Path, site: Site, ahead: set[str]) -> None:
         """The pages and files the records' units take from the cache, and the search index's
         shards it holds, are known once the record pages are made: a process forked from this
         one places them (those not placed ahead), on the other core, while this one makes
@@ -305,8 +304,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         cache, search = self.cache, self._search_work
         if cache is None:
             return
-        pages = [page for page in site.reused_pages if page not in ahead[0]]
-        files = [file for file in site.placed_files if file not in ahead[1]]
+        pending = {unit_id: unit for unit_id, unit in site.reused_units.items()
+                   if unit_id not in ahead}
+        pages, files = self._unit_output(pending.values())
+        files += site.placed_files
 
         def place() -> None:
             write_reused(pages, files, cache, site_dir, self.in_place)
@@ -325,7 +326,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         if search is not None:
             search.to_place.clear()  # (placed by the new process)
         self._placing = placing
-        self._placed = (ahead[0] | set(pages), ahead[1] | set(files))
+        self._placed, self._placed_built = ahead | pending.keys(), True
+
+    def _unit_output(self, units: Iterable[CachedUnit]) -> tuple[list[CachedPage],
+                                                                  list[PlacedFile]]:
+        """The pages and files of reused ``units``."""
+        assert self.cache is not None
+        units = list(units)
+        return ([page for unit in units for page in unit.pages],
+                [file for unit in units for file in unit_files(self.cache, self._root, unit)])
 
     def _begin_search(self, site_dir: Path, site: Site) -> None:
         """Every search document is known once the record pages are made: Pagefind's runs
@@ -585,9 +594,13 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _place_reused(self, site_dir: Path) -> None:
         """The reused pages and files not placed yet (``_place_early``)."""
         assert self.site is not None
-        placed_pages, placed_files = self._placed
-        pages = [page for page in self.site.reused_pages if page not in placed_pages]
-        files = [file for file in self.site.placed_files if file not in placed_files]
+        if self.cache is None:
+            return
+        pages, files = self._unit_output(unit for unit_id, unit in
+                                         self.site.reused_units.items()
+                                         if unit_id not in self._placed)
+        if not self._placed_built:
+            files += self.site.placed_files
         with timed(self.site.stages, "pages and files placed"):
             if self._placing is not None:
                 placing, self._placing = self._placing, None
@@ -625,7 +638,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         written = {file.dest_uri for file in self._files}
         written.update(src_uri.removesuffix(".md") + ".html" for src_uri in self._held)
         written.update(config.theme.static_templates, self.site.overrides, self._later_paths)
-        written.update(f"{page.path}index.html" for page in self.site.reused_pages)
+        for unit in self.site.reused_units.values():
+            written.update(f"{page.path}index.html" for page in unit.pages)
+            written.update(path for path, _, _ in unit.files)
         written.update(path for path, _, _ in self.site.placed_files)
         return written
 
@@ -646,7 +661,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             index_html = loaded(page).index_html
             if index_html is not None:
                 yield Document(page.path, index_html, None)
-        for cached in site.reused_pages:
+        for cached in site.reused_pages():
             if cached.index:
                 yield Document(cached.path, None, cached.index)
 

@@ -49,7 +49,6 @@ def add_pages(site: Site, pages: Iterable[GeneratedPage], cache: BuildCache | No
         reads = ((PAGE, page.path, page_digest(page)),)
         kept = cache.units.get(unit_id)
         if kept is not None and kept.reads == reads and cache.has(kept):
-            site.reused_pages.extend(kept.pages)
             site.reused_units[unit_id] = kept
         else:
             site.pages.append(page)
@@ -67,7 +66,6 @@ def remembered_page(site: Site, cache: BuildCache, values: Values, path: str, sp
     kept = cache.units.get(unit_id)
     if kept is not None and kept.reads[:1] == (shown,) and values.still(kept.reads[1:]) \
             and cache.has(kept):
-        site.reused_pages.extend(kept.pages)
         site.reused_units[unit_id] = kept
         return
     with trace() as reads:

@@ -3,7 +3,7 @@ beside them. ``generate`` builds it from a loaded catalogue; MkDocs turns it int
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -98,16 +98,16 @@ class Site:
     """(title, page path) of the top-level navigation."""
     overrides: dict[str, bytes] = field(default_factory=dict)
     """Files written after MkDocs has finished, replacing the theme's own (the sitemap)."""
-    reused_pages: list[CachedPage] = field(default_factory=list)
-    """Pages taken whole from the build cache: written after MkDocs, which never sees them."""
     placed_files: list[tuple[str, str, bool]] = field(default_factory=list)
-    """(site path, file, whether it is a blob of the build cache) of the files put in the site
-    after MkDocs, which never sees them: those beside reused pages, and those of the units built
-    now that the cache already holds. Blobs are linked into the site, the repository's files
-    copied."""
+    """(site path, file, whether it is a blob of the build cache) of the files of the units
+    built now that the cache already holds: put in the site after MkDocs, which never sees
+    them. Blobs are linked into the site, the repository's files copied."""
     units: list[Unit] = field(default_factory=list)
     """The records' units built this time (their pages are among ``pages``)."""
     reused_units: dict[str, CachedUnit] = field(default_factory=dict)
+    """The units taken whole from the build cache, by id: their pages and files are put in the
+    site after MkDocs, which never sees them. Kept by unit, not as lists of pages and files: a
+    rebuild tells tens of thousands of them apart by the unit they belong to."""
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds each part of generating the site took."""
     later: Meanwhile | None = None
@@ -118,7 +118,6 @@ class Site:
         self.pages += part.pages
         self.files += part.files
         self.overrides.update(part.overrides)
-        self.reused_pages += part.reused_pages
         self.placed_files += part.placed_files
         self.units += part.units
         self.reused_units.update(part.reused_units)
@@ -138,8 +137,13 @@ class Site:
             files.setdefault(published.path, published)
         return Site(sorted(self.pages, key=lambda p: p.path),
                     [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
-                    sorted(self.reused_pages, key=lambda p: p.path), sorted(self.placed_files),
-                    list(self.units), dict(self.reused_units), dict(self.stages), self.later)
+                    sorted(self.placed_files), list(self.units), dict(self.reused_units),
+                    dict(self.stages), self.later)
+
+    def reused_pages(self) -> Iterator[CachedPage]:
+        """The pages of the reused units."""
+        for unit in self.reused_units.values():
+            yield from unit.pages
 
 
 class Meanwhile:
