@@ -17,7 +17,9 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import Any
 
-from catalogue.load.safe_write import check_no_symlink, write_text_no_follow
+import orjson
+
+from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
 
 FORMAT = 1
 CHUNK = 1 << 20
@@ -67,12 +69,15 @@ class FileDigests:
         self.within = within
         self._memo: dict[str, list[Any]] = self._load()
         self._changed = False
+        self._seen: set[str] = set()
+        """The files looked at in this run (they exist: the others are looked for on save)."""
         self._folders: dict[Path, str] = {}
         self.hashed = 0
         """How many files had to be read (the rest were known)."""
 
     def file(self, path: str | Path, stat: os.stat_result) -> str:
         key = str(path)
+        self._seen.add(key)
         entry = self._memo.get(key)
         current = stat_key(stat)
         racy = stat.st_mtime_ns + RACY_NS > time.time_ns()
@@ -110,15 +115,23 @@ class FileDigests:
         return result
 
     def save(self) -> None:
-        """Best effort: a memo that cannot be written only makes the next run slower."""
+        """Best effort: a memo that cannot be written only makes the next run slower. The
+        files of the memo not looked at in this run are kept while they exist (a run over the
+        whole catalogue looks at nearly all: tens of thousands of them are not looked for
+        again)."""
         if self.memo_file is None or not self._changed:
             return
-        live = {k: v for k, v in self._memo.items() if os.path.lexists(k)}
+        seen = self._seen
+        live = {k: v for k, v in self._memo.items() if k in seen or os.path.lexists(k)}
+        document = {"format": FORMAT, "files": live}
+        try:
+            content = orjson.dumps(document)
+        except orjson.JSONEncodeError:  # (a file name that is not UTF-8)
+            content = json.dumps(document, separators=(",", ":")).encode()
         try:
             check_no_symlink(self.memo_file.parent, self.within)
             self.memo_file.parent.mkdir(parents=True, exist_ok=True)
-            write_text_no_follow(self.memo_file, json.dumps(
-                {"format": FORMAT, "files": live}, separators=(",", ":")), within=self.within)
+            write_bytes_no_follow(self.memo_file, content, within=self.within)
             self._changed = False
         except OSError:
             pass
@@ -128,9 +141,16 @@ class FileDigests:
             return {}
         try:
             check_no_symlink(self.memo_file, self.within)
-            document = json.loads(self.memo_file.read_bytes())
-        except (OSError, ValueError):
+            content = self.memo_file.read_bytes()
+        except OSError:
             return {}
+        try:
+            document = orjson.loads(content)
+        except orjson.JSONDecodeError:  # (or written by ``json``, with a name not UTF-8)
+            try:
+                document = json.loads(content)
+            except ValueError:
+                return {}
         if not isinstance(document, dict) or document.get("format") != FORMAT or \
                 not isinstance(document.get("files"), dict):
             return {}
