@@ -102,3 +102,22 @@ def test_records_checked_in_workers_give_the_findings_and_cards_of_one_process(
     cards = {r.id: vars(r).get("card") for r in store.loaded()}
     assert sum(card is not None for card in cards.values()) > 10
     assert all(cards[r.id] == read_card(r.card_path, r.folder) for r in store.loaded())
+
+
+def test_a_record_that_comes_to_point_at_a_url_is_checked_every_time(tmp_path: Path) -> None:
+    """The memo is looked up before the record's artefacts are: what it keeps is of records
+    whose artefacts were all files of their folder, and an edit that points one at a URL
+    changes the folder's record file, so the record is checked again, then every time."""
+    root = _example(tmp_path / "hub")
+    _whole_run(root)
+    record = root / MODEL / "record.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("  - path: labels.json\n",
+                                   "  - url: https://data.example.org/iris/labels.json\n", 1),
+                      encoding="utf-8")
+    for _ in range(2):
+        warm, store = _whole_run(root)
+        local = [r.id for r in store.loaded() if _only_own_files(r)]
+        assert MODEL not in local
+        assert store.findings_memo is not None and store.findings_memo.hits == len(local)
+        assert warm == _cold_run(root)

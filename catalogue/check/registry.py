@@ -51,12 +51,15 @@ def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
     to_check = []
     remembered = set()  # the records whose findings the memo keeps
     for record in context.records:
-        if memo is not None and _only_own_files(record):
-            remembered.add(record.id)
+        if memo is not None:
+            # The memo keeps only records whose artefacts are all files of their folder: one
+            # whose folder (its record file included) is unchanged still is.
             kept = memo.kept(record.id, record.folder)
             if kept is not None:
                 found[record.id] = kept
                 continue
+            if _only_own_files(record):
+                remembered.add(record.id)
         to_check.append(record)
 
     def check(index: int) -> tuple[list[Finding], Card | None]:
