@@ -16,6 +16,11 @@ process of its own (so that its peak memory is its own):
   home page: MkDocs' default one lists every page on every page, which makes the output grow
   with the square of the number of pages (``--default-nav`` shows it; small sizes only).
 
+Every build runs with the project's bytecode compiled, as Python leaves it after a first run
+(``project_bytecode``): a machine that sets ``PYTHONDONTWRITEBYTECODE`` would compile every module
+of the project again in every build. What that costs is printed once, as the time to import
+the build from source over the time with the bytecode.
+
 With ``--analyse``, also what the Analyse pages add. Above ``--bare-up-to`` records (10,000 by
 default) only the full build and the rebuild run: ``--sizes 30000 100000`` gives their time and
 peak RSS per stage.
@@ -26,8 +31,10 @@ peak RSS per stage.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -143,6 +150,32 @@ def omh_build(root: Path, site: Path, *, cache: bool = True, jobs: int = 0) -> B
                  report["rss"], report["in_place"])
 
 
+PACKAGES = ("catalogue", "site_generator", "omh")
+"""The project's own packages: an editable install leaves their bytecode to Python's first run
+(a package installed from a wheel has it compiled by pip)."""
+
+
+def project_bytecode(compiled: bool) -> None:
+    """Compile the project's packages' bytecode (into their ``__pycache__``, git-ignored), or
+    remove it."""
+    project = Path(__file__).resolve().parents[1]
+    for package in PACKAGES:
+        if compiled:
+            compileall.compile_dir(project / package, quiet=1)
+        else:
+            for cached in (project / package).rglob("__pycache__"):
+                shutil.rmtree(cached)
+
+
+def import_seconds() -> float:
+    """The time a new process takes to import the build (the best of three), writing no
+    bytecode."""
+    code = ("import time; t = time.perf_counter(); import site_generator.build; "
+            "print(time.perf_counter() - t)")
+    return min(float(subprocess.run([sys.executable, "-B", "-c", code], capture_output=True,
+                                    text=True, check=True).stdout) for _ in range(3))
+
+
 def change_one_record(root: Path, which: int = 0) -> str:
     """Edit one model's description, as a contributor would (``which``: another model than
     the last time); the record's id."""
@@ -213,6 +246,13 @@ def main() -> None:
     parser.add_argument("--analyse", action="store_true",
                         help="also measure what the Analyse pages add")
     args = parser.parse_args()
+    project_bytecode(compiled=False)
+    from_source = import_seconds()
+    project_bytecode(compiled=True)
+    compiled = import_seconds()
+    print(f"importing the build: {compiled:.2f} s with the project's bytecode, "
+          f"{from_source:.2f} s compiling it (ratio {from_source / compiled:.2f}); the builds "
+          "below run with the bytecode")
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="omh-bench-") as folder:
             work = Path(folder)
