@@ -193,3 +193,43 @@ def test_a_first_run_keeps_its_records_from_a_process_of_its_own(tmp_path: Path)
     assert again.record_cache is not None and again.record_cache.hits == len(again.paths)
     catalogue, _ = load_catalogue(root, check=True, jobs=2, save_meanwhile=True)
     assert catalogue.store._saving is None  # nothing new to keep
+
+
+def test_a_card_nobody_asked_for_is_kept_and_one_gone_is_dropped(tmp_path: Path) -> None:
+    """A card is unpickled only when a record's card is asked for: a run that asks for none
+    keeps every card as it was kept, and a run after it finds each (through a few changes kept
+    beside the main file, or the main file written again)."""
+    records = minimal_records()
+    for i in range(100):
+        records[f"datasets/extra-{i}"] = {"kind": "dataset", "name": f"Extra {i}"}
+    root = write_catalogue(tmp_path / "hub", records)
+    for i in range(100):
+        (root / f"datasets/extra-{i}/README.md").write_text(f"# Extra {i}\n\n## Uses\n\nNone.\n",
+                                                            encoding="utf-8")
+    for path in root.glob("*/*/*"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+
+    def run(ask: bool) -> tuple[RecordStore, dict[str, object]]:
+        store = RecordStore(root, keep_records=True)
+        cards = {r.id: r.card for r in store.load_all()} if ask else \
+            {r.id: None for r in store.load_all()}
+        store.save()
+        return store, cards
+
+    _, first = run(ask=True)
+    with_cards = {i for i, card in first.items() if card is not None}
+    assert len(with_cards) > 100
+    store, _ = run(ask=False)
+    assert store.record_cache is not None and store.record_cache.card_hits == 0
+    store, again = run(ask=True)
+    assert again == first
+    assert store.record_cache is not None and store.record_cache.card_hits == len(with_cards)
+
+    (root / "datasets/extra-7/README.md").unlink()
+    (root / "datasets/extra-8/record.yaml").unlink()
+    run(ask=False)
+    store, after = run(ask=True)
+    assert after == {r.id: r.card for r in RecordStore(root, use_cache=False).load_all()}
+    assert store.record_cache is not None
+    assert store.record_cache.card_hits == len(with_cards) - 2
+    assert (root / ".omh-cache" / FOLDER / DELTA_FILE).is_file()

@@ -3,7 +3,8 @@ is not parsed or checked against its schema again.
 
 The cache (``<cache>/load/records.pickle``) maps each record file's id and sha256 to what loading
 it gave: the document with the position of every value, and the findings; and each card's path
-and sha256 to the card as parsed. It is valid for one
+to its sha256 and the card as parsed, left pickled until a record's card is asked for (a rebuild
+asks for few: unpickling every card took a tenth of its work). It is valid for one
 *loader version*: the digest of the schemas and of the code that reads records, and the size
 limit. Whether a file is unchanged is known from its status (``file_digests``) without reading
 it. A run that changed a few entries writes only those, to ``records.delta.pickle`` (tied to the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -30,7 +32,7 @@ from catalogue.model.card_templates import template_files
 from catalogue.model.findings import Finding
 from catalogue.model.yaml_source import YamlDocument
 
-FORMAT = 3
+FORMAT = 4
 FOLDER = "load"
 RECORDS_FILE = "records.pickle"
 DELTA_FILE = "records.delta.pickle"
@@ -38,6 +40,8 @@ DELTA_SHARE = 32
 DIGESTS_FILE = "digests.json"
 Loaded = tuple[YamlDocument | None, list[Finding]]
 """A record file's document (``None``: it could not be read as a record) and findings."""
+KeptCard = tuple[str, bytes]
+"""A card file's sha256 and the card as parsed, pickled."""
 
 
 def loader_version(schema_files: list[Path], max_bytes: int) -> str:
@@ -65,13 +69,15 @@ class RecordCache:
         self.version = version
         self.usable = not committed(cache_dir, within)
         self.digests = FileDigests(self.folder / DIGESTS_FILE if self.usable else None, within)
-        self._base: tuple[str, set[str], set[str]] = ("", set(), set())
-        """The main file's id and the keys of its entries and cards (``_load``)."""
+        self._base: tuple[str, set[str], dict[str, str]] = ("", set(), {})
+        """The main file's id, the keys of its entries, and its cards' paths and sha256s
+        (``_load``)."""
         self._entries, self._cards = self._load() if self.usable else ({}, {})
         self._used: dict[str, Loaded] = {}
-        self._used_cards: dict[str, Card] = {}
-        self._served: set[int] = set()
-        """The cards ``card`` gave (each held in ``_used_cards`` meanwhile), by identity."""
+        self._new_cards: dict[str, tuple[str, Card]] = {}
+        """The cards parsed in this run, by path, with the sha256 of the file parsed."""
+        self._served: dict[int, Card] = {}
+        """The cards ``card`` gave, by identity (each held meanwhile)."""
         self._changed = False
         self.hits = 0
         self.card_hits = 0
@@ -109,58 +115,74 @@ class RecordCache:
         self._used[self._key(record_id, path, stat)] = loaded
         self._changed = True
 
-    def _card_key(self, path: Path) -> str | None:
-        """A card's key: its path and hash, for a regular file only (a symlink or a missing
-        card is looked at again on every run)."""
+    def _card_digest(self, path: Path) -> str | None:
+        """A card file's sha256, for a regular file only (a symlink or a missing card is
+        looked at again on every run)."""
         try:
             stat = os.lstat(path)
         except OSError:
             return None
-        return f"{path}\0{self.digests.file(path, stat)}" if S_ISREG(stat.st_mode) else None
+        return self.digests.file(path, stat) if S_ISREG(stat.st_mode) else None
 
     def card(self, path: Path) -> Card | None:
         """The card parsed from ``path`` on an earlier run, if its bytes are the same."""
-        key = self._card_key(path)
-        found = self._cards.get(key) if key is not None else None
-        if key is not None and found is not None:
-            self._used_cards[key] = found
-            self._served.add(id(found))
-            self.card_hits += 1
-        return found
+        kept = self._cards.get(str(path))
+        if kept is None or self._card_digest(path) != kept[0]:
+            return None
+        try:
+            card = pickle.loads(kept[1])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                TypeError, ValueError):
+            return None
+        if not isinstance(card, Card):
+            return None
+        self._served[id(card)] = card
+        self.card_hits += 1
+        return card
 
     def put_card(self, path: Path, card: Card) -> None:
-        if id(card) in self._served:  # (kept already: its key was made as it was served)
+        """Keep a card parsed in this run (one ``card`` gave is kept already)."""
+        if id(card) in self._served or str(path) in self._new_cards:
             return
-        key = self._card_key(path)
-        if key is not None and key not in self._used_cards:
-            self._used_cards[key] = card
+        digest = self._card_digest(path)
+        if digest is not None:
+            self._new_cards[str(path)] = (digest, card)
             self._changed = True
 
     def changes(self) -> int:
         """How many entries this run would write that the main file does not hold."""
         _, base_keys, base_cards = self._base
-        return len(self._used.keys() - base_keys) + len(self._used_cards.keys() - base_cards)
+        return len(self._used.keys() - base_keys) + sum(
+            1 for path, (digest, _) in self._new_cards.items() if base_cards.get(path) != digest)
 
-    def save(self) -> None:
+    def save(self, card_paths: Iterable[str] = ()) -> None:
         """Keep the entries of this run's files (best effort): the few that changed on their
-        own, or all of them."""
+        own, or all of them. ``card_paths``: the cards of the records there are now; each is
+        kept as parsed in this run, or else as kept before (whether asked for or not)."""
+        live = set(card_paths)
+        cards = {path: kept for path, kept in self._cards.items() if path in live}
+        cards.update((path, (digest, pickle.dumps(card, protocol=pickle.HIGHEST_PROTOCOL)))
+                     for path, (digest, card) in self._new_cards.items() if path in live)
         if not self.usable or not (self._changed or len(self._used) != len(self._entries) or
-                                   len(self._used_cards) != len(self._cards)):
+                                   len(cards) != len(self._cards)):
             return
         base_id, base_keys, base_cards = self._base
         entries = {k: v for k, v in self._used.items() if k not in base_keys}
-        cards = {k: v for k, v in self._used_cards.items() if k not in base_cards}
-        stale = len(base_keys - self._used.keys()) + len(base_cards - self._used_cards.keys())
-        small = (len(entries) + len(cards) + stale) * DELTA_SHARE <= \
+        changed_cards = {path: kept for path, kept in cards.items()
+                         if base_cards.get(path) != kept[0]}
+        gone_cards = sorted(base_cards.keys() - cards.keys())
+        stale = len(base_keys - self._used.keys()) + len(gone_cards)
+        small = (len(entries) + len(changed_cards) + stale) * DELTA_SHARE <= \
             len(base_keys) + len(base_cards)
         try:
             check_no_symlink(self.folder, self.within)
             self.folder.mkdir(parents=True, exist_ok=True)
             if base_id and small:
-                self._write(DELTA_FILE, {"base": base_id, "entries": entries, "cards": cards})
+                self._write(DELTA_FILE, {"base": base_id, "entries": entries,
+                                         "cards": changed_cards, "gone_cards": gone_cards})
             else:
                 self._write(RECORDS_FILE, {"id": os.urandom(16).hex(), "entries": self._used,
-                                           "cards": self._used_cards})
+                                           "cards": cards})
                 (self.folder / DELTA_FILE).unlink(missing_ok=True)
         except OSError:
             return
@@ -187,14 +209,21 @@ class RecordCache:
             return None
         return document
 
-    def _load(self) -> tuple[dict[str, Loaded], dict[str, Card]]:
+    def _load(self) -> tuple[dict[str, Loaded], dict[str, KeptCard]]:
         base = self._read(RECORDS_FILE)
         if base is None or not isinstance(base.get("id"), str):
             return {}, {}
         entries, cards = base["entries"], base["cards"]
-        self._base = (base["id"], set(entries), set(cards))
+        try:
+            self._base = (base["id"], set(entries), {path: digest for path, (digest, _)
+                                                     in cards.items()})
+        except (TypeError, ValueError):
+            return {}, {}
         delta = self._read(DELTA_FILE)
-        if delta is not None and delta.get("base") == base["id"]:
+        if delta is not None and delta.get("base") == base["id"] and \
+                isinstance(delta.get("gone_cards"), list):
             entries.update(delta["entries"])
             cards.update(delta["cards"])
+            for path in delta["gone_cards"]:
+                cards.pop(path, None)
         return entries, cards

@@ -34,7 +34,7 @@ from catalogue.load.schema_dir import SCHEMA_DIR
 from catalogue.load.settings_file import load_settings
 from catalogue.model.findings import Finding, Location, error
 from catalogue.model.ids import SLUG, is_slug, suggest_slug
-from catalogue.model.kinds import KINDS, KINDS_BY_FOLDER, RECORD_FILE
+from catalogue.model.kinds import CARD_FILE, KINDS, KINDS_BY_FOLDER, RECORD_FILE
 from catalogue.model.records import Record
 from catalogue.model.settings import Settings
 from catalogue.model.yaml_source import (
@@ -299,7 +299,7 @@ class RecordStore:
         if cache is not None:
             for record, card in self._cards_read():
                 cache.put_card(record.card_path, card)
-            cache.save()
+            cache.save(str(path.parent / CARD_FILE) for path in self.paths.values())
             if self.findings_memo is not None:
                 self.findings_memo.save()
             cache.digests.save()  # the folders' files, digested for the memo
@@ -344,11 +344,10 @@ class RecordStore:
         return self._with_card(None if doc is None else self._record(record_id, path, doc))
 
     def _with_card(self, record: Record | None) -> Record | None:
-        """``record`` with its card when the record cache holds the card as it is."""
+        """``record``, whose card is taken from the record cache when it is first asked for
+        and the cache holds it as it is."""
         if record is not None and self.record_cache is not None:
-            card = self.record_cache.card(record.card_path)
-            if card is not None:
-                record.__dict__["card"] = card  # the cached_property, already computed
+            record.kept_card = self.record_cache.card
         return record
 
     def _load_kept(self, record_id: str, path: Path, each: LoadedRecords) -> Record | None:

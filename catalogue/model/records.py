@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,10 @@ class Record:
     file: str
     """Path of ``record.yaml`` relative to the catalogue root, as messages print it."""
     doc: YamlDocument
+    kept_card: Callable[[Path], Card | None] | None = field(default=None, repr=False,
+                                                            compare=False)
+    """Where the card as an earlier run parsed it may be found (``None`` for the card if its
+    file changed since): asked on first use of ``card``, which reads the file otherwise."""
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -53,7 +57,8 @@ class Record:
         """The card (README.md) next to the record, read and parsed on first use and kept: every
         check and the site read this one copy. None when the record has no card; a card that
         cannot be read carries the problem (``Card.read_problem``)."""
-        return read_card(self.card_path, self.folder)
+        kept = self.kept_card(self.card_path) if self.kept_card is not None else None
+        return kept if kept is not None else read_card(self.card_path, self.folder)
 
     def location(self, path: FieldPath = ()) -> Location:
         """Where the value at ``path`` is written (for a mapping key: the key's line)."""
