@@ -10,7 +10,7 @@ from catalogue.check.context import CheckContext
 from catalogue.check.placeholders import without_placeholder_echoes
 from catalogue.check.registry import CHECKS
 from catalogue.check.scope import Scope, select_scope
-from catalogue.gates.registry import GATES
+from catalogue.gates.registry import FOLDER_GATES, GATES
 from catalogue.link.catalogue import Catalogue, link
 from catalogue.load.collector import fewer_collections
 from catalogue.load.forked import default_jobs
@@ -57,7 +57,7 @@ def validate(root: Path, paths: Sequence[Path] | None = None,
             if record_id not in store.paths:
                 findings.extend(problems)
     context = CheckContext(store, records, None if scope.whole else frozenset(scope.named), base,
-                           jobs)
+                           jobs, FOLDER_GATES)
     for check in (*CHECKS, *GATES):
         findings.extend(check(context))
     if base is not None:

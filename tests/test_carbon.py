@@ -432,3 +432,31 @@ def test_model_card_emissions_are_imported_as_reported(tmp_path: Path) -> None:
     entry = report.to_json()["models"]["models/from-hub"]
     assert entry["reported"]["kg"] == pytest.approx(5.4)
     assert entry["own"]["runs"] == 0 and report.total.runs == 0  # never mixed into our totals
+
+
+def test_a_card_whose_emissions_cannot_be_read_is_an_error_in_every_run(tmp_path: Path) -> None:
+    """The card's ``co2_eq_emissions`` is checked with the record's own folder: a run over the
+    whole catalogue that keeps the folder's findings (``findings_memo``) reports it again
+    without reading the card, and reports nothing once the card is fixed."""
+    from catalogue.pipeline import validate
+
+    root = write_catalogue(tmp_path / "hub", {})
+    card = root / "models/from-hub/README.md"
+    write_record(root, "models/from-hub", model(), card=(
+        "---\nlicense: mit\nco2_eq_emissions:\n  emissions: lots\n---\n# From the Hub\n"))
+
+    def run() -> tuple[list[str], int]:
+        store = RecordStore(root, keep_records=True)
+        findings, _ = validate(root, store=store)
+        store.save()
+        assert store.record_cache is not None
+        return ([f"{f.location.path}:{f.location.line} {f.message}" for f in findings
+                 if f.rule == "carbon-inputs"], store.record_cache.card_hits)
+
+    first, _ = run()
+    assert len(first) == 1 and first[0].startswith("models/from-hub/README.md:3 ")
+    assert "Hugging Face form" in first[0]
+    assert run() == (first, 0)  # kept with the folder's findings: the card is not read
+    card.write_text("---\nlicense: mit\nco2_eq_emissions: 5400\n---\n# From the Hub\n",
+                    encoding="utf-8")
+    assert run()[0] == []

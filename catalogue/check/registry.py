@@ -64,7 +64,8 @@ def own_folder_checks(context: CheckContext) -> Iterator[Finding]:
 
     def check(index: int) -> tuple[list[Finding], Card | None]:
         record = to_check[index]
-        return list(folder_checks(record, resolver)), record.card
+        return [*folder_checks(record, resolver),
+                *(f for gate in context.folder_gates for f in gate(record))], record.card
 
     checked = forked_map(check, range(len(to_check)), context.jobs)
     for record, (findings, card) in zip(to_check, checked, strict=True):

@@ -117,13 +117,15 @@ def _check_resource(resource: Record, table: IntensityTable,
                     resource.location(("location", "country")), resource.id, "location.country")
 
 
-def _check_card(model: Record) -> Iterator[Finding]:
-    card = card_emissions(model.card)
+def check_card_emissions(record: Record) -> Iterator[Finding]:
+    """A model card's ``co2_eq_emissions`` that cannot be read: a check of the record's own
+    folder, run with its folder checks (a rebuild then reads no unchanged card)."""
+    card = card_emissions(record.card) if record.kind.name == "model" else None
     if card is not None and card.problem:
         yield error(RULE, f"{card.problem} (Hugging Face form: a number of grams, or a mapping "
                     "with emissions in grams, source, training_type, geographical_location, "
-                    "hardware_used)", Location(f"{model.id}/{CARD_FILE}", card.line),
-                    model.id, "co2_eq_emissions")
+                    "hardware_used)", Location(f"{record.id}/{CARD_FILE}", card.line),
+                    record.id, "co2_eq_emissions")
 
 
 def _check_settings(store: RecordStore, defaults: CarbonDefaults) -> Iterator[Finding]:
@@ -139,7 +141,9 @@ def _check_settings(store: RecordStore, defaults: CarbonDefaults) -> Iterator[Fi
 
 def check_carbon_inputs(context: CheckContext) -> Iterator[Finding]:
     """Inputs the energy and carbon figures cannot trust: hardware a run could not have used,
-    measurements far from what the hardware allows, locations without an intensity."""
+    measurements far from what the hardware allows, locations without an intensity (and, with
+    each record's folder checks, cards whose emissions cannot be read:
+    ``check_card_emissions``)."""
     store = context.store
     defaults = carbon_defaults(store.settings)
     table = load_intensity_table()
@@ -148,6 +152,4 @@ def check_carbon_inputs(context: CheckContext) -> Iterator[Finding]:
             yield from _check_experiment(record, store, defaults)
         elif record.kind.name == "resource":
             yield from _check_resource(record, table, defaults)
-        elif record.kind.name == "model":
-            yield from _check_card(record)
     yield from _check_settings(store, defaults)

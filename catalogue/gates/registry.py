@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from catalogue.check.context import Check, CheckContext
-from catalogue.gates.carbon_inputs import check_carbon_inputs
+from catalogue.check.context import Check, CheckContext, FolderCheck
+from catalogue.gates.carbon_inputs import check_carbon_inputs, check_card_emissions
 from catalogue.model.findings import Finding
 
 
@@ -22,3 +22,5 @@ def quality_minimum(context: CheckContext) -> Iterable[Finding]:
 
 
 GATES: tuple[Check, ...] = (check_carbon_inputs, quality_minimum)
+FOLDER_GATES: tuple[FolderCheck, ...] = (check_card_emissions,)
+"""The gates' checks of one record's own folder: run with the checks' (``own_folder_checks``)."""
