@@ -159,12 +159,14 @@ class RecordCache:
         """Keep the entries of this run's files (best effort): the few that changed on their
         own, or all of them. ``card_paths``: the cards of the records there are now; each is
         kept as parsed in this run, or else as kept before (whether asked for or not)."""
+        if not self.usable:
+            return
         live = set(card_paths)
         cards = {path: kept for path, kept in self._cards.items() if path in live}
         cards.update((path, (digest, pickle.dumps(card, protocol=pickle.HIGHEST_PROTOCOL)))
                      for path, (digest, card) in self._new_cards.items() if path in live)
-        if not self.usable or not (self._changed or len(self._used) != len(self._entries) or
-                                   len(cards) != len(self._cards)):
+        if not (self._changed or len(self._used) != len(self._entries) or
+                len(cards) != len(self._cards)):
             return
         base_id, base_keys, base_cards = self._base
         entries = {k: v for k, v in self._used.items() if k not in base_keys}
