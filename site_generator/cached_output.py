@@ -31,6 +31,16 @@ def unit_files(cache: BuildCache, root: str, unit: CachedUnit) -> list[PlacedFil
             (path, f"{root}/{ref}", False) for path, how, ref in unit.files]
 
 
+def units_output(cache: BuildCache | None, root: str,
+                 units: Iterable[CachedUnit]) -> tuple[list[CachedPage], list[PlacedFile]]:
+    """The pages and the files (``unit_files``) of cached ``units``."""
+    units = list(units)
+    if cache is None or not units:
+        return [], []
+    return ([page for unit in units for page in unit.pages],
+            [file for unit in units for file in unit_files(cache, root, unit)])
+
+
 def unit_targets(unit: CachedUnit, site_dir: Path) -> list[str]:
     """Every file of the site a cached unit's pages and files are at."""
     into = str(site_dir)

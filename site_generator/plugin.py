@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -48,13 +48,12 @@ from catalogue.load.theme_file import THEME_FILE
 from catalogue.model.kinds import KINDS, SETTINGS_FILE
 from catalogue.pipeline import Catalogue, load_catalogue
 from site_generator.assets import find_vendor_files
-from site_generator.build_cache import BUILD_FOLDER, BuildCache, CachedPage, CachedUnit, global_key
+from site_generator.build_cache import BUILD_FOLDER, BuildCache, global_key
 from site_generator.cached_output import (
-    PlacedFile,
     place_units,
     save_units,
-    unit_files,
     unit_targets,
+    units_output,
     write_reused,
 )
 from site_generator.csp import add_policy, with_nonce
@@ -306,7 +305,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             return
         pending = {unit_id: unit for unit_id, unit in site.reused_units.items()
                    if unit_id not in ahead}
-        pages, files = self._unit_output(pending.values())
+        pages, files = units_output(cache, self._root, pending.values())
         files += site.placed_files
 
         def place() -> None:
@@ -327,14 +326,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             search.to_place.clear()  # (placed by the new process)
         self._placing = placing
         self._placed, self._placed_built = ahead | pending.keys(), True
-
-    def _unit_output(self, units: Iterable[CachedUnit]) -> tuple[list[CachedPage],
-                                                                  list[PlacedFile]]:
-        """The pages and files of reused ``units``."""
-        assert self.cache is not None
-        units = list(units)
-        return ([page for unit in units for page in unit.pages],
-                [file for unit in units for file in unit_files(self.cache, self._root, unit)])
 
     def _begin_search(self, site_dir: Path, site: Site) -> None:
         """Every search document is known once the record pages are made: Pagefind's runs
@@ -594,11 +585,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _place_reused(self, site_dir: Path) -> None:
         """The reused pages and files not placed yet (``_place_early``)."""
         assert self.site is not None
-        if self.cache is None:
-            return
-        pages, files = self._unit_output(unit for unit_id, unit in
-                                         self.site.reused_units.items()
-                                         if unit_id not in self._placed)
+        pages, files = units_output(self.cache, self._root,
+                                    (unit for unit_id, unit in self.site.reused_units.items()
+                                     if unit_id not in self._placed))
         if not self._placed_built:
             files += self.site.placed_files
         with timed(self.site.stages, "pages and files placed"):
