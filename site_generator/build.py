@@ -260,7 +260,7 @@ def _build_from(catalogue: Catalogue, findings: list[Finding], root: Path, site_
     reused = site.reused_units.values()
     return BuildResult(site_dir, len(catalogue.records),
                        len(site.pages) + sum(len(unit.pages) for unit in reused),
-                       len(site.files) + len(site.placed_files) +
+                       len(site.files) + len(site.placed_files) + plugin.later_files +
                        sum(len(unit.files) for unit in reused),
                        end - start, findings, collected.messages, timings,
                        count_record_units(site.reused_units),

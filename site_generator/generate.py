@@ -26,7 +26,13 @@ from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_page
 from site_generator.site import Meanwhile, Site
-from site_generator.site_files import NQUADS_FILE, catalogue_files, nquads_dump, sitemap_files
+from site_generator.site_files import (
+    NQUADS_FILE,
+    catalogue_file_paths,
+    catalogue_files,
+    nquads_dump,
+    sitemap_files,
+)
 from site_generator.spill import Spill
 
 CARBON_PATH = "carbon/"
@@ -65,7 +71,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     with contextlib.ExitStack() as running:
         # (``site_files``, when given, is the caller's to stop)
         whole = site_files or running.enter_context(_meanwhile(
-            jobs, folder, functools.partial(_catalogue_files, site.linked)))
+            jobs, folder, functools.partial(_catalogue_files, site.linked),
+            catalogue_file_paths()))
         # The lists and dashboards need the derived tables and nothing of the records' units:
         # made meanwhile, where there are workers, while the units are checked and made.
         lists = running.enter_context(_meanwhile(jobs, folder, functools.partial(
@@ -86,12 +93,10 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids]), (NQUADS_FILE,)))
         if records_done is not None:
             records_done(result)
-        with timed(stages, "catalogue files"):
-            result.add(whole.result())
         with timed(stages, "lists and dashboards"):
             result.add(lists.result())
-        result.later = dump
-        running.pop_all()  # (the dump's process goes on: ``Site.later``)
+        result.later = [whole, dump]
+        running.pop_all()  # (their processes go on: ``Site.later``)
         return result.sorted()
 
 
@@ -179,7 +184,7 @@ def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanw
         return _catalogue_files(linked_data(catalogue, carbon,
                                             base_url(catalogue.settings.site_url)))
 
-    return _meanwhile(jobs, folder, make)
+    return _meanwhile(jobs, folder, make, catalogue_file_paths())
 
 
 def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], Site],

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from catalogue.load.forked import ForkedFailed, run_forked
 
 
 def unlink_written(site_dir: Path, paths: Iterable[str]) -> None:
@@ -29,11 +31,17 @@ def unlink_written(site_dir: Path, paths: Iterable[str]) -> None:
             os.unlink(os.path.join(site_dir, path))
 
 
+class StaleNotRemoved(OSError):
+    """A file or folder of the last build could not be removed (``remove_stale_meanwhile``)."""
+
+
 def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()) -> None:
     """Remove every file (or link) under ``site_dir`` whose path is not in ``expected``, and
     the folders left empty, except under the top-level folders ``managed`` (kept by whoever
-    writes them). A link to a folder is removed, never followed."""
+    writes them). A link to a folder is removed, never followed. A folder an expected file
+    lies in is kept even while it is empty: the build may be placing that file meanwhile."""
     skipped = set(managed)
+    kept = {path[:cut] for path in expected for cut in _folder_ends(path)}
 
     def sweep(folder: str, prefix: str) -> bool:
         """Whether ``folder`` is empty afterwards."""
@@ -44,7 +52,7 @@ def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()
                 if entry.is_dir(follow_symlinks=False):
                     if not prefix and entry.name in skipped:
                         empty = False
-                    elif sweep(entry.path, path + "/"):
+                    elif sweep(entry.path, path + "/") and path not in kept:
                         os.rmdir(entry.path)
                     else:
                         empty = False
@@ -56,3 +64,37 @@ def remove_stale(site_dir: Path, expected: set[str], managed: Iterable[str] = ()
 
     if site_dir.is_dir() and not site_dir.is_symlink():
         sweep(str(site_dir), "")
+
+
+def _folder_ends(path: str) -> Iterable[int]:
+    """Where each folder of ``path`` ends ("a/b/c": "a", "a/b")."""
+    end = path.find("/")
+    while end > 0:
+        yield end
+        end = path.find("/", end + 1)
+
+
+def remove_stale_meanwhile(site_dir: Path, expected: set[str], managed: Iterable[str],
+                           jobs: int) -> Callable[[], None]:
+    """``remove_stale``, in a process forked from this one when there are ``jobs`` to spare,
+    while this one places and indexes the rest of the site (every file it places is in
+    ``expected``, in a folder the sweep keeps); returns what waits for it to be done, which
+    raises ``StaleNotRemoved`` when it could not be.
+
+    A rebuild from the site before last walks that site's 86,000 files at 10,000 records:
+    0.7 s that were the last thing a rebuild did before it kept its cache."""
+    managed = tuple(managed)
+    sweeping = run_forked(lambda: remove_stale(site_dir, expected, managed)) \
+        if jobs > 1 else None
+
+    def wait() -> None:
+        try:
+            if sweeping is None:
+                remove_stale(site_dir, expected, managed)
+            else:
+                sweeping.wait()
+        except (ForkedFailed, OSError) as exc:
+            raise StaleNotRemoved(f"the last build's files could not all be removed from "
+                                  f"{site_dir}: {exc}") from None
+
+    return wait

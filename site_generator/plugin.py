@@ -58,7 +58,7 @@ from site_generator.cached_output import (
 )
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
-from site_generator.in_place import remove_stale, unlink_written
+from site_generator.in_place import remove_stale_meanwhile, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
 from site_generator.render import ENVIRONMENT as PAGE_TEMPLATES
@@ -174,7 +174,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._root = ""
         """The catalogue's folder, as the placed files' sources name it."""
         self._later_paths: set[str] = set()
-        """The files placed after MkDocs (``Site.later``)."""
+        """The files placed after MkDocs (``Site.later``), the theme's they replace included."""
+        self.later_files = 0
+        """How many of them are the site's own (not the theme's replaced)."""
 
     def _catalogue(self) -> Catalogue:
         if self.preloaded is not None:
@@ -191,14 +193,18 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         start = time.perf_counter()
         _wait_for_index()  # the previous build's, when it is still being made
         catalogue = self._catalogue()
-        self._later_paths = set()
+        self._later_paths, self.later_files = set(), 0
         self._placed, self._placed_built = set(), False
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         # Begun before the build cache is read (``site_files_meanwhile``).
         site_files = site_files_meanwhile(catalogue, self._jobs(), self._spill)
-        with site_files or contextlib.nullcontext():
+        try:
             site = self._generate(catalogue, config, site_files)
+        except BaseException:
+            if site_files is not None:
+                site_files.stop()
+            raise
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -233,7 +239,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             unlink_written(Path(config.site_dir), [
                 *(file.dest_uri for file in files), *(f"{p.path}index.html" for p in site.pages),
                 *(f"{name}{gz}" for name in config.theme.static_templates for gz in ("", ".gz")),
-                *site.overrides, *(site.later.paths if site.later is not None else ())])
+                *site.overrides, *(path for later in site.later for path in later.paths)])
         return files
 
     def _generate(self, catalogue: Catalogue, config: MkDocsConfig,
@@ -526,12 +532,18 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         # Placing the reused pages and files is system calls (folders and links), during which
         # this thread indexes for search: the two write different folders. The search index
         # comes before the cache is kept: the cache keeps its shards with the units.
+        # A build in place removes the last build's files that this one has not, meanwhile.
+        swept = remove_stale_meanwhile(site_dir, self._written_paths(config), (BUNDLE_FOLDER,),
+                                       self._jobs()) if self.in_place else None
         with ThreadPoolExecutor(1, thread_name_prefix="omh-place") as placing:
             placed = placing.submit(self._place_reused, site_dir)
             work = self._search_index(site_dir) if self.config.search else None
             placed.result()
-        if self.in_place:
-            remove_stale(site_dir, self._written_paths(config), (BUNDLE_FOLDER,))
+        if swept is not None:
+            try:
+                swept()
+            except OSError as exc:
+                raise PluginError(str(exc)) from None
         if self.config.spare and self.cache is not None:
             note_built(self.cache, site_dir)
         if self.cache is not None:
@@ -550,27 +562,39 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
 
     def _place_later(self, site_dir: Path) -> None:
         """Put in the site the files made meanwhile (``Site.later``): moved from the build's
-        work folder, or written."""
+        work folder, or written; and the theme's files they replace (``Site.overrides``)."""
         assert self.site is not None
-        later, self.site.later = self.site.later, None
-        if later is None:
-            return
-        try:
-            files = later.result().files
-        except ForkedFailed as exc:
-            raise PluginError(f"{PART_FAILED}: {exc}") from None
-        for published in files:
-            target = site_dir / published.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._later_paths.add(published.path)
-            target.unlink(missing_ok=True)  # (a link is replaced, never written through)
-            if published.source is None:
-                target.write_bytes(published.content or b"")
-                continue
+        later, self.site.later = self.site.later, []
+        for part in later:
             try:
-                os.replace(published.source, target)
-            except OSError:  # another file system
-                shutil.copyfile(published.source, target)
+                made = part.result()
+            except ForkedFailed as exc:
+                for rest in later:
+                    rest.stop()
+                raise PluginError(f"{PART_FAILED}: {exc}") from None
+            for path, content in sorted(made.overrides.items()):
+                self._later_paths.add(path)
+                self._replace(site_dir / path, content)
+            self.later_files += len(made.files)
+            for published in made.files:
+                self._later_paths.add(published.path)
+                target = site_dir / published.path
+                if published.source is None:
+                    self._replace(target, published.content or b"")
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.unlink(missing_ok=True)
+                try:
+                    os.replace(published.source, target)
+                except OSError:  # another file system
+                    shutil.copyfile(published.source, target)
+
+    @staticmethod
+    def _replace(target: Path, content: bytes) -> None:
+        """Write ``content`` at ``target`` (a link there is replaced, never written through)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.write_bytes(content)
 
     def _keep_written(self, cache: BuildCache, site_dir: Path) -> None:
         """Keep the pages of the units built now as MkDocs wrote them: each file is linked into
@@ -662,9 +686,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     on_post_build = CombinedEvent(_render_held, _after_build)
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.site is not None and self.site.later is not None:
-            self.site.later.stop()
-            self.site.later = None
+        if self.site is not None:
+            for later in self.site.later:
+                later.stop()
+            self.site.later = []
         for placing in (self._ahead, self._placing):
             if placing is not None:
                 with contextlib.suppress(RuntimeError):

@@ -110,8 +110,9 @@ class Site:
     rebuild tells tens of thousands of them apart by the unit they belong to."""
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds each part of generating the site took."""
-    later: Meanwhile | None = None
-    """Files made meanwhile and placed after MkDocs, which never sees them (the dump)."""
+    later: list[Meanwhile] = field(default_factory=list)
+    """Files made meanwhile and placed after MkDocs, which never sees them (the site-wide
+    files and the dump): the build waits for them only once MkDocs is done."""
 
     def add(self, part: Site) -> None:
         """Take in the pages, files and units of ``part`` (made apart: ``generate``)."""
@@ -125,9 +126,9 @@ class Site:
     def settled(self) -> Site:
         """This site with the files made meanwhile (``later``) among its files: for a caller
         that places nothing after MkDocs."""
-        if self.later is not None:
-            later, self.later = self.later, None
-            self.add(later.result())
+        later, self.later = self.later, []
+        for part in later:
+            self.add(part.result())
         return self.sorted()
 
     def sorted(self) -> Site:
@@ -138,7 +139,7 @@ class Site:
         return Site(sorted(self.pages, key=lambda p: p.path),
                     [files[k] for k in sorted(files)], list(self.nav), dict(self.overrides),
                     sorted(self.placed_files), list(self.units), dict(self.reused_units),
-                    dict(self.stages), self.later)
+                    dict(self.stages), list(self.later))
 
     def reused_pages(self) -> Iterator[CachedPage]:
         """The pages of the reused units."""

@@ -25,12 +25,15 @@ NQUADS_FILE = "catalogue.nq"
 DCAT_FILE = "catalogue.dcat.jsonld"
 DATA_CATALOG_FILE = "catalogue.jsonld"
 SITEMAP_FILE = "sitemap.xml"
+SITEMAP_FILES = (SITEMAP_FILE, SITEMAP_FILE + ".gz")
+API_INDEX_FILE = f"{API_FOLDER}/index.json"
+ROBOTS_FILE = "robots.txt"
 CATALOGUE_FILES = (
     (DATA_CATALOG_FILE, "application/ld+json", "The catalogue as a schema.org DataCatalog"),
     (DCAT_FILE, "application/ld+json", "The catalogue in W3C DCAT 3: datasets and models with "
                                        "their files"),
     (NQUADS_FILE, "application/n-quads", "Every record as RDF, one graph (N-Quads)"),
-    (f"{API_FOLDER}/index.json", "application/json", "The JSON API: an index per kind, and a "
+    (API_INDEX_FILE, "application/json", "The JSON API: an index per kind, and a "
                                                      "record.json beside each page"),
     (SITEMAP_FILE, "application/xml", "The sitemap of every record's page"),
 )
@@ -89,18 +92,28 @@ def catalogue_files(linked: LinkedData) -> list[PublishedFile]:
     indexes = {}
     for kind in KINDS.values():
         records = catalogue.of_kind(kind.name)
-        path = f"{API_FOLDER}/{kind.folder}.json"
+        path = _kind_index(kind.folder)
         indexes[kind.folder] = {"count": len(records), "url": linked.base + path}
         files.append(PublishedFile(path, content=compact_json(
             {"kind": kind.name, "count": len(records),
              "records": [_summary(r, linked) for r in records]})))
-    files.append(PublishedFile(f"{API_FOLDER}/index.json", content=compact_json(
+    files.append(PublishedFile(API_INDEX_FILE, content=compact_json(
         {"title": catalogue.settings.title, "url": linked.base, "kinds": indexes,
          "rdf": linked.base + NQUADS_FILE, "dcat": linked.base + DCAT_FILE})))
     files.append(PublishedFile(DCAT_FILE, content=compact_json(dcat_catalog(linked))))
     files.append(PublishedFile(DATA_CATALOG_FILE, content=compact_json(linked.data_catalog())))
-    files.append(PublishedFile("robots.txt", content=robots_txt(linked.base).encode()))
+    files.append(PublishedFile(ROBOTS_FILE, content=robots_txt(linked.base).encode()))
     return files
+
+
+def catalogue_file_paths() -> tuple[str, ...]:
+    """The paths of ``catalogue_files`` and ``sitemap_files``, known before they are made."""
+    return (*(_kind_index(kind.folder) for kind in KINDS.values()), API_INDEX_FILE, DCAT_FILE,
+            DATA_CATALOG_FILE, ROBOTS_FILE, *SITEMAP_FILES)
+
+
+def _kind_index(folder: str) -> str:
+    return f"{API_FOLDER}/{folder}.json"
 
 
 def nquads_dump(linked: LinkedData, nquads: Iterable[Iterable[str] | bytes]) -> PublishedFile:
@@ -119,4 +132,4 @@ def sitemap_files(linked: LinkedData) -> dict[str, bytes]:
     pages = {linked.url(r.id): iso_day(r.data.get("updated_at") or r.data.get("created_at"))
              for r in linked.catalogue.records.values()}
     xml = sitemap_xml(pages).encode()
-    return {SITEMAP_FILE: xml, SITEMAP_FILE + ".gz": gzip.compress(xml, mtime=0)}
+    return dict(zip(SITEMAP_FILES, (xml, gzip.compress(xml, mtime=0)), strict=True))

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 from pathlib import Path
 
+import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from pytest import MonkeyPatch
 from test_build_cache import _copy_example, _edit, assert_same_site
 from test_site_support import mkdocs_config
 
 from site_generator.build_cache import BLOBS, BUILD_FOLDER
+from site_generator.in_place import StaleNotRemoved, remove_stale_meanwhile
 from site_generator.plugin import _wait_for_index
 
 
@@ -78,3 +82,56 @@ def test_a_build_in_place_leaves_what_a_clean_build_writes(tmp_path: Path) -> No
     clean = tmp_path / "clean3"
     _build(config_file, clean, dirty=False)
     assert_same_site(served, clean)
+
+
+def _last_site(site: Path) -> None:
+    """A site as the last build left it: a page and a file kept, a record's folder and a
+    list's page gone from this build, a folder an expected file is about to be placed in."""
+    for path in ("index.html", "models/kept/index.html", "models/kept/record.json",
+                 "models/gone/index.html", "models/gone/record.json", "lists/2/index.html",
+                 "pagefind/0/pagefind.js"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(path)
+    (site / "models" / "new").mkdir()
+
+
+EXPECTED = {"index.html", "models/kept/index.html", "models/kept/record.json",
+            "models/new/index.html"}
+
+
+def _files(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*")}
+
+
+def test_the_sweep_removes_what_the_build_has_not_and_keeps_folders_being_filled(
+        tmp_path: Path) -> None:
+    """The sweep runs while the build places its files: it leaves alone the (empty) folder of a
+    file not placed yet, and the search index's folder, which the indexing writes."""
+    site = tmp_path / "site"
+    _last_site(site)
+    for jobs in (1, 2):
+        remove_stale_meanwhile(site, EXPECTED, ("pagefind",), jobs)()
+        assert _files(site) == {"index.html", "models", "models/kept", "models/kept/index.html",
+                                "models/kept/record.json", "models/new", "pagefind",
+                                "pagefind/0", "pagefind/0/pagefind.js"}
+
+
+def test_a_sweep_that_fails_says_where(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """The sweep runs in a process of its own: what stopped it reaches the build as a message
+    naming the site's folder and the file."""
+    site = tmp_path / "site"
+    _last_site(site)
+    unlink = os.unlink
+
+    def refuse(path: str, *args: object, **kwargs: object) -> None:
+        if path.endswith("gone/record.json"):
+            raise PermissionError(13, "Permission denied", path)
+        unlink(path)
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    for jobs in (1, 2):
+        with pytest.raises(StaleNotRemoved) as raised:
+            remove_stale_meanwhile(site, EXPECTED, ("pagefind",), jobs)()
+        assert f"could not all be removed from {site}" in str(raised.value)
+        assert "Permission denied" in str(raised.value)
+        assert "gone/record.json" in str(raised.value)
