@@ -14,7 +14,7 @@ from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
 from site_generator.analyse_view import ANALYSE_PATH, analyse_pages
 from site_generator.build_cache import BuildCache, CachedUnit
-from site_generator.carbon_view import carbon_figures
+from site_generator.carbon_view import CarbonFigures, carbon_figures
 from site_generator.dashboard import carbon_page, home_page
 from site_generator.listing import kind_lists, list_page, list_path
 from site_generator.lookup_values import Values
@@ -49,7 +49,8 @@ def navigation() -> list[tuple[str, str]]:
 def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 1,
              spill: Spill | None = None, search_bundles: Sequence[str] | None = None,
              records_done: Callable[[Site], None] | None = None,
-             site_files: Meanwhile | None = None) -> Site:
+             site_files: Meanwhile | None = None,
+             carbon: CarbonFigures | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
@@ -57,14 +58,15 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     (default: ``search_shards.plan_shards``'s). ``records_done`` is given the site as soon as
     its record pages are made (built or reused), before the lists and catalogue files: the
     record pages are all the search index holds, so its runs can begin there. ``site_files``:
-    the site-wide files begun already (``site_files_meanwhile``)."""
+    the site-wide files begun already (``site_files_meanwhile``); ``carbon``: the carbon
+    figures, when they are made already."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
         tables = catalogue_tables(catalogue)
         values = Values(tables, cache.digests) if cache is not None else None
         reports = remembered_reports(catalogue, cache, values, jobs) \
             if cache is not None and values is not None else None
-        site = SiteContext(catalogue, carbon_figures(catalogue),
+        site = SiteContext(catalogue, carbon if carbon is not None else carbon_figures(catalogue),
                            base_url(catalogue.settings.site_url), reports=reports)
         trace_tables(site, tables)
     folder = spill.folder if spill is not None else None
@@ -169,18 +171,20 @@ def _blob(cache: BuildCache | None, blob: str) -> bytes:
     return cache.read(blob)
 
 
-def site_files_meanwhile(catalogue: Catalogue, jobs: int, folder: Path) -> Meanwhile | None:
+def site_files_meanwhile(catalogue: Catalogue, carbon: CarbonFigures, jobs: int,
+                         folder: Path) -> Meanwhile | None:
     """The site-wide files (``_catalogue_files``), begun in a process of their own as soon as
-    the catalogue is loaded, when there are workers to spare; ``None`` otherwise. Begun before
-    the build cache is read: a page this process writes after a fork is copied first, and the
-    cache's records of units are the pages a rebuild writes most. So it makes the carbon
-    figures and the linked data it needs itself, on the other core (0.3 s at 10,000 records),
-    before this process makes its own."""
+    the catalogue is loaded and its ``carbon`` figures made, when there are workers to spare;
+    ``None`` otherwise. Begun before the build cache is read: a page this process writes after
+    a fork is copied first, and the cache's records of units are the pages a rebuild writes
+    most. So it makes the linked data it needs itself, on the other core, before this process
+    makes its own; the carbon figures, which both need, are made once, before it begins (the
+    other core is the busier in a rebuild: the search index, the dump and the placing of the
+    reused pages run there)."""
     if jobs <= 1:
         return None
 
     def make() -> Site:
-        carbon = carbon_figures(catalogue)
         return _catalogue_files(linked_data(catalogue, carbon,
                                             base_url(catalogue.settings.site_url)))
 

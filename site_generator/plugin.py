@@ -56,6 +56,7 @@ from site_generator.cached_output import (
     units_output,
     write_reused,
 )
+from site_generator.carbon_view import CarbonFigures, carbon_figures
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
 from site_generator.in_place import remove_stale_meanwhile, unlink_written
@@ -198,9 +199,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
         # Begun before the build cache is read (``site_files_meanwhile``).
-        site_files = site_files_meanwhile(catalogue, self._jobs(), self._spill)
+        carbon = carbon_figures(catalogue)
+        site_files = site_files_meanwhile(catalogue, carbon, self._jobs(), self._spill)
         try:
-            site = self._generate(catalogue, config, site_files)
+            site = self._generate(catalogue, config, site_files, carbon)
         except BaseException:
             if site_files is not None:
                 site_files.stop()
@@ -243,7 +245,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         return files
 
     def _generate(self, catalogue: Catalogue, config: MkDocsConfig,
-                  site_files: Meanwhile | None) -> Site:
+                  site_files: Meanwhile | None, carbon: CarbonFigures) -> Site:
         assert self._spill is not None
         self.cache = self._open_cache(catalogue, config)
         self._root = str(catalogue.root)
@@ -260,7 +262,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 return generate(catalogue, self.cache, self._jobs(), spill,
                                 self._search_plan.folders,
                                 functools.partial(self._records_done, Path(config.site_dir)),
-                                site_files)
+                                site_files, carbon)
             except ForkedFailed as exc:
                 raise PluginError(f"{PART_FAILED}: {exc}") from None
 
