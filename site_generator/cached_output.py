@@ -61,8 +61,9 @@ def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False,
     already is left as it is (``identity``: the cache's blobs', from its listing). ``made``:
     the folders known to exist (shared by calls that place into the same site)."""
     made = set() if made is None else made
+    listed = _Listed()
     for source, target, link in files:
-        if keep_same and link and _same_file(source, target, identity):
+        if keep_same and link and _same_file(source, target, identity, listed):
             continue
         parent = os.path.dirname(target)
         if parent not in made:
@@ -79,16 +80,44 @@ def place_files(files: Iterable[tuple[str, str, bool]], keep_same: bool = False,
         shutil.copyfile(source, target, follow_symlinks=False)
 
 
-def _same_file(source: str, target: str, identity: Identity | None) -> bool:
+def _same_file(source: str, target: str, identity: Identity | None, listed: _Listed) -> bool:
+    known = identity(source) if identity is not None else None
+    if known is not None:  # (the cache's file system lists files' own inodes)
+        return listed.identity(target) == known
     try:
         there = os.lstat(target)
-        known = identity(source) if identity is not None else None
-        if known is None:
-            here = os.stat(source)
-            known = (here.st_dev, here.st_ino)
+        here = os.stat(source)
     except OSError:
         return False
-    return (there.st_dev, there.st_ino) == known
+    return (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino)
+
+
+class _Listed:
+    """The device and inodes of the folder listed last. A rebuild in place asks, of 90,000
+    files at 10,000 records, whether each is a link to its blob already; they come a folder at a
+    time (a unit's pages and files, a shard of the search index), and one listing of a folder
+    answers for all of its files, where each was asked about on its own (``os.lstat``). Only
+    for a blob whose inode the cache's listing gave: on such a file system a listing's inode is
+    the file's own, and a folder on another device is never the blob's."""
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.device = -1
+        self.inodes: dict[str, int] = {}
+
+    def identity(self, path: str) -> tuple[int, int] | None:
+        """The device and inode of the file or link at ``path`` (``None``: nothing there)."""
+        folder, name = os.path.split(path)
+        if folder != self.folder:
+            self.folder = folder
+            try:
+                self.device = os.stat(folder).st_dev
+                with os.scandir(folder) as entries:
+                    self.inodes = {entry.name: entry.inode() for entry in entries}
+            except OSError:
+                self.device, self.inodes = -1, {}
+        inode = self.inodes.get(name)
+        return None if inode is None else (self.device, inode)
 
 
 def _link(source: str, target: str) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from test_build_cache import _copy_example, _edit, assert_same_site
 from test_site_support import mkdocs_config
 
 from site_generator.build_cache import BLOBS, BUILD_FOLDER
+from site_generator.cached_output import place_files
 from site_generator.in_place import StaleNotRemoved, remove_stale_meanwhile
 from site_generator.plugin import _wait_for_index
 
@@ -135,3 +137,41 @@ def test_a_sweep_that_fails_says_where(tmp_path: Path, monkeypatch: MonkeyPatch)
         assert f"could not all be removed from {site}" in str(raised.value)
         assert "Permission denied" in str(raised.value)
         assert "gone/record.json" in str(raised.value)
+
+
+def test_placing_in_place_keeps_the_links_that_are_right_and_mends_the_others(
+        tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """A file already linked to its blob is left as it is; one that is another file (replaced,
+    or written through by something else) or missing is linked again; with or without the
+    cache's identities of its blobs (a file system whose listings give other inodes)."""
+    blobs, site = tmp_path / "blobs", tmp_path / "site"
+    blobs.mkdir()
+    sources = {name: blobs / name for name in ("a", "b", "c")}
+    for name, source in sources.items():
+        source.write_text(f"blob {name}")
+    files = [(str(source), f"{site}/models/x/{name}.json", True)
+             for name, source in sources.items()]
+
+    def identity(path: str) -> tuple[int, int] | None:
+        status = os.stat(path)
+        return status.st_dev, status.st_ino
+
+    link, linked = os.link, []
+
+    def counted(source: str, target: str, **kwargs: bool) -> None:
+        link(source, target, **kwargs)
+        linked.append(os.path.basename(target))
+
+    for known in (identity, None):
+        place_files(files)
+        (site / "models/x/b.json").unlink()
+        (site / "models/x/b.json").write_text("not the blob")
+        (site / "models/x/c.json").unlink()
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "link", counted)
+            place_files(files, keep_same=True, identity=known)
+        assert linked == ["b.json", "c.json"]
+        linked.clear()
+        for name, source in sources.items():
+            assert os.path.samefile(site / "models/x" / f"{name}.json", source)
+        shutil.rmtree(site)
