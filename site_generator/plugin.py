@@ -529,8 +529,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
-        with timed(stages, "catalogue files"):
-            self._place_later(site_dir)
+        # The files made meanwhile are placed last: the dump's process is often the last to end.
+        # Their paths are known beforehand; a part's whose are not is placed first.
+        self._place_later(site_dir, [part for part in self.site.later if not part.paths])
         # Placing the reused pages and files is system calls (folders and links), during which
         # this thread indexes for search: the two write different folders. The search index
         # comes before the cache is kept: the cache keeps its shards with the units.
@@ -541,6 +542,14 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             placed = placing.submit(self._place_reused, site_dir)
             work = self._search_index(site_dir) if self.config.search else None
             placed.result()
+        if self.cache is not None:
+            with timed(stages, "cache kept"):
+                self._keep_written(self.cache, site_dir)
+                save_units(self.cache, self.site, self._written, Path(self.config.root))
+                if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
+                    self._loaded.store.save()
+        with timed(stages, "catalogue files"):
+            self._place_later(site_dir, self.site.later)
         if swept is not None:
             try:
                 swept()
@@ -548,12 +557,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 raise PluginError(str(exc)) from None
         if self.config.spare and self.cache is not None:
             note_built(self.cache, site_dir)
-        if self.cache is not None:
-            with timed(stages, "cache kept"):
-                self._keep_written(self.cache, site_dir)
-                save_units(self.cache, self.site, self._written, Path(self.config.root))
-                if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
-                    self._loaded.store.save()
         if work is not None:  # the thread lets the cache go when it is done
             _INDEXING.append(threading.Thread(target=_index_later, args=(work, self.cache),
                                               name="omh-search-index", daemon=True))
@@ -562,24 +565,29 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             self.cache.close()
         self._discard_spill()
 
-    def _place_later(self, site_dir: Path) -> None:
-        """Put in the site the files made meanwhile (``Site.later``): moved from the build's
-        work folder, or written; and the theme's files they replace (``Site.overrides``)."""
+    def _place_later(self, site_dir: Path, parts: list[Meanwhile]) -> None:
+        """Put in the site the files of ``parts`` of those made meanwhile (``Site.later``):
+        moved from the build's work folder, or written; and the theme's files they replace
+        (``Site.overrides``). A part's files are those it said it makes, when it said."""
         assert self.site is not None
-        later, self.site.later = self.site.later, []
-        for part in later:
+        self.site.later = [part for part in self.site.later if part not in parts]
+        for part in parts:
             try:
                 made = part.result()
             except ForkedFailed as exc:
-                for rest in later:
+                for rest in parts:
                     rest.stop()
                 raise PluginError(f"{PART_FAILED}: {exc}") from None
+            paths = [*made.overrides, *(published.path for published in made.files)]
+            unsaid = sorted(set(paths) - set(part.paths)) if part.paths else []
+            if unsaid:  # (the sweep of a build in place, meanwhile, keeps only those said)
+                raise PluginError(f"{PART_FAILED}: it made files it did not say it makes: "
+                                  f"{', '.join(unsaid[:5])}")
+            self._later_paths.update(paths)
             for path, content in sorted(made.overrides.items()):
-                self._later_paths.add(path)
                 self._replace(site_dir / path, content)
             self.later_files += len(made.files)
             for published in made.files:
-                self._later_paths.add(published.path)
                 target = site_dir / published.path
                 if published.source is None:
                     self._replace(target, published.content or b"")
@@ -652,7 +660,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         assert self.site is not None and self._files is not None
         written = {file.dest_uri for file in self._files}
         written.update(src_uri.removesuffix(".md") + ".html" for src_uri in self._held)
-        written.update(config.theme.static_templates, self.site.overrides, self._later_paths)
+        written.update(config.theme.static_templates, self.site.overrides, self._later_paths,
+                       *(part.paths for part in self.site.later))
         for unit in self.site.reused_units.values():
             written.update(f"{page.path}index.html" for page in unit.pages)
             written.update(path for path, _, _ in unit.files)
