@@ -571,33 +571,38 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         (``Site.overrides``). A part's files are those it said it makes, when it said."""
         assert self.site is not None
         self.site.later = [part for part in self.site.later if part not in parts]
-        for part in parts:
+        try:
+            for part in parts:
+                self._place_part(site_dir, part)
+        finally:
+            for part in parts:  # (those not placed: the build failed)
+                part.stop()
+
+    def _place_part(self, site_dir: Path, part: Meanwhile) -> None:
+        try:
+            made = part.result()
+        except ForkedFailed as exc:
+            raise PluginError(f"{PART_FAILED}: {exc}") from None
+        paths = [*made.overrides, *(published.path for published in made.files)]
+        unsaid = sorted(set(paths) - set(part.paths)) if part.paths else []
+        if unsaid:  # (the sweep of a build in place, meanwhile, keeps only those said)
+            raise PluginError(f"{PART_FAILED}: it made files it did not say it makes: "
+                              f"{', '.join(unsaid[:5])}")
+        self._later_paths.update(paths)
+        for path, content in sorted(made.overrides.items()):
+            self._replace(site_dir / path, content)
+        self.later_files += len(made.files)
+        for published in made.files:
+            target = site_dir / published.path
+            if published.source is None:
+                self._replace(target, published.content or b"")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
             try:
-                made = part.result()
-            except ForkedFailed as exc:
-                for rest in parts:
-                    rest.stop()
-                raise PluginError(f"{PART_FAILED}: {exc}") from None
-            paths = [*made.overrides, *(published.path for published in made.files)]
-            unsaid = sorted(set(paths) - set(part.paths)) if part.paths else []
-            if unsaid:  # (the sweep of a build in place, meanwhile, keeps only those said)
-                raise PluginError(f"{PART_FAILED}: it made files it did not say it makes: "
-                                  f"{', '.join(unsaid[:5])}")
-            self._later_paths.update(paths)
-            for path, content in sorted(made.overrides.items()):
-                self._replace(site_dir / path, content)
-            self.later_files += len(made.files)
-            for published in made.files:
-                target = site_dir / published.path
-                if published.source is None:
-                    self._replace(target, published.content or b"")
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.unlink(missing_ok=True)
-                try:
-                    os.replace(published.source, target)
-                except OSError:  # another file system
-                    shutil.copyfile(published.source, target)
+                os.replace(published.source, target)
+            except OSError:  # another file system
+                shutil.copyfile(published.source, target)
 
     @staticmethod
     def _replace(target: Path, content: bytes) -> None:

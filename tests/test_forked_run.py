@@ -150,6 +150,7 @@ def test_a_build_whose_part_made_in_its_own_process_fails_says_so(
 @pytest.mark.parametrize(("module", "name", "count"), [
     (generate, "_record_pages", 2),  # the site-wide files, the lists and dashboards
     (plugin, "render_pages", 3),  # and the dump, which is placed after MkDocs
+    (generate, "catalogue_files", 3),  # in its own process: the dump is still being made
 ])
 def test_a_build_that_fails_here_stops_the_processes_making_its_parts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object, name: str,
