@@ -34,7 +34,7 @@ CATALOGUE_FILES = (
                                        "their files"),
     (NQUADS_FILE, "application/n-quads", "Every record as RDF, one graph (N-Quads)"),
     (API_INDEX_FILE, "application/json", "The JSON API: an index per kind, and a "
-                                                     "record.json beside each page"),
+                                         "record.json beside each page"),
     (SITEMAP_FILE, "application/xml", "The sitemap of every record's page"),
 )
 """The catalogue-wide files for machines: (path, media type, what it holds)."""

@@ -22,7 +22,14 @@ from catalogue.standards.jsonld import LinkedData, model_emissions
 from catalogue.standards.rdf import nquads_lines, to_nquads
 from site_generator.build import build_site
 from site_generator.carbon_view import carbon_figures
-from site_generator.site_files import DATA_CATALOG_FILE, NQUADS_FILE, machine_files
+from site_generator.site_files import (
+    DATA_CATALOG_FILE,
+    NQUADS_FILE,
+    catalogue_file_paths,
+    catalogue_files,
+    machine_files,
+    sitemap_files,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SC = Namespace("https://schema.org/")
@@ -328,3 +335,10 @@ def test_the_dump_of_a_rebuild_keeps_such_a_literal_whole(tmp_path: Path, jobs: 
         store.parse(data=(site / NQUADS_FILE).read_text(encoding="utf-8"), format="nquads")
         assert LINE_BREAKING in {str(o) for _, _, o, _ in
                                  store.quads((None, SC.description, None, None))}
+
+
+def test_the_site_wide_files_are_those_said_beforehand(linked: LinkedData) -> None:
+    """A build in place removes, while they are made, every file it does not know of: the
+    site-wide files' paths are known before they are made, and are exactly theirs."""
+    made = [f.path for f in catalogue_files(linked)] + list(sitemap_files(linked))
+    assert sorted(made) == sorted(catalogue_file_paths())
