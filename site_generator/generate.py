@@ -173,11 +173,9 @@ def _blob(cache: BuildCache | None, blob: str) -> bytes:
 
 def site_files_meanwhile(catalogue: Catalogue, carbon: CarbonFigures, jobs: int,
                          folder: Path) -> Meanwhile | None:
-    """The site-wide files (``_catalogue_files``), begun in a process of their own as soon as
-    the catalogue is loaded and its ``carbon`` figures made, when there are workers to spare;
-    ``None`` otherwise. Begun before the build cache is read: a page this process writes after
-    a fork is copied first, and the cache's records of units are the pages a rebuild writes
-    most. So it makes the linked data it needs itself, on the other core, before this process
+    """The site-wide files (``_catalogue_files``), begun in a process of their own once the
+    catalogue's ``carbon`` figures are made, when there are workers to spare; ``None``
+    otherwise. It makes the linked data it needs itself, on the other core, before this process
     makes its own; the carbon figures, which both need, are made once, before it begins (the
     other core is the busier in a rebuild: the search index, the dump and the placing of the
     reused pages run there)."""

@@ -56,7 +56,7 @@ from site_generator.cached_output import (
     units_output,
     write_reused,
 )
-from site_generator.carbon_view import CarbonFigures, carbon_figures
+from site_generator.carbon_view import carbon_figures
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
 from site_generator.in_place import remove_stale_meanwhile, unlink_written
@@ -198,15 +198,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._placed, self._placed_built = set(), False
         self._discard_spill()
         self._spill = Path(tempfile.mkdtemp(prefix="omh-pages-"))
-        # Begun before the build cache is read (``site_files_meanwhile``).
-        carbon = carbon_figures(catalogue)
-        site_files = site_files_meanwhile(catalogue, carbon, self._jobs(), self._spill)
-        try:
-            site = self._generate(catalogue, config, site_files, carbon)
-        except BaseException:
-            if site_files is not None:
-                site_files.stop()
-            raise
+        site = self._generate(catalogue, config)
         self.generate_seconds = time.perf_counter() - start - self._search_begun
         self.generate_rss = peak_rss_mib()
         self.site = site
@@ -244,8 +236,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 *site.overrides, *(path for later in site.later for path in later.paths)])
         return files
 
-    def _generate(self, catalogue: Catalogue, config: MkDocsConfig,
-                  site_files: Meanwhile | None, carbon: CarbonFigures) -> Site:
+    def _generate(self, catalogue: Catalogue, config: MkDocsConfig) -> Site:
         assert self._spill is not None
         self.cache = self._open_cache(catalogue, config)
         self._root = str(catalogue.root)
@@ -255,16 +246,24 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                                          self.cache, self.site_copy)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._ahead = self._place_ahead(Path(config.site_dir), catalogue)
+        # Once the placing ahead has begun (it needs only the cache), the carbon figures, made
+        # once for this process and the site-wide files' (``site_files_meanwhile``).
+        carbon = carbon_figures(catalogue)
+        site_files = site_files_meanwhile(catalogue, carbon, self._jobs(), self._spill)
         self._search_plan = self.search_plan(catalogue)
         self._search_begun = 0.0
-        with contextlib.closing(Spill(self._spill, self.cache)) as spill:
-            try:
+        try:
+            with contextlib.closing(Spill(self._spill, self.cache)) as spill:
                 return generate(catalogue, self.cache, self._jobs(), spill,
                                 self._search_plan.folders,
                                 functools.partial(self._records_done, Path(config.site_dir)),
                                 site_files, carbon)
-            except ForkedFailed as exc:
+        except BaseException as exc:
+            if site_files is not None:  # (once ``generate`` has returned, it is ``Site.later``)
+                site_files.stop()
+            if isinstance(exc, ForkedFailed):
                 raise PluginError(f"{PART_FAILED}: {exc}") from None
+            raise
 
     def _records_done(self, site_dir: Path, site: Site) -> None:
         self._begin_search(site_dir, site)
