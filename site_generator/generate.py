@@ -56,8 +56,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
     wait on disk. ``search_bundles``: the search index's shards the search page imports
     (default: ``search_shards.plan_shards``'s). ``records_done`` is given the site as soon as
-    its record pages are made (built or reused), before the lists and catalogue files: the
-    record pages are all the search index holds, so its runs can begin there. ``site_files``:
+    its record pages are made (built or reused), before the lists: the record pages are all
+    the search index holds, so its runs can begin there. ``site_files``:
     the site-wide files begun already (``site_files_meanwhile``); ``carbon``: the carbon
     figures, when they are made already."""
     stages: dict[str, float] = {}
