@@ -114,7 +114,8 @@ def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", "from omh.cli import main; raise SystemExit(main())", "build",
          "--root", str(root), "--site-dir", str(site)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(tmp_path)})  # (the work folders a kill leaves)
     staging = f".{site.name}.omh-build-"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

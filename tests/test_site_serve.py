@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -47,10 +48,13 @@ def _wait_for(url: str, accept: Callable[[str], bool], seconds: float = 60) -> s
 def test_serve_previews_the_site_and_reloads_a_changed_record(tmp_path: Path) -> None:
     root = write_catalogue(tmp_path / "catalogue", dict(minimal_records()))
     port = _free_port()
+    temporary = tmp_path / "tmp"  # (where the server's work folders go)
+    temporary.mkdir()
     server = subprocess.Popen(
         [sys.executable, "-m", "omh.cli", "serve", "--root", str(root),
          "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temporary)})
     try:
         page = f"http://127.0.0.1:{port}/models/test-model/"
         _wait_for(page, lambda html: "<h1" in html and "Test Model" in html)
@@ -64,6 +68,8 @@ def test_serve_previews_the_site_and_reloads_a_changed_record(tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # Stopped as a process manager stops it, it leaves no work folder behind.
+    assert sorted(p.name for p in temporary.iterdir()) == []
 
 
 def _server(tmp_path: Path) -> LiveReloadServer:

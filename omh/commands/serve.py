@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from types import FrameType
 
 from omh.reporting import format_findings
 
@@ -29,9 +31,18 @@ def run(args: argparse.Namespace) -> int:
     findings, scope = validate(args.root)
     if findings:
         print(format_findings(findings, args.root, "text", len(scope.ids)), file=sys.stderr)
+    # Stopped by a process manager (SIGTERM) as by Ctrl-C: MkDocs removes its temporary site
+    # and the build its work folders, which a plain termination would leave behind.
+    stopping = signal.signal(signal.SIGTERM, _interrupt)
     try:
         serve_site(args.root, dev_addr=args.dev_addr, open_browser=args.open)
     except (SiteBuildError, MissingAssets) as exc:
         print(f"omh serve: {exc}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, stopping)
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
