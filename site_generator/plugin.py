@@ -589,26 +589,24 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                               f"{', '.join(unsaid[:5])}")
         self._later_paths.update(paths)
         for path, content in sorted(made.overrides.items()):
-            self._replace(site_dir / path, content)
+            self._put(site_dir / path, content)
         self.later_files += len(made.files)
         for published in made.files:
-            target = site_dir / published.path
-            if published.source is None:
-                self._replace(target, published.content or b"")
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            try:
-                os.replace(published.source, target)
-            except OSError:  # another file system
-                shutil.copyfile(published.source, target)
+            self._put(site_dir / published.path, published.content or b"", published.source)
 
     @staticmethod
-    def _replace(target: Path, content: bytes) -> None:
-        """Write ``content`` at ``target`` (a link there is replaced, never written through)."""
+    def _put(target: Path, content: bytes, source: Path | None = None) -> None:
+        """``source`` moved to ``target``, or else ``content`` written there (a link there is
+        replaced, never written through)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
-        target.write_bytes(content)
+        if source is None:
+            target.write_bytes(content)
+            return
+        try:
+            os.replace(source, target)
+        except OSError:  # another file system
+            shutil.copyfile(source, target)
 
     def _keep_written(self, cache: BuildCache, site_dir: Path) -> None:
         """Keep the pages of the units built now as MkDocs wrote them: each file is linked into
