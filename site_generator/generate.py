@@ -74,7 +74,7 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         # (``site_files``, when given, is the caller's to stop)
         whole = site_files or running.enter_context(_meanwhile(
             jobs, folder, functools.partial(_catalogue_files, site.linked),
-            catalogue_file_paths()))
+            catalogue_file_paths(), background=True))
         # The lists and dashboards need the derived tables and nothing of the records' units:
         # made meanwhile, where there are workers, while the units are checked and made.
         lists = running.enter_context(_meanwhile(jobs, folder, functools.partial(
@@ -92,7 +92,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
         # The dump is made meanwhile too, begun first (it is what a rebuild waits for last),
         # and placed after MkDocs (which never sees it).
         dump = running.enter_context(_meanwhile(jobs, folder, functools.partial(
-            _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids]), (NQUADS_FILE,)))
+            _nquads_dump, site.linked, cache, [nquads[i] for i in record_ids]), (NQUADS_FILE,),
+            background=True))
         if records_done is not None:
             records_done(result)
         with timed(stages, "lists and dashboards"):
@@ -186,14 +187,16 @@ def site_files_meanwhile(catalogue: Catalogue, carbon: CarbonFigures, jobs: int,
         return _catalogue_files(linked_data(catalogue, carbon,
                                             base_url(catalogue.settings.site_url)))
 
-    return _meanwhile(jobs, folder, make, catalogue_file_paths())
+    return _meanwhile(jobs, folder, make, catalogue_file_paths(), background=True)
 
 
 def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], Site],
-               paths: tuple[str, ...] = ()) -> Meanwhile:
+               paths: tuple[str, ...] = (), background: bool = False) -> Meanwhile:
     """``make`` in a process of its own, with the contents of its files written to ``folder``
     (a build's work folder, ``spill``), when there are workers to spare; here, when it is
-    asked for, otherwise. ``paths``: the files it makes, when they are known beforehand."""
+    asked for, otherwise. ``paths``: the files it makes, when they are known beforehand;
+    ``background``: files the build waits for only at its end (``Site.later``), made on what
+    the cores have to spare (``run_forked``)."""
     if jobs <= 1 or folder is None:
         return Meanwhile(make, None, paths)
 
@@ -203,4 +206,4 @@ def _meanwhile(jobs: int, folder: Path | None, make: Callable[[], Site],
         part.files = [here.file(published) for published in part.files]
         return part
 
-    return Meanwhile(make, run_forked(on_disk), paths)
+    return Meanwhile(make, run_forked(on_disk, background), paths)

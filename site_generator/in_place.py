@@ -82,9 +82,10 @@ def remove_stale_meanwhile(site_dir: Path, expected: set[str], managed: Iterable
     raises ``StaleNotRemoved`` when it could not be.
 
     A rebuild from the site before last walks that site's 86,000 files at 10,000 records:
-    0.7 s that were the last thing a rebuild did before it kept its cache."""
+    0.7 s that were the last thing a rebuild did before it kept its cache. It is waited for
+    last, so it runs on what the cores have to spare (``background``)."""
     managed = tuple(managed)
-    sweeping = run_forked(lambda: remove_stale(site_dir, expected, managed)) \
+    sweeping = run_forked(lambda: remove_stale(site_dir, expected, managed), background=True) \
         if jobs > 1 else None
 
     def wait() -> None:

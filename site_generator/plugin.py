@@ -281,6 +281,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         root, in_place = self._root, self.in_place
         units = [(record_id, unit) for record_id, unit in cache.units.items()
                  if dict.__contains__(catalogue.records, record_id)]
+        cache.take_listing()  # (which the placing needs, as this process does)
         return run_forked(lambda: place_units(cache, root, units, site_dir, in_place))
 
     def _placed_ahead(self, site_dir: Path, site: Site) -> set[str]:
@@ -369,7 +370,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         key = global_key(root, [root / SETTINGS_FILE, root / THEME_FILE], options)
         kept = catalogue.store.record_cache
         cache = BuildCache(folder / BUILD_FOLDER, key, within=within,
-                           digests=kept.digests if kept is not None else None)
+                           digests=kept.digests if kept is not None else None,
+                           list_meanwhile=self._jobs() > 1)
         if cache.ignored:
             log.warning("the build cache was not used: %s", cache.ignored)
         return cache

@@ -470,3 +470,38 @@ def test_a_blob_cut_short_or_a_link_in_its_place_is_written_again(tmp_path: Path
     assert cache.put_file(page) == paths[3].name and paths[3].read_bytes() == contents[3]
     assert outside.read_bytes() == b"not the cache's"
     cache.close()
+
+
+def test_the_blobs_listed_meanwhile_are_those_listed_here(tmp_path: Path) -> None:
+    """The blob listing begun in a forked process as the cache opens (``list_meanwhile``) says
+    what one made in this process says; a process forked later, which cannot wait for the
+    first, lists for itself; a listing nobody asked for is stopped when the cache closes."""
+    folder = tmp_path / "cache"
+    cache = BuildCache(folder, "key", within=tmp_path)
+    blobs = [cache.put(f"page {i}".encode()) for i in range(300)]
+    cache.save({f"models/m{i:03}": CachedUnit((), (CachedPage(f"models/m{i:03}/", None, blob,
+                                                              None),), (), blob)
+                for i, blob in enumerate(blobs) if blob})
+    cache.close()
+    (folder / "blobs" / "not-a-blob-folder").write_text("a stray file")
+    here = BuildCache(folder, "key", within=tmp_path)
+    expected = {blob: here.identity(here.blob_file(blob)) for blob in blobs if blob}
+    assert all(expected.values()) and all(map(here.holds, expected))
+    here.close()
+
+    meanwhile = BuildCache(folder, "key", within=tmp_path, list_meanwhile=True)
+    assert meanwhile._listed is not None
+    later = forked.run_forked(lambda: {blob: (meanwhile.holds(blob), meanwhile.identity(
+        meanwhile.blob_file(blob))) for blob in expected})
+    assert later is not None
+    assert later.wait() == {blob: (True, identity) for blob, identity in expected.items()}
+    assert {blob: meanwhile.identity(meanwhile.blob_file(blob)) for blob in expected} == expected
+    assert not meanwhile.holds("0" * 64) and meanwhile._listed is None
+    meanwhile.close()
+
+    unasked = BuildCache(folder, "key", within=tmp_path, list_meanwhile=True)
+    listed = unasked._listed
+    assert listed is not None
+    unasked.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(listed._pid, os.WNOHANG)  # stopped and reaped

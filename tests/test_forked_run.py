@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
-from catalogue.load.forked import Forked, ForkedFailed, run_forked
+from catalogue.load.forked import BACKGROUND_NICENESS, Forked, ForkedFailed, run_forked
 from site_generator import generate, plugin
 from site_generator.build import SiteBuildError, build_site
 
@@ -158,8 +158,8 @@ def test_a_build_that_fails_here_stops_the_processes_making_its_parts(
     root = write_catalogue(tmp_path / "hub", minimal_records())
     started: list[Forked[object]] = []
 
-    def noted(work: Callable[[], object]) -> Forked[object] | None:
-        forked = run_forked(work)
+    def noted(work: Callable[[], object], background: bool = False) -> Forked[object] | None:
+        forked = run_forked(work, background)
         if forked is not None:
             started.append(forked)
         return forked
@@ -175,3 +175,14 @@ def test_a_build_that_fails_here_stops_the_processes_making_its_parts(
     for forked in started:
         with pytest.raises(ChildProcessError):
             os.waitpid(forked._pid, os.WNOHANG)
+
+
+def test_background_work_runs_at_a_lower_priority() -> None:
+    """Work the run waits for only at its end yields the cores (``background``); other work
+    runs at this process's priority."""
+    here = os.nice(0)
+    background = run_forked(lambda: os.nice(0), background=True)
+    foreground = run_forked(lambda: os.nice(0))
+    assert background is not None and foreground is not None
+    assert background.wait() == min(19, here + BACKGROUND_NICENESS)
+    assert foreground.wait() == here

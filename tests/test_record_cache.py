@@ -115,6 +115,36 @@ def test_cards_from_the_cache_are_the_cards_in_the_files(tmp_path: Path) -> None
                                                                        "Limitations"]
 
 
+def test_a_cards_front_matter_is_taken_without_the_rest_of_the_card(tmp_path: Path) -> None:
+    """The carbon roll-up reads every model card's front matter and nothing else: a card the
+    cache holds gives it without being unpickled whole, equal to the one the card file gives;
+    a card changed since, or one without front matter, gives what the file says."""
+    root = write_catalogue(tmp_path / "hub", minimal_records())
+    card = root / "models/test-model/README.md"
+    card.write_text("---\nco2_eq_emissions:\n  emissions: 1200\n---\n# Test model\n",
+                    encoding="utf-8")
+    past = card.stat().st_mtime_ns - 60 * 1_000_000_000
+    os.utime(card, ns=(past, past))
+    _age_all(root)
+    store = RecordStore(root, keep_records=True)
+    fresh = {r.id: r.card_front_matter for r in store.load_all()}
+    store.save()
+    assert fresh["models/test-model"] is not None
+    assert fresh["models/test-model"].data == {"co2_eq_emissions": {"emissions": 1200}}
+
+    store = RecordStore(root, keep_records=True)
+    records = store.load_all()
+    assert {r.id: r.card_front_matter for r in records} == fresh
+    model = store.get("models/test-model")
+    assert model is not None and "card" not in vars(model)  # not unpickled, not read
+    assert store.record_cache is not None and store.record_cache.card_hits == 0
+
+    card.write_text("# Test model\n\nNo front matter now.\n", encoding="utf-8")
+    store = RecordStore(root, keep_records=True)
+    model = store.get("models/test-model")
+    assert model is not None and model.card_front_matter is None and "card" in vars(model)
+
+
 def test_a_few_changes_are_kept_beside_the_main_file(tmp_path: Path) -> None:
     records = minimal_records()
     for i in range(100):

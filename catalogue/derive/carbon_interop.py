@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from catalogue.model.card import Card
+from catalogue.model.card import Card, FrontMatter
 
 FIELD = "co2_eq_emissions"
 TEXT_KEYS = ("source", "training_type", "geographical_location", "hardware_used")
@@ -93,11 +93,16 @@ class CardEmissions(NamedTuple):
 def card_emissions(card: Card | None) -> CardEmissions | None:
     """The ``co2_eq_emissions`` in a card's front matter, or None when it has none (or its front
     matter cannot be read, which the card check reports)."""
-    if card is None or card.front_matter is None or FIELD not in card.metadata:
+    return front_matter_emissions(card.front_matter if card is not None else None)
+
+
+def front_matter_emissions(front_matter: FrontMatter | None) -> CardEmissions | None:
+    """``card_emissions`` from the card's front matter alone (``Record.card_front_matter``)."""
+    if front_matter is None or FIELD not in front_matter.data:
         return None
-    line = card.front_matter.line_of(FIELD)
+    line = front_matter.line_of(FIELD)
     try:
-        return CardEmissions(parse_co2_eq_emissions(card.metadata[FIELD]), None, line)
+        return CardEmissions(parse_co2_eq_emissions(front_matter.data[FIELD]), None, line)
     except EmissionsFormatError as problem:
         return CardEmissions(None, str(problem), line)
 

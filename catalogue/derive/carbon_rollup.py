@@ -17,7 +17,11 @@ from typing import Any
 from catalogue.derive.carbon_defaults import CarbonDefaults, above_threshold, band, carbon_defaults
 from catalogue.derive.carbon_footprint import Skipped, UtilisationFootprint, experiment_footprints
 from catalogue.derive.carbon_intensity import TABLE_NAME, load_intensity_table
-from catalogue.derive.carbon_interop import CardEmissions, card_emissions, co2_eq_emissions
+from catalogue.derive.carbon_interop import (
+    CardEmissions,
+    co2_eq_emissions,
+    front_matter_emissions,
+)
 from catalogue.derive.energy import MEASURED
 from catalogue.link.catalogue import Catalogue
 from catalogue.model.records import Record
@@ -290,6 +294,6 @@ def carbon_report(catalogue: Catalogue,
             model.id, own_experiments, lineage, lineage_experiments,
             Totals.of(report.footprints_of(own_experiments)),
             Totals.of(report.footprints_of(lineage_experiments)),
-            card_emissions(model.card))
+            front_matter_emissions(model.card_front_matter))
     report.years = dict(sorted(report.years.items()))
     return report

@@ -129,12 +129,18 @@ class Forked(Generic[R]):
         os.waitpid(self._pid, 0)
 
 
-def run_forked(work: Callable[[], R]) -> Forked[R] | None:
+BACKGROUND_NICENESS = 10
+"""How much lower a process forked for background work runs (``run_forked``): given a tenth
+of a core while the run's other processes want both."""
+
+
+def run_forked(work: Callable[[], R], background: bool = False) -> Forked[R] | None:
     """Run ``work`` in a process forked from this one, which starts with all this one holds,
     on another core; ``None`` where there is no fork (``work`` is then not run). What ``work``
     returns is pickled back to ``Forked.wait``; keep it small (a large content is better
     written to a file, and its path returned). The process ends without Python's clean-up:
-    what ``work`` raised reaches ``Forked.wait`` as text."""
+    what ``work`` raised reaches ``Forked.wait`` as text. ``background``: work the run waits
+    for only at its end, which yields the cores to what it waits for before (``os.nice``)."""
     if not hasattr(os, "fork"):
         return None
     reader, writer = os.pipe()
@@ -145,6 +151,9 @@ def run_forked(work: Callable[[], R]) -> Forked[R] | None:
         _end_with(parent)
         os.close(reader)
         gc.disable()  # (a collection would copy every page of objects it walks)
+        if background:
+            with contextlib.suppress(OSError):
+                os.nice(BACKGROUND_NICENESS)
         code = 0
         try:
             told = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)

@@ -4,7 +4,8 @@ is not parsed or checked against its schema again.
 The cache (``<cache>/load/records.pickle``) maps each record file's id and sha256 to what loading
 it gave: the document with the position of every value, and the findings; and each card's path
 to its sha256 and the card as parsed, left pickled until a record's card is asked for (a rebuild
-asks for few: unpickling every card took a tenth of its work). It is valid for one
+asks for few: unpickling every card took a tenth of its work), with its front matter pickled
+apart (the carbon roll-up reads every model's, and nothing else of the card). It is valid for one
 *loader version*: the digest of the schemas and of the code that reads records, and the size
 limit. Whether a file is unchanged is known from its status (``file_digests``) without reading
 it. A run that changed a few entries writes only those, to ``records.delta.pickle`` (tied to the
@@ -27,12 +28,12 @@ from typing import Any
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, stat_key
 from catalogue.load.safe_write import check_no_symlink, write_bytes_no_follow
-from catalogue.model.card import Card
+from catalogue.model.card import Card, FrontMatter
 from catalogue.model.card_templates import template_files
 from catalogue.model.findings import Finding
 from catalogue.model.yaml_source import YamlDocument
 
-FORMAT = 4
+FORMAT = 5
 FOLDER = "load"
 RECORDS_FILE = "records.pickle"
 DELTA_FILE = "records.delta.pickle"
@@ -40,8 +41,8 @@ DELTA_SHARE = 32
 DIGESTS_FILE = "digests.json"
 Loaded = tuple[YamlDocument | None, list[Finding]]
 """A record file's document (``None``: it could not be read as a record) and findings."""
-KeptCard = tuple[str, bytes]
-"""A card file's sha256 and the card as parsed, pickled."""
+KeptCard = tuple[str, bytes, bytes]
+"""A card file's sha256, the card as parsed and its front matter, each pickled."""
 
 
 def loader_version(schema_files: list[Path], max_bytes: int) -> str:
@@ -140,6 +141,21 @@ class RecordCache:
         self.card_hits += 1
         return card
 
+    def front_matter(self, path: Path) -> tuple[bool, FrontMatter | None]:
+        """The front matter of the card parsed from ``path`` on an earlier run, if its bytes
+        are the same: (whether it was, the front matter or None)."""
+        kept = self._cards.get(str(path))
+        if kept is None or self._card_digest(path) != kept[0]:
+            return False, None
+        try:
+            front_matter = pickle.loads(kept[2])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                TypeError, ValueError):
+            return False, None
+        if front_matter is not None and not isinstance(front_matter, FrontMatter):
+            return False, None
+        return True, front_matter
+
     def put_card(self, path: Path, card: Card) -> None:
         """Keep a card parsed in this run (one ``card`` gave is kept already)."""
         if id(card) in self._served or str(path) in self._new_cards:
@@ -163,7 +179,8 @@ class RecordCache:
             return
         live = set(card_paths)
         cards = {path: kept for path, kept in self._cards.items() if path in live}
-        cards.update((path, (digest, pickle.dumps(card, protocol=pickle.HIGHEST_PROTOCOL)))
+        cards.update((path, (digest, pickle.dumps(card, protocol=pickle.HIGHEST_PROTOCOL),
+                             pickle.dumps(card.front_matter, protocol=pickle.HIGHEST_PROTOCOL)))
                      for path, (digest, card) in self._new_cards.items() if path in live)
         if not (self._changed or len(self._used) != len(self._entries) or
                 len(cards) != len(self._cards)):
@@ -217,8 +234,8 @@ class RecordCache:
             return {}, {}
         entries, cards = base["entries"], base["cards"]
         try:
-            self._base = (base["id"], set(entries), {path: digest for path, (digest, _)
-                                                     in cards.items()})
+            self._base = (base["id"], set(entries), {path: kept[0]
+                                                     for path, kept in cards.items()})
         except (TypeError, ValueError):
             return {}, {}
         delta = self._read(DELTA_FILE)

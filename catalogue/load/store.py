@@ -348,6 +348,7 @@ class RecordStore:
         and the cache holds it as it is."""
         if record is not None and self.record_cache is not None:
             record.kept_card = self.record_cache.card
+            record.kept_front_matter = self.record_cache.front_matter
         return record
 
     def _load_kept(self, record_id: str, path: Path, each: LoadedRecords) -> Record | None:

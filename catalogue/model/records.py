@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from catalogue.model.card import Card, read_card
+from catalogue.model.card import Card, FrontMatter, read_card
 from catalogue.model.findings import Location
 from catalogue.model.kinds import CARD_FILE, WILDCARD, RecordKind, Reference
 from catalogue.model.lifecycle import status_of
@@ -28,6 +28,10 @@ class Record:
                                                             compare=False)
     """Where the card as an earlier run parsed it may be found (``None`` for the card if its
     file changed since): asked on first use of ``card``, which reads the file otherwise."""
+    kept_front_matter: Callable[[Path], tuple[bool, FrontMatter | None]] | None = field(
+        default=None, repr=False, compare=False)
+    """Where the front matter of the card as an earlier run parsed it may be found, apart from
+    the rest of the card: (whether it was, the front matter)."""
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -59,6 +63,19 @@ class Record:
         cannot be read carries the problem (``Card.read_problem``)."""
         kept = self.kept_card(self.card_path) if self.kept_card is not None else None
         return kept if kept is not None else read_card(self.card_path, self.folder)
+
+    @cached_property
+    def card_front_matter(self) -> FrontMatter | None:
+        """The front matter of the card (None: no card, or none in it), taken apart from the
+        rest of the card where an earlier run kept it so: the carbon roll-up reads every
+        model's, and unpickling 3,000 whole cards took 0.3-0.45 s of a 10,000-record
+        rebuild."""
+        if "card" not in self.__dict__ and self.kept_front_matter is not None:
+            kept, front_matter = self.kept_front_matter(self.card_path)
+            if kept:
+                return front_matter
+        card = self.card
+        return card.front_matter if card is not None else None
 
     def location(self, path: FieldPath = ()) -> Location:
         """Where the value at ``path`` is written (for a mapping key: the key's line)."""
