@@ -365,7 +365,7 @@ class BuildCache:
         """Whether every blob of ``unit`` is a file of the cache (``holds``)."""
         blobs = [p.html for p in unit.pages] + [p.index for p in unit.pages if p.index] + \
             [b for _, how, b in unit.files if how == BLOB] + [unit.nquads]
-        return all(map(self.holds, blobs))
+        return all(map(self._listing().__contains__, blobs))  # (100,000 blobs in a rebuild)
 
     def holds(self, blob: str) -> bool:
         """Whether ``blob`` is a file of the cache, as it was when first asked."""

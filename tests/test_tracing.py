@@ -8,9 +8,11 @@ from conftest import minimal_records, write_catalogue
 
 from catalogue.derive.leaderboards import Entry, Leaderboard, ranks_by_model
 from catalogue.derive.metrics import METRICS
+from catalogue.load.file_digests import FileDigests
 from catalogue.model.records import Record
 from catalogue.pipeline import load_catalogue
-from site_generator.tracing import Deferred, Digester, trace, traced
+from site_generator.lookup_values import ABSENT, Values
+from site_generator.tracing import RECORDS, Deferred, Digester, trace, traced
 
 
 def test_a_record_in_a_value_counts_by_its_id_and_files(tmp_path: Path) -> None:
@@ -68,3 +70,17 @@ def test_a_deferred_value_is_made_once_when_first_looked_up() -> None:
     assert made == ["a"] and reads == {("t", "a"), ("t", "c")}
     assert dict(table.items()) == {"a": "A", "b": "B", "c": "plain"} and made == ["a", "b"]
     assert table.get("missing", "default") == "default"
+
+
+
+def test_a_key_a_table_has_not_reads_as_absent(tmp_path: Path) -> None:
+    """Whatever the table, a key it has not gives one digest (made once), which a key it has
+    never gives; a read of it holds as long as the key stays absent."""
+    table = traced("scores", {"a": 1, "b": [2, 3]})
+    values = Values({"scores": table, "names": traced("names", {"a": "x"}),
+                     RECORDS: traced(RECORDS, {})}, FileDigests(None, tmp_path))
+    absent = values.of("scores", "c")
+    assert absent == values.of("names", "missing") == Digester(str)(ABSENT)
+    assert absent not in (values.of("scores", "a"), values.of("scores", "b"))
+    assert values.still([("scores", "c", absent), ("scores", "a", values.of("scores", "a"))])
+    assert not values.still([("names", "a", absent)])
