@@ -85,14 +85,20 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert hits > 0  # rewritten whole
 
 
-def test_cards_from_the_cache_are_the_cards_in_the_files(tmp_path: Path) -> None:
+def _catalogue_with_card(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """A catalogue whose model's card says ``text``, every file dated back (remembered)."""
     root = write_catalogue(tmp_path / "hub", minimal_records())
     card = root / "models/test-model/README.md"
-    card.write_text("# Test model\n\n## Intended use\n\nClassifying test data.\n",
-                    encoding="utf-8")
+    card.write_text(text, encoding="utf-8")
     past = card.stat().st_mtime_ns - 60 * 1_000_000_000
     os.utime(card, ns=(past, past))
     _age_all(root)
+    return root, card
+
+
+def test_cards_from_the_cache_are_the_cards_in_the_files(tmp_path: Path) -> None:
+    root, card = _catalogue_with_card(tmp_path, "# Test model\n\n## Intended use\n\n"
+                                                "Classifying test data.\n")
 
     hits = []
 
@@ -119,13 +125,8 @@ def test_a_cards_front_matter_is_taken_without_the_rest_of_the_card(tmp_path: Pa
     """The carbon roll-up reads every model card's front matter and nothing else: a card the
     cache holds gives it without being unpickled whole, equal to the one the card file gives;
     a card changed since, or one without front matter, gives what the file says."""
-    root = write_catalogue(tmp_path / "hub", minimal_records())
-    card = root / "models/test-model/README.md"
-    card.write_text("---\nco2_eq_emissions:\n  emissions: 1200\n---\n# Test model\n",
-                    encoding="utf-8")
-    past = card.stat().st_mtime_ns - 60 * 1_000_000_000
-    os.utime(card, ns=(past, past))
-    _age_all(root)
+    root, card = _catalogue_with_card(
+        tmp_path, "---\nco2_eq_emissions:\n  emissions: 1200\n---\n# Test model\n")
     store = RecordStore(root, keep_records=True)
     fresh = {r.id: r.card_front_matter for r in store.load_all()}
     store.save()
