@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import minimal_records, write_catalogue, write_record
 
+from catalogue.derive.carbon_rollup import carbon_report
 from catalogue.load.forked import POOL_MINIMUM
 from catalogue.load.record_cache import DELTA_FILE, FOLDER, RECORDS_FILE
 from catalogue.load.store import RecordStore
@@ -139,6 +140,10 @@ def test_a_cards_front_matter_is_taken_without_the_rest_of_the_card(tmp_path: Pa
     model = store.get("models/test-model")
     assert model is not None and "card" not in vars(model)  # not unpickled, not read
     assert store.record_cache is not None and store.record_cache.card_hits == 0
+    footprint = carbon_report(load_catalogue(root, check=False)[0]).models["models/test-model"]
+    stated = footprint.reported  # (what the carbon roll-up read: the front matter alone)
+    assert stated is not None and stated.reported is not None
+    assert stated.reported.grams == 1200 and stated.line == 2
 
     card.write_text("# Test model\n\nNo front matter now.\n", encoding="utf-8")
     store = RecordStore(root, keep_records=True)
