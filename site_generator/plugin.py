@@ -530,9 +530,6 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         for path, content in sorted(self.site.overrides.items()):
             (site_dir / path).write_bytes(content)
         stages = self.site.stages
-        # The files made meanwhile are placed last: the dump's process is often the last to end.
-        # Their paths are known beforehand; a part's whose are not is placed first.
-        self._place_later(site_dir, [part for part in self.site.later if not part.paths])
         # Placing the reused pages and files is system calls (folders and links), during which
         # this thread indexes for search: the two write different folders. The search index
         # comes before the cache is kept: the cache keeps its shards with the units.
@@ -549,8 +546,10 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 save_units(self.cache, self.site, self._written, Path(self.config.root))
                 if self._loaded is not None:  # omh serve: keep the cards parsed meanwhile
                     self._loaded.store.save()
+        # The files made meanwhile are placed last: the dump's process is often the last to end.
+        # Their paths are known beforehand (the sweep, meanwhile, keeps them).
         with timed(stages, "catalogue files"):
-            self._place_later(site_dir, self.site.later)
+            self._place_later(site_dir)
         if swept is not None:
             try:
                 swept()
@@ -566,12 +565,12 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             self.cache.close()
         self._discard_spill()
 
-    def _place_later(self, site_dir: Path, parts: list[Meanwhile]) -> None:
-        """Put in the site the files of ``parts`` of those made meanwhile (``Site.later``):
-        moved from the build's work folder, or written; and the theme's files they replace
-        (``Site.overrides``). A part's files are those it said it makes, when it said."""
+    def _place_later(self, site_dir: Path) -> None:
+        """Put in the site the files made meanwhile (``Site.later``): moved from the build's
+        work folder, or written; and the theme's files they replace (``Site.overrides``). A
+        part's files are those it said it makes."""
         assert self.site is not None
-        self.site.later = [part for part in self.site.later if part not in parts]
+        parts, self.site.later = self.site.later, []
         try:
             for part in parts:
                 self._place_part(site_dir, part)
@@ -585,7 +584,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         except ForkedFailed as exc:
             raise PluginError(f"{PART_FAILED}: {exc}") from None
         paths = [*made.overrides, *(published.path for published in made.files)]
-        unsaid = sorted(set(paths) - set(part.paths)) if part.paths else []
+        unsaid = sorted(set(paths) - set(part.paths))
         if unsaid:  # (the sweep of a build in place, meanwhile, keeps only those said)
             raise PluginError(f"{PART_FAILED}: it made files it did not say it makes: "
                               f"{', '.join(unsaid[:5])}")

@@ -112,7 +112,8 @@ class Site:
     """Seconds each part of generating the site took."""
     later: list[Meanwhile] = field(default_factory=list)
     """Files made meanwhile and placed after MkDocs, which never sees them (the site-wide
-    files and the dump): the build waits for them only once MkDocs is done."""
+    files and the dump): the build waits for them only once MkDocs is done. Each says its
+    files beforehand (``Meanwhile.paths``): a build in place keeps them from its sweep."""
 
     def add(self, part: Site) -> None:
         """Take in the pages, files and units of ``part`` (made apart: ``generate``)."""

@@ -23,7 +23,7 @@ import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import Any, Literal
 
 from catalogue.load.cache_dir import committed
 from catalogue.load.file_digests import FileDigests, stat_key
@@ -127,15 +127,8 @@ class RecordCache:
 
     def card(self, path: Path) -> Card | None:
         """The card parsed from ``path`` on an earlier run, if its bytes are the same."""
-        kept = self._cards.get(str(path))
-        if kept is None or self._card_digest(path) != kept[0]:
-            return None
-        try:
-            card = pickle.loads(kept[1])
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-                TypeError, ValueError):
-            return None
-        if not isinstance(card, Card):
+        kept, card = self._kept(path, 1)
+        if not kept or not isinstance(card, Card):
             return None
         self._served[id(card)] = card
         self.card_hits += 1
@@ -144,17 +137,22 @@ class RecordCache:
     def front_matter(self, path: Path) -> tuple[bool, FrontMatter | None]:
         """The front matter of the card parsed from ``path`` on an earlier run, if its bytes
         are the same: (whether it was, the front matter or None)."""
+        kept, front_matter = self._kept(path, 2)
+        if not kept or (front_matter is not None and not isinstance(front_matter, FrontMatter)):
+            return False, None
+        return True, front_matter
+
+    def _kept(self, path: Path, part: Literal[1, 2]) -> tuple[bool, object]:
+        """Part ``part`` of the card kept for ``path`` (``KeptCard``), unpickled, if the file's
+        bytes are those parsed: (whether it was, the part)."""
         kept = self._cards.get(str(path))
         if kept is None or self._card_digest(path) != kept[0]:
             return False, None
         try:
-            front_matter = pickle.loads(kept[2])
+            return True, pickle.loads(kept[part])
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
                 TypeError, ValueError):
             return False, None
-        if front_matter is not None and not isinstance(front_matter, FrontMatter):
-            return False, None
-        return True, front_matter
 
     def put_card(self, path: Path, card: Card) -> None:
         """Keep a card parsed in this run (one ``card`` gave is kept already)."""
