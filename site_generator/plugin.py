@@ -515,6 +515,15 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
             for path, blob in render_pages(self._held, theme, self._jobs(), self._written_blob):
                 if path in self._written:
                     self._written[path] = blob
+                self._keep_indexing()
+
+    def _keep_indexing(self) -> None:
+        """Begin the search index's next shards as its runs end (``start_shards``)."""
+        if self._search_work is not None:
+            try:
+                start_shards(self._search_work, self._jobs())
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from exc
 
     def _written_blob(self, src_uri: str) -> tuple[str, str | None]:
         """The page's path and the digest it is kept under (rendered in a worker: the build

@@ -194,10 +194,14 @@ def place_kept(work: ShardWork, cache: BuildCache) -> None:
 def start_shards(work: ShardWork, jobs: int) -> None:
     """Begin indexing the shards left to index, in order, until ``jobs`` Pagefind runs are
     going (``index_shards`` waits for them and runs the rest): a run keeps about one core busy
-    on its own, while the build goes on."""
-    while work.pending and len(work.running) < max(1, jobs):
+    on its own, while the build goes on. Called again while the build goes on (for each page
+    the plugin renders), it begins the next shards as runs end, so that the runs are not
+    left to the end of the build, one pair after another, while the build waits."""
+    going = sum(1 for run in work.running.values() if run.process.poll() is None)
+    while work.pending and going < max(1, jobs):
         shard = work.pending.pop(0)
         work.running[shard] = start_index(work.work / str(shard))
+        going += 1
 
 
 def index_shards(work: ShardWork, cache: BuildCache | None,

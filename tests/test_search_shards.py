@@ -233,6 +233,35 @@ def test_a_failed_index_fails_the_build_with_pagefinds_words(
     assert not list(temporary.glob("omh-search-*"))  # the documents written for Pagefind
 
 
+def test_the_next_shard_begins_as_a_run_ends_while_pages_render(
+        tmp_path: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one run at a time, each shard's run begins as the one before ends, while the
+    plugin renders pages, not once they are all rendered."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    events: list[str] = []
+    started: list[Run] = []
+    real_start, real_render = search_shards.start_index, theme_pages.render_page
+
+    def starting(work: Path) -> Run:
+        events.append("pagefind")
+        started.append(real_start(work))
+        return started[-1]
+
+    def rendering(src_uri: str, theme: theme_pages.Theme) -> None:
+        started[-1].process.wait()  # the run going ends while this page renders
+        events.append("page")
+        real_render(src_uri, theme)
+
+    monkeypatch.setattr(search_shards, "start_index", starting)
+    monkeypatch.setattr(theme_pages, "render_page", rendering)
+    build_site(root, tmp_path / "site", force=True, cache=False, jobs=1)
+    assert events.count("pagefind") == SHARDS == len(runs)
+    last_page = len(events) - 1 - events[::-1].index("page")
+    assert [i for i, e in enumerate(events) if e == "pagefind"][-1] < last_page, events
+    assert _bundles(tmp_path / "site") == [str(shard) for shard in range(SHARDS)]
+
+
 def test_pagefind_runs_while_mkdocs_renders_and_stops_with_a_failed_build(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind's runs begin once the pages are generated, before MkDocs renders them; a build
