@@ -22,7 +22,9 @@ class Body(NamedTuple):
 
     path: Path
     offset: int
-    length: int
+    parts: tuple[int | None, ...]
+    """The UTF-8 length of each body, one after the other from ``offset`` (``None``: a body
+    the page has not)."""
 
 
 class HeadTag(NamedTuple):
