@@ -50,7 +50,10 @@ def test_what_orjson_refuses_is_written_by_pythons_json(value: object) -> None:
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
 def test_a_number_json_cannot_hold_is_refused_wherever_it_is(bad: float) -> None:
     # (with a whole number orjson does not take, Python's json writes the rest)
-    for value in (bad, {"a": [1, {"b": bad}]}, [("x", bad)], {"n": 2**70, "x": [bad]}):
+    # (a JSON-LD document: its context, whose terms hold nulls, is not walked; the rest is)
+    context = {"@language": "en", "code": {"@id": "ex:code", "@language": None}}
+    for value in (bad, {"a": [1, {"b": bad}]}, [("x", bad)], {"n": 2**70, "x": [bad]},
+                  {"@context": context, "code": "x", "data": [{"v": bad}]}):
         for indent in (False, True):
             with pytest.raises(ValueError, match="not finite"):
                 json_text(value, indent=indent)

@@ -18,6 +18,7 @@ page's embedded block) types those few as ``xsd:anyURI`` literals instead.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 SCHEMA = "https://schema.org/"
@@ -94,7 +95,14 @@ NOT_TEXT_TERMS = (
 
 def context(language: str = "en", croissant: bool = False) -> dict[str, Any]:
     """The inline ``@context``: Croissant's, the other standards' prefixes and the typing of
-    values (see the module's docstring); ``language`` tags the text."""
+    values (see the module's docstring); ``language`` tags the text. A dict of its own (a
+    document adds its ``@base``); the terms' definitions in it are made once and shared by
+    every document (three or four of a record's files each), so they are never changed."""
+    return dict(_context(language, croissant))
+
+
+@functools.lru_cache(maxsize=8)
+def _context(language: str, croissant: bool) -> dict[str, Any]:
     terms: dict[str, Any] = {
         "@language": language,
         "@vocab": SCHEMA,
