@@ -233,6 +233,28 @@ def test_a_failed_index_fails_the_build_with_pagefinds_words(
     assert not list(temporary.glob("omh-search-*"))  # the documents written for Pagefind
 
 
+def _watch(monkeypatch: pytest.MonkeyPatch, events: list[str], runs: list[Run], *,
+           page_waits_for_run: bool = False) -> None:
+    """Note in ``events`` each Pagefind run begun (``"pagefind"``; the run in ``runs``) and each
+    page the plugin renders (``"page"``); with ``page_waits_for_run``, a page is rendered once
+    the last run begun has ended."""
+    real_start, real_render = search_shards.start_index, theme_pages.render_page
+
+    def starting(work: Path) -> Run:
+        events.append("pagefind")
+        runs.append(real_start(work))
+        return runs[-1]
+
+    def rendering(src_uri: str, theme: theme_pages.Theme) -> None:
+        if page_waits_for_run:
+            runs[-1].process.wait()
+        events.append("page")
+        real_render(src_uri, theme)
+
+    monkeypatch.setattr(search_shards, "start_index", starting)
+    monkeypatch.setattr(theme_pages, "render_page", rendering)
+
+
 def test_the_next_shard_begins_as_a_run_ends_while_pages_render(
         tmp_path: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """With one run at a time, each shard's run begins as the one before ends, while the
@@ -240,21 +262,7 @@ def test_the_next_shard_begins_as_a_run_ends_while_pages_render(
     root = tmp_path / "catalogue"
     _copy_example(root)
     events: list[str] = []
-    started: list[Run] = []
-    real_start, real_render = search_shards.start_index, theme_pages.render_page
-
-    def starting(work: Path) -> Run:
-        events.append("pagefind")
-        started.append(real_start(work))
-        return started[-1]
-
-    def rendering(src_uri: str, theme: theme_pages.Theme) -> None:
-        started[-1].process.wait()  # the run going ends while this page renders
-        events.append("page")
-        real_render(src_uri, theme)
-
-    monkeypatch.setattr(search_shards, "start_index", starting)
-    monkeypatch.setattr(theme_pages, "render_page", rendering)
+    _watch(monkeypatch, events, [], page_waits_for_run=True)
     build_site(root, tmp_path / "site", force=True, cache=False, jobs=1)
     assert events.count("pagefind") == SHARDS == len(runs)
     last_page = len(events) - 1 - events[::-1].index("page")
@@ -270,19 +278,7 @@ def test_pagefind_runs_while_mkdocs_renders_and_stops_with_a_failed_build(
     _copy_example(root)
     events: list[str] = []
     runs: list[Run] = []
-    real_start, real_render = search_shards.start_index, theme_pages.render_page
-
-    def starting(work: Path) -> Run:
-        events.append("pagefind")
-        runs.append(real_start(work))
-        return runs[-1]
-
-    def rendering(src_uri: str, theme: theme_pages.Theme) -> None:
-        events.append("page")
-        real_render(src_uri, theme)
-
-    monkeypatch.setattr(search_shards, "start_index", starting)
-    monkeypatch.setattr(theme_pages, "render_page", rendering)
+    _watch(monkeypatch, events, runs)
     build_site(root, tmp_path / "site", force=True, cache=False, jobs=1)
     assert events[0] == "pagefind" and "page" in events
 
