@@ -53,8 +53,8 @@ class Spill:
         self._bodies = None
 
     def _append(self, *bodies: str | None) -> Body:
-        """Write ``bodies`` one after the other, as they are (UTF-8): no JSON, whose escaping
-        of a page's quotes, written and read again, cost 0.4 ms a page."""
+        """Write ``bodies`` one after the other, as they are (UTF-8): as JSON, a page's body
+        written and read again cost 0.16 ms (escaping its quotes), eight times as much."""
         if self._bodies is None or self._bodies[0] != os.getpid():
             path = self._next(".pages")
             self._bodies = (os.getpid(), path, path.open("wb"))
