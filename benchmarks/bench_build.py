@@ -12,7 +12,8 @@ process of its own (so that its peak memory is its own):
   last, as every later one does;
 - the same catalogue with no cache in one process (``--jobs 1``): the pool's time over it;
 - a bare MkDocs Material site (same theme configuration, fonts off) of as many plain Markdown
-  pages: the full build's time over it (budget 2.00). The bare site's navigation lists only its
+  pages, built right after the full build (a machine's pace can drift between builds minutes
+  apart): the full build's time over it (budget 2.00). The bare site's navigation lists only its
   home page: MkDocs' default one lists every page on every page, which makes the output grow
   with the square of the number of pages (``--default-nav`` shows it; small sizes only).
 
@@ -41,7 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -95,7 +96,7 @@ def bare_build(work: Path, pages: int, default_nav: bool) -> Measure:
     (docs / "index.md").write_text("# Baseline\n\nThe home page of the baseline site.\n")
     for i in range(1, pages):
         (docs / f"page-{i}.md").write_text(PLAIN_PAGE.format(i=i))
-    config = {
+    config: dict[str, Any] = {
         "site_name": "Baseline", "docs_dir": str(docs), "site_dir": str(work / "site"),
         "theme": {"name": "material", "font": False},
         "plugins": ["search"],
@@ -268,15 +269,16 @@ def main() -> None:
             work = Path(folder)
             root = work / "catalogue"
             generate(root, size)
+            compared = size <= args.bare_up_to
             full = omh_build(root, work / "site")
+            # Next to the full build: this machine's pace drifts by a tenth or more in minutes.
+            bare = bare_build(work / "bare", full.site.pages, args.default_nav) \
+                if compared else None
             rebuilds = []
             for which in (0, 1):
                 changed = change_one_record(root, which)
                 rebuilds.append((changed, omh_build(root, work / "site")))
-            compared = size <= args.bare_up_to
             one = omh_build(root, work / "one", cache=False, jobs=1) if compared else None
-            bare = bare_build(work / "bare", full.site.pages, args.default_nav) \
-                if compared else None
             cost = analyse_cost(root, work / "site") if args.analyse else None
         ours = full.site
         print(f"\n{size:,} records: omh build wrote {ours.pages:,} pages and "
