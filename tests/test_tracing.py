@@ -72,7 +72,6 @@ def test_a_deferred_value_is_made_once_when_first_looked_up() -> None:
     assert table.get("missing", "default") == "default"
 
 
-
 def test_a_key_a_table_has_not_reads_as_absent(tmp_path: Path) -> None:
     """Whatever the table, a key it has not gives one digest (made once), which a key it has
     never gives; a read of it holds as long as the key stays absent."""
