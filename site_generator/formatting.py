@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
@@ -41,6 +42,11 @@ DASH = "\u2014"
 def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
         value)
+
+
+def stated(facts: Iterable[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The (name, value) pairs whose value is not ``None``: the facts a table shows."""
+    return [fact for fact in facts if fact[1] is not None]
 
 
 def label(value: object) -> str:

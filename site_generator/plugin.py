@@ -59,6 +59,7 @@ from site_generator.cached_output import (
 from site_generator.carbon_view import carbon_figures
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
+from site_generator.head_tags import install as install_head_tags
 from site_generator.in_place import remove_stale_meanwhile, unlink_written
 from site_generator.measure import peak_rss_mib, timed
 from site_generator.pagefind_index import SearchIndexError
@@ -387,6 +388,7 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         already (the generated page content) is handed over as ``Markup``."""
         env.autoescape = True
         install_shared_fragments(env)
+        install_head_tags(env)
         # MkDocs makes a new environment for every build (and omh serve builds often): within
         # one, a template is read once, not looked at again on each of 10,000 pages.
         env.auto_reload = False

@@ -185,9 +185,10 @@ def _environment() -> jinja2.Environment:
         "number": formatting.number, "size": formatting.size, "date": formatting.date,
         "duration": formatting.duration, "hours": formatting.hours, "kg": formatting.kg,
         "kwh": formatting.kwh, "percent": formatting.percent, "label": formatting.label,
-        "shape": formatting.shape, "truncate_text": formatting.truncate,
-        "ms": formatting.milliseconds, "mb": formatting.megabytes, "gb": formatting.gigabytes,
-        "paragraphs": paragraphs, "wbr": breakable, "here": here_url, "host": host,
+        "stated": formatting.stated, "shape": formatting.shape,
+        "truncate_text": formatting.truncate, "ms": formatting.milliseconds,
+        "mb": formatting.megabytes, "gb": formatting.gigabytes, "paragraphs": paragraphs,
+        "wbr": breakable, "here": here_url, "host": host,
     })
     env.globals.update({"KINDS": KINDS, "DASH": formatting.DASH,
                         "pager_pages": formatting.pager_pages})

@@ -85,6 +85,11 @@ class PrincipleScore(NamedTuple):
     possible: int
     checks: tuple[CheckResult, ...]
 
+    @property
+    def applicable(self) -> list[CheckResult]:
+        """The checks that apply to the record, in order (those a page shows)."""
+        return [c for c in self.checks if c.applies]
+
 
 @dataclass(frozen=True)
 class QualityReport:
