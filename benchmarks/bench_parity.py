@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import io
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -184,4 +183,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

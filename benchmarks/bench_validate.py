@@ -64,6 +64,11 @@ def _probe(root: Path, path: str) -> dict[str, object]:
     return report
 
 
+def _names(loaded: object) -> list[str]:
+    """The probe's list of heavy libraries loaded, as names."""
+    return [str(name) for name in loaded] if isinstance(loaded, list) else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
@@ -98,7 +103,7 @@ def main() -> None:
               f"cold / full = {cold_s / full:.4f}")
         print(f"hook imports: {probe['import']:.3f} s "
               f"({float(str(probe['import'])) / warm_s:.0%} of the warm run); "
-              f"heavy libraries loaded: {', '.join(map(str, probe['heavy'])) or 'none'}")
+              f"heavy libraries loaded: {', '.join(_names(probe['heavy'])) or 'none'}")
 
 
 if __name__ == "__main__":

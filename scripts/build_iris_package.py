@@ -103,7 +103,8 @@ def linear(z: F64, weights: F64, bias: F64) -> F64:
 def softmax(logits: F64) -> F64:
     shifted = exp(logits - logits.max(axis=1, keepdims=True))
     totals = np.array([math.fsum(row) for row in shifted.tolist()])
-    return shifted / totals[:, None]
+    probabilities: F64 = shifted / totals[:, None]
+    return probabilities
 
 
 # -- training ------------------------------------------------------------------------------

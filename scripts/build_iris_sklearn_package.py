@@ -52,7 +52,7 @@ def data() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.str_], list[str]]:
 
 def split(count: int) -> npt.NDArray[np.bool_]:
     """True for the held-out rows."""
-    return np.arange(count) % TEST_EVERY == TEST_EVERY - 1
+    return np.asarray(np.arange(count) % TEST_EVERY == TEST_EVERY - 1, dtype=np.bool_)
 
 
 def fit() -> tuple[Any, npt.NDArray[np.float32], npt.NDArray[np.str_], dict[str, float]]:
@@ -75,7 +75,7 @@ def fit() -> tuple[Any, npt.NDArray[np.float32], npt.NDArray[np.str_], dict[str,
 
 
 def reference_outputs(pipeline: Any, inputs: npt.NDArray[np.float32]
-                      ) -> tuple[npt.NDArray[np.str_], list[dict[str, float]]]:
+                      ) -> tuple[npt.NDArray[np.str_], list[dict[str, np.float32]]]:
     """scikit-learn's own predictions: the reference onnxruntime is compared with."""
     predicted = pipeline.predict(inputs).astype(str)
     probabilities = pipeline.predict_proba(inputs).astype(np.float32)
@@ -98,12 +98,12 @@ def export(pipeline: Any) -> Any:
     return model
 
 
-def sequence_of_maps(maps: list[dict[str, float]], name: str) -> Any:
+def sequence_of_maps(maps: list[dict[str, np.float32]], name: str) -> Any:
     """A SequenceProto of MapProto (string keys, float32 scalar values), made with
     onnx.helper (numpy_helper.from_dict takes a str key for a dtype name)."""
     from onnx import SequenceProto, TensorProto, helper, numpy_helper
 
-    def one(mapping: dict[str, float]) -> Any:
+    def one(mapping: dict[str, np.float32]) -> Any:
         values = [numpy_helper.from_array(np.array(v, dtype=np.float32)) for v in mapping.values()]
         return helper.make_map("", TensorProto.STRING, [k.encode() for k in mapping],
                                helper.make_sequence("", SequenceProto.TENSOR, values))

@@ -10,10 +10,12 @@ its own it logs to MLflow's default store.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import mlflow
 import pandas as pd
+from mlflow.data.pandas_dataset import from_pandas
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_iris_package as iris
@@ -30,12 +32,12 @@ def main() -> int:
     source = iris.DATA.as_posix()
     for rows, context, split in ((frame[~held_out], "training", "train"),
                                  (frame[held_out], "test", "test")):
-        dataset = mlflow.data.from_pandas(rows, source=source, name=f"iris-{split}",
+        dataset = from_pandas(rows, source=source, name=f"iris-{split}",
                                           targets="species")
         mlflow.log_input(dataset, context=context, tags={"split": split})
     model, losses = iris.train(training)
     run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
-    now = mlflow.utils.time.get_current_time_millis()
+    now = int(time.time() * 1000)  # (as MLflow stamps a metric)
     mlflow.MlflowClient().log_batch(run_id, metrics=[
         mlflow.entities.Metric("training_loss", loss, now, step)
         for step, loss in enumerate(losses)])
