@@ -33,6 +33,7 @@ from typing import NamedTuple
 from site_generator.build_cache import BuildCache, ShardFiles
 from site_generator.cached_output import place_files
 from site_generator.in_place import remove_stale
+from site_generator.output_dir import remove_in_background
 from site_generator.pagefind_index import (
     Run,
     SearchIndexError,
@@ -211,6 +212,7 @@ def index_shards(work: ShardWork, cache: BuildCache | None,
     cache keeps them (a shard some file of which could not be kept is left out: it is indexed
     again next time)."""
     shards = dict(work.placed)
+    done = False
     try:
         for shard, key in work.stale:
             start_shards(work, jobs)
@@ -219,18 +221,24 @@ def index_shards(work: ShardWork, cache: BuildCache | None,
             files = _kept(cache, bundle) if cache is not None else None
             if files is not None:
                 shards[key] = files
+        done = True
     finally:
-        stop_shards(work)
+        stop_shards(work, meanwhile=done)
     return shards
 
 
-def stop_shards(work: ShardWork) -> None:
-    """End the runs still going (a build that failed) and remove the documents."""
+def stop_shards(work: ShardWork, meanwhile: bool = False) -> None:
+    """End the runs still going (a build that failed) and remove the documents: with
+    ``meanwhile`` (every run has ended), by a process of their own, which the build does not
+    wait for (unlinking the 1,250 documents of a rebuild's shard took 0.1 s)."""
     for run in work.running.values():
         stop_index(run)
     work.running.clear()
     work.pending.clear()
-    shutil.rmtree(work.work, ignore_errors=True)
+    if meanwhile:
+        remove_in_background(work.work)
+    else:
+        shutil.rmtree(work.work, ignore_errors=True)
 
 
 def _unplanned(path: str | None) -> SearchIndexError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,6 +205,29 @@ def test_omh_serve_indexes_in_the_background_with_the_cache(tmp_path: Path,
         assert sorted(runs) == [[str(i) for i in range(8)], [], ["5"]][build]
     assert dropped in shards  # kept again once indexed
     assert shard_folder(5) == "pagefind/5/"
+
+
+def test_the_documents_written_for_pagefind_are_removed_after_a_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once every run has ended, the documents written for Pagefind are removed by a process
+    the build does not wait for: they are gone soon after, and nothing else is."""
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    (temporary / "omh-search-someone-elses").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    begun: list[Path] = []
+    start = search_shards.start_index
+    monkeypatch.setattr(search_shards, "start_index",
+                        lambda work: begun.append(work) or start(work))
+    build_site(root, tmp_path / "site", cache=False)
+    assert begun and all(work.is_relative_to(temporary) for work in begun)
+    deadline = time.monotonic() + 30
+    while any(work.exists() for work in begun) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(work.exists() for work in begun)
+    assert [p.name for p in temporary.iterdir()] == ["omh-search-someone-elses"]
 
 
 def test_a_failed_index_fails_the_build_with_pagefinds_words(
