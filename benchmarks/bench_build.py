@@ -23,11 +23,17 @@ compiled, as Python leaves it after a first run (``project_bytecode``): a machin
 What that costs is printed once, as the time to import the build from source over the time
 with the bytecode.
 
+With ``--rounds N``, the full build, the bare build beside it and the two rebuilds are measured
+N times, each round on a fresh copy of the catalogue with no cache, and the medians of the
+rounds' ratios are printed too: one build's time varies by a tenth or more here from one minute
+to the next, on the same code.
+
 With ``--analyse``, also what the Analyse pages add. Above ``--bare-up-to`` records (10,000 by
 default) only the full build and the rebuild run: ``--sizes 30000 100000`` gives their time and
 peak RSS per stage.
 
-    python benchmarks/bench_build.py [--sizes 1000 10000] [--bare-up-to N] [--analyse]
+    python benchmarks/bench_build.py [--sizes 1000 10000] [--bare-up-to N] [--rounds N]
+                                     [--analyse]
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import compileall
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,6 +242,65 @@ def analyse_cost(root: Path, site: Path) -> AnalyseCost:
                        max(data, default=0), len(analyses.leaderboards))
 
 
+class Round(NamedTuple):
+    full: Build
+    bare: Measure | None
+    rebuilds: list[tuple[str, Build]]
+    """Each rebuild after a record changed, with the record's id."""
+
+
+def measure_round(folder: Path, catalogue: Path, compared: bool, default_nav: bool) -> Round:
+    """A full build of a copy of ``catalogue`` (in ``folder``) with no cache, the bare build
+    (when ``compared``), and two rebuilds, each after one record changed."""
+    root = folder / "catalogue"
+    shutil.copytree(catalogue, root, symlinks=True)
+    full = omh_build(root, folder / "site")
+    # Next to the full build: this machine's pace drifts by a tenth or more in minutes.
+    bare = bare_build(folder / "bare", full.site.pages, default_nav) if compared else None
+    shutil.rmtree(folder / "bare", ignore_errors=True)
+    rebuilds = []
+    for which in (0, 1):
+        changed = change_one_record(root, which)
+        rebuilds.append((changed, omh_build(root, folder / "site")))
+    return Round(full, bare, rebuilds)
+
+
+def print_round(size: int, found: Round) -> None:
+    full = found.full
+    ours = full.site
+    print(f"full build (empty cache, {default_jobs()} processes): {ours.seconds:.1f} s, "
+          f"peak RSS {max(full.rss.values()):,.0f} MiB; stages: {stages(full)}")
+    for number, (changed, rebuild) in enumerate(found.rebuilds):
+        start = ("into an empty folder" if not rebuild.in_place else
+                 "from a copy of the site" if number == 0 else "from the site before last")
+        print(f"rebuild after changing {changed}, {start}: {rebuild.site.seconds:.1f} s "
+              f"({rebuild.reused:,} of {size:,} records' pages reused, peak RSS "
+              f"{max(rebuild.rss.values()):,.0f} MiB); stages: {stages(rebuild)}")
+        print(f"ratio rebuild / full build: {rebuild.site.seconds / ours.seconds:.3f} "
+              "(budget 0.10)")
+    bare = found.bare
+    if bare is not None:
+        print(f"bare mkdocs, {bare.pages:,} plain pages: {bare.seconds:.1f} s; "
+              f"ratio omh / bare: time {ours.seconds / bare.seconds:.2f} (budget 2.00), "
+              f"output size {ours.bytes / bare.bytes:.2f}, "
+              f"largest page {ours.largest_page / bare.largest_page:.2f}")
+
+
+def print_medians(rounds: list[Round]) -> None:
+    """The medians of the rounds' ratios, each measured within its round."""
+    parts = []
+    bares = [(r.full.site.seconds, r.bare.seconds) for r in rounds if r.bare is not None]
+    if bares:
+        parts.append("omh / bare time "
+                     f"{statistics.median(ours / bare for ours, bare in bares):.2f} "
+                     "(budget 2.00)")
+    for number in range(len(rounds[0].rebuilds)):
+        ratio = statistics.median(r.rebuilds[number][1].site.seconds / r.full.site.seconds
+                                  for r in rounds)
+        parts.append(f"rebuild {number + 1} / full build {ratio:.3f} (budget 0.10)")
+    print(f"medians of {len(rounds)} rounds: " + "; ".join(parts))
+
+
 def mib(value: int) -> str:
     return f"{value / 1024 / 1024:.1f} MiB"
 
@@ -254,6 +320,9 @@ def main() -> None:
     parser.add_argument("--bare-up-to", type=int, default=10_000, metavar="N",
                         help="build the bare MkDocs site and the one-process comparison only "
                              "for sizes up to N (default 10000)")
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="measure the full, bare and cached builds N times, each round on a "
+                             "fresh copy with no cache, and print the medians of their ratios")
     parser.add_argument("--analyse", action="store_true",
                         help="also measure what the Analyse pages add")
     args = parser.parse_args()
@@ -267,40 +336,31 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="omh-bench-") as folder:
             work = Path(folder)
-            root = work / "catalogue"
-            generate(root, size)
+            catalogue = work / "catalogue"
+            generate(catalogue, size)
             compared = size <= args.bare_up_to
-            full = omh_build(root, work / "site")
-            # Next to the full build: this machine's pace drifts by a tenth or more in minutes.
-            bare = bare_build(work / "bare", full.site.pages, args.default_nav) \
+            rounds: list[Round] = []
+            for number in range(max(1, args.rounds)):
+                if rounds:  # (the last round's folder serves what follows)
+                    shutil.rmtree(work / f"round-{number - 1}")
+                rounds.append(measure_round(work / f"round-{number}", catalogue, compared,
+                                            args.default_nav))
+            last = work / f"round-{len(rounds) - 1}"
+            one = omh_build(last / "catalogue", work / "one", cache=False, jobs=1) \
                 if compared else None
-            rebuilds = []
-            for which in (0, 1):
-                changed = change_one_record(root, which)
-                rebuilds.append((changed, omh_build(root, work / "site")))
-            one = omh_build(root, work / "one", cache=False, jobs=1) if compared else None
-            cost = analyse_cost(root, work / "site") if args.analyse else None
-        ours = full.site
+            cost = analyse_cost(last / "catalogue", last / "site") if args.analyse else None
+        ours = rounds[-1].full.site
         print(f"\n{size:,} records: omh build wrote {ours.pages:,} pages and "
               f"{ours.files:,} files ({mib(ours.bytes)})")
-        print(f"full build (empty cache, {default_jobs()} processes): {ours.seconds:.1f} s, "
-              f"peak RSS {max(full.rss.values()):,.0f} MiB; stages: {stages(full)}")
-        for number, (changed, rebuild) in enumerate(rebuilds):
-            start = ("into an empty folder" if not rebuild.in_place else
-                     "from a copy of the site" if number == 0 else "from the site before last")
-            print(f"rebuild after changing {changed}, {start}: {rebuild.site.seconds:.1f} s "
-                  f"({rebuild.reused:,} of {size:,} records' pages reused, peak RSS "
-                  f"{max(rebuild.rss.values()):,.0f} MiB); stages: {stages(rebuild)}")
-            print(f"ratio rebuild / full build: {rebuild.site.seconds / ours.seconds:.3f} "
-                  "(budget 0.10)")
+        for number, found in enumerate(rounds):
+            if len(rounds) > 1:
+                print(f"round {number + 1}:")
+            print_round(size, found)
+        if len(rounds) > 1:
+            print_medians(rounds)
         if one is not None:
             print(f"one process, no cache: {one.site.seconds:.1f} s; ratio pool / one process: "
                   f"{ours.seconds / one.site.seconds:.2f}")
-        if bare is not None:
-            print(f"bare mkdocs, {bare.pages:,} plain pages: {bare.seconds:.1f} s; "
-                  f"ratio omh / bare: time {ours.seconds / bare.seconds:.2f} (budget 2.00), "
-                  f"output size {ours.bytes / bare.bytes:.2f}, "
-                  f"largest page {ours.largest_page / bare.largest_page:.2f}")
         if cost is not None:
             mkdocs_share = cost.pages * ours.seconds / ours.pages
             added = cost.derive_seconds + cost.generate_seconds + mkdocs_share
