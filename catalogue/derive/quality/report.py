@@ -81,14 +81,20 @@ class PrincipleScore(NamedTuple):
     principle: str
     facet: str
     description: str
-    earned: int
-    possible: int
     checks: tuple[CheckResult, ...]
 
     @property
     def applicable(self) -> list[CheckResult]:
         """The checks that apply to the record, in order (those a page shows)."""
         return [c for c in self.checks if c.applies]
+
+    @property
+    def earned(self) -> int:
+        return sum(c.points for c in self.applicable)
+
+    @property
+    def possible(self) -> int:
+        return sum(c.weight for c in self.applicable)
 
 
 @dataclass(frozen=True)
@@ -132,15 +138,10 @@ class QualityReport:
     def principles(self) -> list[PrincipleScore]:
         """The checks grouped by FAIR principle, in F1 ... R1.3 order (principles with no
         applicable check are left out)."""
-        groups: list[PrincipleScore] = []
-        for principle, (facet, description) in PRINCIPLES.items():
-            checks = tuple(c for c in self.checks if c.principle == principle)
-            applicable = [c for c in checks if c.applies]
-            if applicable:
-                groups.append(PrincipleScore(principle, facet, description,
-                                             sum(c.points for c in applicable),
-                                             sum(c.weight for c in applicable), checks))
-        return groups
+        groups = (PrincipleScore(principle, facet, description,
+                                 tuple(c for c in self.checks if c.principle == principle))
+                  for principle, (facet, description) in PRINCIPLES.items())
+        return [group for group in groups if any(c.applies for c in group.checks)]
 
     def facets(self) -> dict[str, tuple[int, int]]:
         """(earned, possible) per facet: Findable, Accessible, Interoperable, Reusable."""
