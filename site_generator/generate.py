@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from catalogue.link.catalogue import Catalogue
-from catalogue.load.forked import run_forked
+from catalogue.load.forked import POOL_MINIMUM, run_forked
 from catalogue.model.kinds import KINDS
 from catalogue.standards.jsonld import LinkedData
 from catalogue.standards.urls import base_url
@@ -20,12 +21,18 @@ from site_generator.listing import kind_lists, list_page, list_path
 from site_generator.lookup_values import Values
 from site_generator.measure import timed
 from site_generator.quality_memo import remembered_reports
-from site_generator.record_units import build_units, catalogue_tables, reusable, trace_tables
+from site_generator.record_units import (
+    build_units,
+    catalogue_tables,
+    reusable,
+    surely_changed,
+    trace_tables,
+)
 from site_generator.render import SiteContext, linked_data
 from site_generator.search import search_page, searched_pages
 from site_generator.search_shards import plan_shards
 from site_generator.shared_units import add_pages, remembered_page
-from site_generator.site import Meanwhile, Site
+from site_generator.site import Meanwhile, Site, Unit
 from site_generator.site_files import (
     NQUADS_FILE,
     catalogue_file_paths,
@@ -50,7 +57,8 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
              spill: Spill | None = None, search_bundles: Sequence[str] | None = None,
              records_done: Callable[[Site], None] | None = None,
              site_files: Meanwhile | None = None,
-             carbon: CarbonFigures | None = None) -> Site:
+             carbon: CarbonFigures | None = None,
+             changed_first: Callable[[list[Unit]], None] | None = None) -> Site:
     """The site of ``catalogue``; with ``cache``, each record's unit of pages and files is taken
     from it while everything the unit read is unchanged (``record_units``), and the units to
     build are built in ``jobs`` processes; with ``spill``, their page bodies and file contents
@@ -59,7 +67,10 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
     its record pages are made (built or reused), before the lists: the record pages are all
     the search index holds, so its runs can begin there. ``site_files``:
     the site-wide files begun already (``site_files_meanwhile``); ``carbon``: the carbon
-    figures, when they are made already."""
+    figures, when they are made already. ``changed_first``, when a few records changed in
+    their own folder (a rebuild after an edit), is given their units as soon as they are
+    built, before the other units are checked: the search index's runs for their pages can
+    begin there, before every unit is known (half a second sooner at 10,000 records)."""
     stages: dict[str, float] = {}
     with timed(stages, "derive"):
         tables = catalogue_tables(catalogue)
@@ -81,14 +92,23 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
             _lists_and_dashboards, site, cache, values, search_bundles)))
         record_ids = list(dict.keys(catalogue.records))
         reused: Mapping[str, CachedUnit] = {}
+        first: list[Unit] = []
         if cache is not None and values is not None:  # (values is None without a cache)
             with timed(stages, "cache check"):
                 for record_id in record_ids:  # here, not in the workers, which would forget them
                     values.record(record_id)
-                reused = reusable(cache, values, record_ids)
+                changed = surely_changed(cache, values, record_ids) \
+                    if changed_first is not None else []
+            if changed_first is not None and 0 < len(changed) < POOL_MINIMUM:
+                with timed(stages, "record pages"):
+                    first = list(build_units(changed, site, values, jobs, spill))
+                changed_first(first)
+            with timed(stages, "cache check"):
+                done = {unit.record_id for unit in first}
+                reused = reusable(cache, values, [i for i in record_ids if i not in done])
         result = Site(nav=navigation(), stages=stages)
         with timed(stages, "record pages"):
-            nquads = _record_pages(result, site, cache, values, reused, jobs, spill)
+            nquads = _record_pages(result, site, cache, values, reused, jobs, spill, first)
         # The dump is made meanwhile too, begun first (it is what a rebuild waits for last),
         # and placed after MkDocs (which never sees it).
         dump = running.enter_context(_meanwhile(jobs, folder, functools.partial(
@@ -105,13 +125,15 @@ def generate(catalogue: Catalogue, cache: BuildCache | None = None, jobs: int = 
 
 def _record_pages(result: Site, site: SiteContext, cache: BuildCache | None,
                   values: Values | None, reused: Mapping[str, CachedUnit], jobs: int,
-                  spill: Spill | None) -> dict[str, list[str] | str]:
-    """Each record's unit, built or ``reused``, in ``result``; returns each record's lines of
-    the dump, or the blob that holds them."""
+                  spill: Spill | None, built: list[Unit]) -> dict[str, list[str] | str]:
+    """Each record's unit, ``built`` already, built now or ``reused``, in ``result``; returns
+    each record's lines of the dump, or the blob that holds them."""
     catalogue = site.catalogue
     nquads: dict[str, list[str] | str] = {}
-    for unit in build_units([i for i in dict.keys(catalogue.records) if i not in reused], site,
-                            values, jobs, spill):
+    done = {unit.record_id for unit in built}
+    for unit in itertools.chain(built, build_units(
+            [i for i in dict.keys(catalogue.records) if i not in reused and i not in done], site,
+            values, jobs, spill)):
         result.pages.extend(unit.pages)
         blobs = [unit.nquads_blob, *(page.index_blob for page in unit.pages)]
         for published in unit.files:

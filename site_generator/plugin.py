@@ -69,16 +69,18 @@ from site_generator.search_shards import (
     Document,
     ShardPlan,
     ShardWork,
+    begin_first,
     index_shards,
     place_kept,
     plan_shards,
     prepare_shards,
+    shard_of,
     start_shards,
     stop_shards,
 )
 from site_generator.serve_watch import watch_natively
 from site_generator.shared_fragments import install as install_shared_fragments
-from site_generator.site import SEARCH, GeneratedPage, Meanwhile, Site
+from site_generator.site import SEARCH, GeneratedPage, Meanwhile, Site, Unit
 from site_generator.spare_site import SiteCopy, adopt_spare, note_built
 from site_generator.spill import Spill, loaded
 from site_generator.theme_pages import Theme, render_pages
@@ -258,7 +260,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                 return generate(catalogue, self.cache, self._jobs(), spill,
                                 self._search_plan.folders,
                                 functools.partial(self._records_done, Path(config.site_dir)),
-                                site_files, carbon)
+                                site_files, carbon,
+                                functools.partial(self._search_first, Path(config.site_dir),
+                                                  catalogue))
         except BaseException as exc:
             if site_files is not None:  # (once ``generate`` has returned, it is ``Site.later``)
                 site_files.stop()
@@ -345,12 +349,40 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         start = time.perf_counter()
         try:
             # The shards the cache holds are placed with the reused pages (``_place_early``).
-            self._search_work = self._prepare_search(site_dir, site, place=False)
+            self._search_work = self._prepare_search(site_dir, site, place=False,
+                                                     first=self._search_work)
             start_shards(self._search_work, self._jobs())
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from exc
         finally:
-            self._search_begun = time.perf_counter() - start
+            self._search_begun += time.perf_counter() - start
+
+    def _search_first(self, site_dir: Path, catalogue: Catalogue, units: list[Unit]) -> None:
+        """The search documents of the records changed in their own folder are known once
+        their ``units`` are built, before the others' units are checked (``generate``): the
+        runs of their shards begin then, on the documents the cache holds for the other pages,
+        and ``_begin_search`` takes them over if those pages kept their documents (as they do
+        unless one was built again and its document changed too)."""
+        cache, plan = self.cache, self._search_plan
+        if cache is None or plan is None or not self.config.search or \
+                self.config.search_in_background:
+            return
+        start = time.perf_counter()
+        built = {unit.record_id for unit in units}
+        records = catalogue.records
+        fresh = list(self._documents(Site(pages=[page for unit in units for page in unit.pages])))
+        kept = (Document(page.path, None, page.index)
+                for record_id, unit in cache.units.items()
+                if record_id not in built and dict.__contains__(records, record_id)
+                for page in unit.pages if page.index)
+        shards = {shard_of(document.path, plan.count) for document in fresh}
+        try:
+            self._search_work = begin_first(site_dir, [*fresh, *kept], plan, cache, shards,
+                                            self._jobs())
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from exc
+        finally:
+            self._search_begun += time.perf_counter() - start
 
     def _jobs(self) -> int:
         return self.config.jobs or default_jobs()
@@ -682,10 +714,11 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         written.update(path for path, _, _ in self.site.placed_files)
         return written
 
-    def _prepare_search(self, site_dir: Path, site: Site, place: bool = True) -> ShardWork:
+    def _prepare_search(self, site_dir: Path, site: Site, place: bool = True,
+                        first: ShardWork | None = None) -> ShardWork:
         assert self._search_plan is not None
         return prepare_shards(site_dir, self._documents(site), self._search_plan, self.cache,
-                              place)
+                              place, first)
 
     @staticmethod
     def _documents(site: Site) -> Iterator[Document]:

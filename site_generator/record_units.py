@@ -108,6 +108,18 @@ def build_units(record_ids: list[str], site: SiteContext, values: Values | None,
                                                    values, spill), record_ids, jobs)
 
 
+def surely_changed(cache: BuildCache, values: Values, record_ids: list[str]) -> list[str]:
+    """The records of ``record_ids`` whose units are built again whatever else they read:
+    those the cache keeps none for, and those whose own folder changed (a unit reads its own
+    record: ``build_unit``)."""
+    found = []
+    for record_id in record_ids:
+        unit = cache.units.get(record_id)
+        if unit is None or (RECORDS, record_id, values.record(record_id)) not in unit.reads:
+            found.append(record_id)
+    return found
+
+
 def reusable(cache: BuildCache, values: Values,
              record_ids: list[str]) -> Mapping[str, CachedUnit]:
     """The cached units still valid for ``record_ids``."""

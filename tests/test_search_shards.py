@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from test_build_cache import _copy_example, assert_same_site
 
 from catalogue.pipeline import load_catalogue
@@ -318,3 +319,76 @@ def test_pagefind_runs_while_mkdocs_renders_and_stops_with_a_failed_build(
         build_site(root, tmp_path / "failed", force=True, cache=False, jobs=1)
     assert runs and all(run.process.poll() is not None for run in runs)
     assert not list(temporary.glob("omh-search-*"))
+
+
+def _spy_runs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[Path, Run]], list[Run]]:
+    """Each Pagefind run begun (its documents' folder, the run) and each run stopped."""
+    begun: list[tuple[Path, Run]] = []
+    stopped: list[Run] = []
+    real_start, real_stop = search_shards.start_index, search_shards.stop_index
+
+    def starting(work: Path) -> Run:
+        begun.append((work, real_start(work)))
+        return begun[-1][1]
+
+    def stopping(run: Run) -> None:
+        stopped.append(run)
+        real_stop(run)
+
+    monkeypatch.setattr(search_shards, "start_index", starting)
+    monkeypatch.setattr(search_shards, "stop_index", stopping)
+    return begun, stopped
+
+
+def _named_with_a_neighbour(root: Path) -> tuple[str, str]:
+    """An organisation and a record that names it (its search document shows the name), whose
+    pages are in the same shard."""
+    for record in sorted(root.glob("*/*/record.yaml")):
+        data = yaml.safe_load(record.read_text(encoding="utf-8"))
+        page = f"{record.parent.parent.name}/{record.parent.name}/"
+        for named in [*data.get("affiliations", []), data.get("organization")]:
+            if isinstance(named, str) and named.startswith("organizations/") and \
+                    shard_of(f"{named}/", SHARDS) == shard_of(page, SHARDS):
+                return named, page
+    raise AssertionError("no organisation shares a shard with a record that names it")
+
+
+def test_the_run_begun_for_an_edited_record_is_taken_or_begun_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record edited in its own folder has its shard indexed as soon as its page is built,
+    with the documents the cache holds for the shard's other pages, before the other pages
+    are checked. That run is the shard's when those documents are unchanged (a card edited);
+    when another page of the shard changed its document too (the members of a renamed
+    organisation name it), it is stopped and the shard indexed again. Either way the site is
+    the one a clean build makes."""
+    monkeypatch.setattr(search_shards, "DOCUMENTS_PER_SHARD", PER_SHARD)
+    root = tmp_path / "catalogue"
+    _copy_example(root)
+    site = tmp_path / "site"
+    build_site(root, site, force=True)
+    begun, stopped = _spy_runs(monkeypatch)
+
+    card = root / "models" / "iris-softmax-classifier" / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\n\nA sentence about shards.\n",
+                    encoding="utf-8")
+    shard = str(shard_of("models/iris-softmax-classifier/", SHARDS))
+    build_site(root, site, force=True)
+    assert [(work.parent.name, work.name) for work, _ in begun] == [("first", shard)]
+    assert stopped == []
+    build_site(root, tmp_path / "clean", force=True, cache=False)
+    assert_same_site(site, tmp_path / "clean")
+
+    organisation, neighbour = _named_with_a_neighbour(root)
+    record = root / organisation / "record.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "\nname: ", "\nname: Renamed ", 1), encoding="utf-8")
+    shard = str(shard_of(f"{organisation}/", SHARDS))
+    begun.clear()
+    build_site(root, site, force=True)
+    first = [run for work, run in begun if work.parent.name == "first"]
+    assert [work.name for work, _ in begun if work.parent.name == "first"] == [shard]
+    assert stopped == first, neighbour  # its document named the organisation as it was
+    assert shard in [work.name for work, _ in begun if work.parent.name != "first"]
+    build_site(root, tmp_path / "clean2", force=True, cache=False)
+    assert "Renamed" in (site / organisation / "index.html").read_text(encoding="utf-8")
+    assert_same_site(site, tmp_path / "clean2")
