@@ -9,12 +9,13 @@ last when the build cache made it (``site_generator.spare_site``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -24,9 +25,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from catalogue.load.collector import fewer_collections
+from catalogue.load.forked import ForkedFailed
 from catalogue.model.findings import Finding, Severity
 from catalogue.model.kinds import SETTINGS_FILE
-from catalogue.pipeline import Catalogue, load_catalogue, load_settings, load_theme
+from catalogue.pipeline import Catalogue, Checking, load_checking, load_settings, load_theme
 from site_generator.assets import find_vendor_files
 from site_generator.csp import new_nonce
 from site_generator.generate import navigation
@@ -141,16 +143,20 @@ def check_plugin_installed() -> None:
                              "project with `pip install -e .`")
 
 
-def load_checked(root: Path, force: bool, cache: bool = True,
-                 jobs: int = 0) -> tuple[Catalogue, list[Finding]]:
-    """The catalogue, checked; its records are kept for the next run meanwhile: the caller
-    waits for that (``catalogue.store.settle()``)."""
-    catalogue, findings = load_catalogue(root, check=True, keep_records=cache, jobs=jobs,
-                                         save_meanwhile=True)
+Gate = Callable[[], list[Finding]]
+"""The checks' findings, once they are done; raises ``SiteBuildError`` when they found errors
+and the build was not forced (``passed``)."""
+
+
+def passed(checking: Checking, force: bool, checked: int) -> list[Finding]:
+    """The gate of a build whose ``checked`` records are being checked (``checking``)."""
+    try:
+        findings = checking.findings()
+    except ForkedFailed as exc:
+        raise SiteBuildError(f"the checks could not be run: {exc}") from None
     if any(f.severity is Severity.ERROR for f in findings) and not force:
-        catalogue.store.settle()
-        raise CatalogueHasErrors(findings, len(catalogue.store.paths))
-    return catalogue, findings
+        raise CatalogueHasErrors(findings, checked)
+    return findings
 
 
 @fewer_collections()
@@ -195,22 +201,30 @@ def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None
            force: bool, verbose: bool, node_modules: Path | None, catalogue: Catalogue | None,
            material_search: bool, cache: bool, jobs: int, start: float) -> BuildResult:
     """``build_site`` once the site's ``copy`` (if any) has begun."""
-    def build(catalogue: Catalogue, findings: list[Finding]) -> BuildResult:
-        return _build_from(catalogue, findings, root, site_dir, spare, copy, verbose=verbose,
+    def build(catalogue: Catalogue, gate: Gate) -> BuildResult:
+        return _build_from(catalogue, gate, root, site_dir, spare, copy, verbose=verbose,
                            node_modules=node_modules,
                            material_search=material_search, cache=cache, jobs=jobs,
                            start=start)
 
     if catalogue is not None:
-        return build(catalogue, [])
-    catalogue, findings = load_checked(root, force, cache, jobs)
+        return build(catalogue, list)
+    catalogue, checking = load_checking(root, keep_records=cache, jobs=jobs,
+                                        save_meanwhile=True)
+    gate = functools.partial(passed, checking, force, len(catalogue.store.paths))
     try:
-        return build(catalogue, findings)
+        if not checking.meanwhile:
+            gate()  # (nothing is begun for a catalogue the checks refuse)
+        return build(catalogue, gate)
+    except Exception:
+        gate()  # what the checks found comes before what building an unchecked catalogue raised
+        raise
     finally:
+        checking.stop()
         catalogue.store.settle()  # the records kept for the next run, meanwhile
 
 
-def _build_from(catalogue: Catalogue, findings: list[Finding], root: Path, site_dir: Path,
+def _build_from(catalogue: Catalogue, gate: Gate, root: Path, site_dir: Path,
                 spare: Path | None, copy: SiteCopy | None, *, verbose: bool,
                 node_modules: Path | None, material_search: bool, cache: bool, jobs: int,
                 start: float) -> BuildResult:
@@ -233,16 +247,17 @@ def _build_from(catalogue: Catalogue, findings: list[Finding], root: Path, site_
                     assert isinstance(plugin, CataloguePlugin)
                     # MkDocs keeps one plugin object for every build of this process (it has
                     # an on_shutdown): the catalogue is this build's only.
-                    plugin.preloaded = catalogue
+                    plugin.preloaded, plugin.gate = catalogue, gate
                     plugin.site_copy = copy
                     try:
                         mkdocs_build(config)
                     finally:
-                        plugin.preloaded = plugin.site_copy = None
+                        plugin.preloaded = plugin.site_copy = plugin.gate = None
                 except MkDocsException as exc:
                     raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
             site = plugin.site
             assert site is not None
+        findings = gate()  # (asked for by the plugin before the pages were made)
         swapped = time.perf_counter()
         swap_in(root, staged, site_dir, keep_spare=plugin.cache is not None and
                 plugin.cache.folder is not None)

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -130,7 +130,11 @@ class CataloguePluginConfig(base.Config):  # type: ignore[no-untyped-call]
 class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.preloaded: Catalogue | None = None
-        """A catalogue ``omh build`` already loaded and checked (saves loading it twice)."""
+        """A catalogue ``omh build`` already loaded (saves loading it twice)."""
+        self.gate: Callable[[], object] | None = None
+        """``omh build``'s checks of ``preloaded``, made meanwhile: what waits for them, and
+        raises when they found errors (``build.passed``). Asked once the build cache is open,
+        before anything of the catalogue is derived or placed in the site."""
         self.site_copy: SiteCopy | None = None
         """``omh build``'s copy of the site into the spare's place, begun before the check
         (``spare_site.copy_site``)."""
@@ -242,6 +246,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
     def _generate(self, catalogue: Catalogue, config: MkDocsConfig) -> Site:
         assert self._spill is not None
         self.cache = self._open_cache(catalogue, config)
+        if self.gate is not None:
+            self.gate()
         self._root = str(catalogue.root)
         self.in_place = self.config.in_place
         if self.config.spare and self.cache is not None and not self.in_place:

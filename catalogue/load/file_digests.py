@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import Any
@@ -60,6 +61,17 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class DigestNews:
+    """What a process forked from a run learnt of the files (``FileDigests.news``), for the run
+    to take in (``FileDigests.absorb``): its own digests are the ones saved."""
+
+    files: dict[str, list[Any]]
+    """The entries it added to the memo."""
+    seen: set[str]
+    folders: dict[str, str]
+
+
 class FileDigests:
     """sha256 of files and digests of folders, remembered in ``memo_file`` (``None``: kept in
     memory only)."""
@@ -69,11 +81,13 @@ class FileDigests:
         self.within = within
         self._memo: dict[str, list[Any]] = self._load()
         self._changed = False
+        self._added: dict[str, list[Any]] = {}
+        """The memo's entries made in this run."""
         self._seen: set[str] = set()
         """The files looked at in this run (they exist: the others are looked for on save)."""
-        self._folders: dict[Path, str] = {}
+        self._folders: dict[str, str] = {}
         self.hashed = 0
-        """How many files had to be read (the rest were known)."""
+        """How many files this process had to read (the rest were known)."""
 
     def file(self, path: str | Path, stat: os.stat_result) -> str:
         key = str(path)
@@ -86,17 +100,17 @@ class FileDigests:
         digest = sha256_of(path)
         self.hashed += 1
         if not racy:
-            self._memo[key] = [current, digest]
+            self._memo[key] = self._added[key] = [current, digest]
             self._changed = True
         return digest
 
     def folder(self, folder: Path) -> str:
         """The digest of everything under ``folder`` (remembered for this run)."""
-        known = self._folders.get(folder)
+        top = str(folder)
+        known = self._folders.get(top)
         if known is not None:
             return known
         digest = hashlib.sha256()
-        top = str(folder)
         for relative in sorted(_walk(top)):
             path = os.path.join(top, relative)
             try:
@@ -110,9 +124,20 @@ class FileDigests:
             except OSError as exc:
                 entry = f"unreadable:{exc.errno}"
             digest.update(f"{relative}\0{entry}\n".encode("utf-8", "surrogateescape"))
-        result = digest.hexdigest()
-        self._folders[folder] = result
+        result = self._folders[top] = digest.hexdigest()
         return result
+
+    def news(self) -> DigestNews:
+        """What this process learnt that the run it was forked from did not know."""
+        return DigestNews(self._added, self._seen, self._folders)
+
+    def absorb(self, news: DigestNews) -> None:
+        """Take in what a process forked from this one learnt (``news``)."""
+        self._memo.update(news.files)
+        self._added.update(news.files)
+        self._changed = self._changed or bool(news.files)
+        self._seen |= news.seen
+        self._folders.update(news.folders)
 
     def save(self) -> None:
         """Best effort: a memo that cannot be written only makes the next run slower. The

@@ -56,6 +56,10 @@ class FindingsMemo:
         self._now: dict[str, Entry] = {}
         self.hits = 0
 
+    def __len__(self) -> int:
+        """How many records' findings the last run kept."""
+        return len(self._kept)
+
     def kept(self, record_id: str, folder: Path) -> list[Finding] | None:
         """The findings kept for the record while its ``folder`` is as it was (kept for the
         next run too), else None: check it and ``keep`` them."""
