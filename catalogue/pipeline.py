@@ -90,13 +90,14 @@ def load_catalogue(root: Path, check: bool = True, keep_records: bool = True,
     keep them in, the record cache; ``save_meanwhile``: keep them from a process of its own
     when there are many (``RecordStore.save``), which the caller waits for
     (``catalogue.store.settle()``)."""
-    store = RecordStore(root, keep_records=keep_records)
-    findings: list[Finding] = []
     if check:
-        findings, _ = validate(root, store=store, jobs=jobs)
+        catalogue, checking = load_checking(root, keep_records, jobs, save_meanwhile,
+                                            meanwhile=False)
+        return catalogue, checking.findings()
+    store = RecordStore(root, keep_records=keep_records)
     catalogue = link(store)
     store.save((jobs or default_jobs()) if save_meanwhile else 1)
-    return catalogue, findings
+    return catalogue, []
 
 
 @dataclass(frozen=True)
@@ -164,16 +165,17 @@ class Checking:
 
 
 def load_checking(root: Path, keep_records: bool = True, jobs: int = 0,
-                  save_meanwhile: bool = False) -> tuple[Catalogue, Checking]:
-    """Load and link every record, and run ``omh validate``'s checks of them: in a process
-    forked from this one when the last run kept the findings of nearly every record (a
-    rebuild: ``beside``), while the caller goes on with what does not depend on them, and
-    asks for them (``Checking.findings``) before it does anything that does. The options are
-    ``load_catalogue``'s."""
+                  save_meanwhile: bool = False,
+                  meanwhile: bool = True) -> tuple[Catalogue, Checking]:
+    """Load and link every record, and run ``omh validate``'s checks of them: with
+    ``meanwhile``, in a process forked from this one when the last run kept the findings of
+    nearly every record (a rebuild: ``beside``), while the caller goes on with what does not
+    depend on them, and asks for them (``Checking.findings``) before it does anything that
+    does. The other options are ``load_catalogue``'s."""
     jobs = jobs or default_jobs()
     save_jobs = jobs if save_meanwhile else 1
     store = RecordStore(root, keep_records=keep_records)
-    if not beside(store, jobs):
+    if not (meanwhile and beside(store, jobs)):
         findings, _ = validate(root, store=store, jobs=jobs)
         return link(store), Checking(store, save_jobs, findings=findings)
     store.load_many(sorted(store.paths), jobs)
