@@ -28,11 +28,12 @@ counts add up, and a sorted view is merged by the pages' sort keys, which are un
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -149,7 +150,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
     work = first or ShardWork(site_dir, Path(tempfile.mkdtemp(prefix="omh-search-")))
     begun = dict(work.stale)
     work.stale = []
-    try:
+    with _stopped_on_failure(work):
         pages = _shard_pages(work, documents, plan, cache)
         _clear_bundles(site_dir, plan)
         for shard, shard_pages in pages.items():
@@ -170,13 +171,6 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 stop_index(work.running.pop(shard))
         if place and cache is not None:
             place_kept(work, cache)
-    except OSError as exc:
-        stop_shards(work)
-        raise SearchIndexError(f"the search index's documents could not be written: {exc} "
-                               "(build again, or with --no-cache)") from exc
-    except BaseException:
-        stop_shards(work)
-        raise
     return work
 
 
@@ -187,7 +181,7 @@ def begin_first(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
     documents the cache holds. ``prepare_shards`` takes a run over when its shard's documents
     turn out to be those (another page of the shard built again may have changed its own)."""
     work = ShardWork(site_dir, Path(tempfile.mkdtemp(prefix="omh-search-")))
-    try:
+    with _stopped_on_failure(work):
         wanted = sorted(set(shards))
         pages = _shard_pages(work, documents, plan, cache, set(wanted))
         for shard in wanted[:max(1, jobs)]:
@@ -198,6 +192,15 @@ def begin_first(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
             _write_documents(folder, pages[shard])
             work.stale.append((shard, key))
             work.running[shard] = start_index(folder)
+    return work
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(work: ShardWork) -> Iterator[None]:
+    """Stop ``work``'s runs and remove its documents if the block fails (a document that could
+    not be written, with a ``SearchIndexError`` that says so)."""
+    try:
+        yield
     except OSError as exc:
         stop_shards(work)
         raise SearchIndexError(f"the search index's documents could not be written: {exc} "
@@ -205,7 +208,6 @@ def begin_first(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
     except BaseException:
         stop_shards(work)
         raise
-    return work
 
 
 def _shard_pages(work: ShardWork, documents: Iterable[Document], plan: ShardPlan,

@@ -46,6 +46,13 @@ def _noting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str,
     monkeypatch.setattr(owner, name, noted)
 
 
+def _raising(error: Exception) -> Callable[..., None]:
+    def raising(*args: Any, **kwargs: Any) -> None:
+        raise error
+
+    return raising
+
+
 def _pids(log: Path) -> set[str]:
     found = set(log.read_text(encoding="utf-8").split()) if log.exists() else set()
     log.unlink(missing_ok=True)
@@ -101,10 +108,8 @@ def test_errors_found_beside_stop_the_build_before_anything_is_placed(
 
 def test_what_the_checks_found_comes_before_what_building_raised(
         root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("the build cache could not be read")
-
-    monkeypatch.setattr(CataloguePlugin, "_open_cache", failing)
+    monkeypatch.setattr(CataloguePlugin, "_open_cache",
+                        _raising(RuntimeError("the build cache could not be read")))
     with pytest.raises(RuntimeError, match="could not be read"):
         build_site(root, tmp_path / "site")
     _set_line(root / MODEL, "base_model", "models/no-such-model")
@@ -114,10 +119,7 @@ def test_what_the_checks_found_comes_before_what_building_raised(
 
 def test_checks_that_fail_stop_the_build_with_what_they_raised(
         root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(*args: Any, **kwargs: Any) -> None:
-        raise ValueError("a check that cannot run")
-
-    monkeypatch.setattr(pipeline, "validate", failing)
+    monkeypatch.setattr(pipeline, "validate", _raising(ValueError("a check that cannot run")))
     with pytest.raises(SiteBuildError, match="checks could not be run: ValueError: a check"):
         build_site(root, tmp_path / "site", force=True)
 
