@@ -175,17 +175,14 @@ def load_checking(root: Path, keep_records: bool = True, jobs: int = 0,
     jobs = jobs or default_jobs()
     save_jobs = jobs if save_meanwhile else 1
     store = RecordStore(root, keep_records=keep_records)
-    if not (meanwhile and beside(store, jobs)):
-        findings, _ = validate(root, store=store, jobs=jobs)
-        return link(store), Checking(store, save_jobs, findings=findings)
-    store.load_many(sorted(store.paths), jobs)
-    catalogue = link(store)
-    running = run_forked(functools.partial(_check_beside, root, store, jobs))
-    if running is None:
-        findings, _ = validate(root, store=store, jobs=jobs)
-        return catalogue, Checking(store, save_jobs, findings=findings)
-    store.findings_memo = None  # the checks' process keeps it
-    return catalogue, Checking(store, save_jobs, running)
+    if meanwhile and beside(store, jobs):
+        catalogue = link(store)  # (every record loaded here: the checks' process starts with them)
+        running = run_forked(functools.partial(_check_beside, root, store, jobs))
+        if running is not None:
+            store.findings_memo = None  # the checks' process keeps it
+            return catalogue, Checking(store, save_jobs, running)
+    findings, _ = validate(root, store=store, jobs=jobs)
+    return link(store), Checking(store, save_jobs, findings=findings)
 
 
 def beside(store: RecordStore, jobs: int) -> bool:

@@ -32,8 +32,7 @@ def main() -> int:
     source = iris.DATA.as_posix()
     for rows, context, split in ((frame[~held_out], "training", "train"),
                                  (frame[held_out], "test", "test")):
-        dataset = from_pandas(rows, source=source, name=f"iris-{split}",
-                                          targets="species")
+        dataset = from_pandas(rows, source=source, name=f"iris-{split}", targets="species")
         mlflow.log_input(dataset, context=context, tags={"split": split})
     model, losses = iris.train(training)
     run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
