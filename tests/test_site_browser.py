@@ -105,8 +105,11 @@ def test_model_page_and_its_lineage_graph_render(browser: Any, example: str,
     button = browser.find_element("css selector", ".omh-citation button[data-omh-copy]")
     browser.execute_script("arguments[0].scrollIntoView()", button)
     button.click()
-    assert browser.find_element("css selector", ".omh-citation button[data-omh-copy]"
-                                ).get_attribute("data-omh-copied") == "true"
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # The copy settles after the click returns: the clipboard's promise, or the selection the
+    # page falls back on when the clipboard refuses an unfocused headless window.
+    WebDriverWait(browser, 10).until(lambda d: button.get_attribute("data-omh-copied") == "true")
     assert _page_problems(browser) == CLEAN
 
 
