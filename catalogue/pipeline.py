@@ -12,6 +12,7 @@ from catalogue.check.context import CheckContext
 from catalogue.check.placeholders import without_placeholder_echoes
 from catalogue.check.registry import CHECKS
 from catalogue.check.scope import Scope, select_scope
+from catalogue.derive.carbon_rollup import CarbonReport, carbon_report
 from catalogue.gates.registry import FOLDER_GATES, GATES
 from catalogue.link.catalogue import Catalogue, link
 from catalogue.load.collector import fewer_collections
@@ -109,6 +110,10 @@ class _Checked:
     """What they learnt of the record folders' files (which the build digests too)."""
     cards: dict[str, Card]
     """The cards they parsed, by record id."""
+    carbon: CarbonReport | None
+    """The carbon figures, derived once the checks are done (what a build needs next, while
+    it reads its cache); None when deriving them raised (the build derives them again, and
+    says what that raises)."""
 
 
 class Checking:
@@ -123,6 +128,7 @@ class Checking:
         self._findings = findings
         self._failed: ForkedFailed | None = None
         self._saved = False
+        self._carbon: CarbonReport | None = None
 
     def findings(self) -> list[Finding]:
         """The findings, once the checks are done (raises ``ForkedFailed`` if their process
@@ -145,12 +151,20 @@ class Checking:
                 if record is not None and "card" not in record.__dict__:
                     record.card = card
             self._findings = checked.findings
+            self._carbon = checked.carbon
         if self._findings is None:
             raise RuntimeError("the checks were stopped before they ended")
         if not self._saved:
             self._saved = True
             store.save(self._save_jobs)
         return self._findings
+
+    def carbon_report(self, catalogue: Catalogue) -> CarbonReport:
+        """The carbon figures of ``catalogue`` (``carbon_report``): those the checks' process
+        derived after its checks, or derived now."""
+        self.findings()
+        report, self._carbon = self._carbon, None
+        return report if report is not None else carbon_report(catalogue)
 
     @property
     def meanwhile(self) -> bool:
@@ -177,7 +191,7 @@ def load_checking(root: Path, keep_records: bool = True, jobs: int = 0,
     store = RecordStore(root, keep_records=keep_records)
     if meanwhile and beside(store, jobs):
         catalogue = link(store)  # (every record loaded here: the checks' process starts with them)
-        running = run_forked(functools.partial(_check_beside, root, store, jobs))
+        running = run_forked(functools.partial(_check_beside, root, catalogue, jobs))
         if running is not None:
             store.findings_memo = None  # the checks' process keeps it
             return catalogue, Checking(store, save_jobs, running)
@@ -197,14 +211,20 @@ def beside(store: RecordStore, jobs: int) -> bool:
         len(store.paths) - len(memo) <= UNKNOWN_AT_MOST
 
 
-def _check_beside(root: Path, store: RecordStore, jobs: int) -> _Checked:
-    """The checks, in a process forked from the run that loaded ``store``: they keep their
-    findings for the next run themselves, and send back what the run needs of the rest."""
+def _check_beside(root: Path, catalogue: Catalogue, jobs: int) -> _Checked:
+    """The checks, in a process forked from the run that loaded ``catalogue``: they keep their
+    findings for the next run themselves, derive the carbon figures, and send back what the
+    run needs of the rest."""
+    store = catalogue.store
     had_card = {record.id for record in store.loaded() if "card" in record.__dict__}
     findings, _ = validate(root, store=store, jobs=jobs)
     if store.findings_memo is not None:
         store.findings_memo.save()
+    try:
+        carbon: CarbonReport | None = carbon_report(catalogue)
+    except Exception:  # (a catalogue with errors, built with --force: the build says it)
+        carbon = None
     cards = {record.id: card for record in store.loaded() if record.id not in had_card
              and (card := record.__dict__.get("card")) is not None}
     kept = store.record_cache
-    return _Checked(findings, kept.digests.news() if kept is not None else None, cards)
+    return _Checked(findings, kept.digests.news() if kept is not None else None, cards, carbon)

@@ -24,6 +24,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.load.collector import fewer_collections
 from catalogue.load.forked import ForkedFailed
 from catalogue.model.findings import Finding, Severity
@@ -201,8 +202,10 @@ def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None
            force: bool, verbose: bool, node_modules: Path | None, catalogue: Catalogue | None,
            material_search: bool, cache: bool, jobs: int, start: float) -> BuildResult:
     """``build_site`` once the site's ``copy`` (if any) has begun."""
-    def build(catalogue: Catalogue, gate: Gate) -> BuildResult:
-        return _build_from(catalogue, gate, root, site_dir, spare, copy, verbose=verbose,
+    def build(catalogue: Catalogue, gate: Gate,
+              carbon: Callable[[], CarbonReport] | None = None) -> BuildResult:
+        return _build_from(catalogue, gate, carbon, root, site_dir, spare, copy,
+                           verbose=verbose,
                            node_modules=node_modules,
                            material_search=material_search, cache=cache, jobs=jobs,
                            start=start)
@@ -215,7 +218,7 @@ def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None
     try:
         if not checking.meanwhile:
             gate()  # (nothing is begun for a catalogue the checks refuse)
-        return build(catalogue, gate)
+        return build(catalogue, gate, functools.partial(checking.carbon_report, catalogue))
     except Exception:
         gate()  # what the checks found comes before what building an unchecked catalogue raised
         raise
@@ -224,7 +227,8 @@ def _build(root: Path, site_dir: Path, spare: Path | None, copy: SiteCopy | None
         catalogue.store.settle()  # the records kept for the next run, meanwhile
 
 
-def _build_from(catalogue: Catalogue, gate: Gate, root: Path, site_dir: Path,
+def _build_from(catalogue: Catalogue, gate: Gate, carbon: Callable[[], CarbonReport] | None,
+                root: Path, site_dir: Path,
                 spare: Path | None, copy: SiteCopy | None, *, verbose: bool,
                 node_modules: Path | None, material_search: bool, cache: bool, jobs: int,
                 start: float) -> BuildResult:
@@ -248,11 +252,12 @@ def _build_from(catalogue: Catalogue, gate: Gate, root: Path, site_dir: Path,
                     # MkDocs keeps one plugin object for every build of this process (it has
                     # an on_shutdown): the catalogue is this build's only.
                     plugin.preloaded, plugin.gate = catalogue, gate
-                    plugin.site_copy = copy
+                    plugin.site_copy, plugin.carbon = copy, carbon
                     try:
                         mkdocs_build(config)
                     finally:
                         plugin.preloaded = plugin.site_copy = plugin.gate = None
+                        plugin.carbon = None
                 except MkDocsException as exc:
                     raise SiteBuildError(f"MkDocs could not build the site: {exc}") from exc
             site = plugin.site

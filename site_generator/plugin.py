@@ -41,6 +41,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from catalogue.derive.carbon_rollup import CarbonReport
 from catalogue.load.cache_dir import cache_location, committed
 from catalogue.load.forked import Forked, ForkedFailed, default_jobs, run_forked
 from catalogue.load.safe_write import check_no_symlink
@@ -56,7 +57,7 @@ from site_generator.cached_output import (
     units_output,
     write_reused,
 )
-from site_generator.carbon_view import carbon_figures
+from site_generator.carbon_view import CarbonFigures, carbon_figures
 from site_generator.csp import add_policy, with_nonce
 from site_generator.generate import generate, site_files_meanwhile
 from site_generator.head_tags import install as install_head_tags
@@ -135,6 +136,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         """``omh build``'s checks of ``preloaded``, made meanwhile: what waits for them, and
         raises when they found errors (``build.passed``). Asked once the build cache is open,
         before anything of the catalogue is derived or placed in the site."""
+        self.carbon: Callable[[], CarbonReport] | None = None
+        """``omh build``'s carbon figures of ``preloaded``, once the gate is passed: those the
+        checks' process derived after its checks (``Checking.carbon_report``)."""
         self.site_copy: SiteCopy | None = None
         """``omh build``'s copy of the site into the spare's place, begun before the check
         (``spare_site.copy_site``)."""
@@ -257,7 +261,8 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
         self._ahead = self._place_ahead(Path(config.site_dir), catalogue)
         # Once the placing ahead has begun (it needs only the cache), the carbon figures, made
         # once for this process and the site-wide files' (``site_files_meanwhile``).
-        carbon = carbon_figures(catalogue)
+        carbon = CarbonFigures(self.carbon()) if self.carbon is not None \
+            else carbon_figures(catalogue)
         site_files = site_files_meanwhile(catalogue, carbon, self._jobs(), self._spill)
         self._search_plan = self.search_plan(catalogue)
         self._search_begun = 0.0

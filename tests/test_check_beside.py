@@ -1,8 +1,9 @@
 """A rebuild's checks run in a process of their own while the build reads its cache
 (``pipeline.load_checking``). They find what they find in the build's own process; their
 findings still gate the build before anything of the catalogue is derived or placed, and come
-before whatever building the unchecked catalogue raised; and what they learn (their findings,
-the files' digests, the cards they parse) is kept for the next run.
+before whatever building the unchecked catalogue raised; what they learn (their findings, the
+files' digests, the cards they parse) is kept for the next run; and the carbon figures they
+derive next are the build's.
 
 The example has fewer records than the checks are moved for, so the fixture lowers both limits.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_build_cache import _copy_example, _set_line
+from test_build_cache import _copy_example, _set_line, assert_same_site
 
 from catalogue import pipeline
 from catalogue.load import forked
@@ -25,6 +26,7 @@ from catalogue.load.file_digests import RACY_NS, stat_key
 from catalogue.load.record_cache import DIGESTS_FILE, FOLDER
 from catalogue.load.store import RecordStore
 from catalogue.model import records
+from site_generator import carbon_view
 from site_generator.build import CatalogueHasErrors, SiteBuildError, build_site
 from site_generator.output_dir import spare_dir
 from site_generator.plugin import CataloguePlugin
@@ -148,3 +150,40 @@ def test_what_the_checks_learn_beside_is_kept_for_the_next_run(
     assert again == built.findings
     memo = store.findings_memo
     assert memo is not None and memo.hits == len(memo)  # kept beside: none checked again
+
+
+def test_the_carbon_figures_derived_beside_are_the_builds(
+        root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild takes the carbon figures the checks' process derived after its checks, and
+    its site is a clean build's; if deriving them there raises, the build derives them itself."""
+    run = root / "experiments" / "climate-detection-training-run" / "record.yaml"
+    text = run.read_text(encoding="utf-8")
+    assert "duration_seconds: 14400\n" in text
+    run.write_text(text.replace("duration_seconds: 14400\n", "duration_seconds: 43200\n"),
+                   encoding="utf-8")
+    log = tmp_path / "carbon.log"
+    _noting(monkeypatch, pipeline, "carbon_report", log)
+    _noting(monkeypatch, carbon_view, "carbon_report", log)
+    build_site(root, tmp_path / "site", force=True)
+    derived = _pids(log)
+    assert derived and str(os.getpid()) not in derived
+    build_site(root, tmp_path / "clean", force=True, cache=False)
+    assert_same_site(tmp_path / "site", tmp_path / "clean")
+
+    here = os.getpid()
+    derive = pipeline.carbon_report
+
+    derived_here = []
+
+    def failing_beside(catalogue: pipeline.Catalogue) -> Any:
+        if os.getpid() != here:
+            raise ValueError("a figure that cannot be derived there")
+        derived_here.append(catalogue)
+        return derive(catalogue)
+
+    monkeypatch.setattr(pipeline, "carbon_report", failing_beside)
+    run.write_text(text, encoding="utf-8")
+    build_site(root, tmp_path / "site", force=True)
+    assert len(derived_here) == 1
+    build_site(root, tmp_path / "clean", force=True, cache=False)
+    assert_same_site(tmp_path / "site", tmp_path / "clean")
