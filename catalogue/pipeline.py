@@ -202,10 +202,10 @@ def load_checking(root: Path, keep_records: bool = True, jobs: int = 0,
 def beside(store: RecordStore, jobs: int) -> bool:
     """Whether the checks of ``store``'s records are worth a process of their own: when the
     catalogue is large enough to fork for (``can_fork``) and the last run kept the findings of
-    all but a few of its records (``findings_memo``), as in a rebuild, whose checks then take
-    about as long as the start of its work on one core (reading the build cache, the carbon
-    figures). A first run's checks have workers of their own, and the cards they parse would
-    have to travel back."""
+    all but a few of its records (``findings_memo``), as in a rebuild, whose checks (and the
+    carbon figures derived after them, ``_check_beside``) then take about as long as the start
+    of its work on one core (reading the build cache). A first run's checks have workers of
+    their own, and the cards they parse would have to travel back."""
     memo = store.findings_memo
     return can_fork(jobs, len(store.paths)) and memo is not None and \
         len(store.paths) - len(memo) <= UNKNOWN_AT_MOST

@@ -259,8 +259,9 @@ class CataloguePlugin(BasePlugin[CataloguePluginConfig]):  # type: ignore[no-unt
                                          self.cache, self.site_copy)
         PAGE_TEMPLATES.bytecode_cache = self._bytecode_cache(PAGE_TEMPLATES)
         self._ahead = self._place_ahead(Path(config.site_dir), catalogue)
-        # Once the placing ahead has begun (it needs only the cache), the carbon figures, made
-        # once for this process and the site-wide files' (``site_files_meanwhile``).
+        # Once the placing ahead has begun (it needs only the cache), the carbon figures (made
+        # beside the checks, or here), once for this process and the site-wide files'
+        # (``site_files_meanwhile``).
         carbon = CarbonFigures(self.carbon()) if self.carbon is not None \
             else carbon_figures(catalogue)
         site_files = site_files_meanwhile(catalogue, carbon, self._jobs(), self._spill)
