@@ -53,14 +53,13 @@ def environment_files(requirements: list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def emissions_tracker(country: str, output_dir: Path, project: str) -> Iterator[Any]:
     """CodeCarbon's offline tracker around the block: no network, no API, this process only."""
-    from codecarbon import OfflineEmissionsTracker
+    from codecarbon import OfflineEmissionsTracker, OutputMethod
 
     logging.getLogger("codecarbon").setLevel(logging.ERROR)
     tracker = OfflineEmissionsTracker(
         country_iso_code=country, output_dir=str(output_dir), output_file="emissions.csv",
         project_name=project, measure_power_secs=1, tracking_mode="process",
-        save_to_file=True, save_to_api=False, save_to_prometheus=False, save_to_logger=False,
-        log_level="error", allow_multiple_runs=True)
+        output_methods=[OutputMethod.CSV], log_level="error", allow_multiple_runs=True)
     tracker.start()
     try:
         yield tracker

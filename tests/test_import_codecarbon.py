@@ -66,8 +66,7 @@ def emissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
             tracker = codecarbon.OfflineEmissionsTracker(
                 country_iso_code="DEU", output_dir=str(folder), project_name=project,
                 measure_power_secs=1, tracking_mode="process", log_level="error",
-                save_to_file=True, save_to_api=False, save_to_prometheus=False,
-                save_to_logger=False, allow_multiple_runs=True)
+                output_methods=[codecarbon.OutputMethod.CSV], allow_multiple_runs=True)
             tracker.start()
             matrix = np.linspace(0.0, 1.0, 40_000).reshape(200, 200)
             for _ in range(20):
