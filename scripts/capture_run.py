@@ -12,7 +12,9 @@ The script runs in this process (``runpy``), so:
   active run), and ``--autolog`` turns on ``mlflow.autolog()`` for scripts that log nothing;
 * CodeCarbon measures this process only (``tracking_mode="process"``), offline: the country
   is given, nothing is fetched from the network, and its output is ``<output-dir>/
-  emissions.csv``, also logged to the run as an artefact.
+  emissions.csv``, also logged to the run as an artefact;
+* MLflow's usage telemetry is off unless ``MLFLOW_DISABLE_TELEMETRY`` says otherwise: with a
+  local store, the run contacts no other host.
 
 The run also gets ``requirements.txt`` and ``python_env.yaml`` with the installed versions of
 the ``--requirement`` packages (what ``omh import-mlflow`` reads as the environment). At the
@@ -90,6 +92,7 @@ def run_script(script: Path, arguments: list[str]) -> int:
 
 
 def capture(args: argparse.Namespace) -> int:
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # (read when mlflow is imported)
     import mlflow
 
     args.output_dir.mkdir(parents=True, exist_ok=True)
