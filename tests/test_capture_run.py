@@ -52,9 +52,14 @@ TRAINING = '''
 import sys
 
 import mlflow
+import numpy as np
 
 mlflow.log_param("alpha", 0.5)
+matrix = np.linspace(0.0, 1.0, 40_000).reshape(200, 200)
 for step, loss in enumerate((0.9, 0.4)):
+    for _ in range(20):  # something for CodeCarbon to measure
+        matrix = matrix @ matrix.T
+        matrix /= matrix.max()
     mlflow.log_metric("train_loss", loss, step=step)
 sys.exit(int(sys.argv[1]))
 '''
