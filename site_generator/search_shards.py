@@ -133,7 +133,10 @@ class ShardWork:
     to_place: list[tuple[ShardFiles, Path]] = field(default_factory=list)
     """Those of them not in the site yet, with their folders (``place_kept``)."""
     stale: list[tuple[int, str]] = field(default_factory=list)
-    """(shard, key) of each shard to index (``begin_first``'s: of each shard it began)."""
+    """(shard, key) of each shard to index."""
+    begun: dict[int, str] = field(default_factory=dict)
+    """The key each run ``begin_first`` began (in ``running``) assumed for its shard, until
+    ``prepare_shards`` takes the run over or stops it."""
     pending: list[int] = field(default_factory=list)
     """The shards to index whose Pagefind run has not begun."""
     running: dict[int, Run] = field(default_factory=dict)
@@ -148,8 +151,7 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
     documents of the others for ``index_shards``. A run ``first`` began (``begin_first``) on
     the very documents of its shard is taken over; the others it began are stopped."""
     work = first or ShardWork(site_dir, Path(tempfile.mkdtemp(prefix="omh-search-")))
-    begun = dict(work.stale)
-    work.stale = []
+    begun, work.begun = work.begun, {}
     with _stopped_on_failure(work):
         pages = _shard_pages(work, documents, plan, cache)
         _clear_bundles(site_dir, plan)
@@ -162,13 +164,14 @@ def prepare_shards(site_dir: Path, documents: Iterable[Document], plan: ShardPla
                 work.placed[key] = files
                 continue
             work.stale.append((shard, key))
-            if begun.get(shard) == key and shard in work.running:
-                continue
+            if shard in begun:
+                if begun.pop(shard) == key:
+                    continue  # (taken over)
+                stop_index(work.running.pop(shard))  # (begun on other documents)
             _write_documents(work.work / str(shard), shard_pages)
             work.pending.append(shard)
-        for shard in begun:  # (a run on documents that turned out otherwise)
-            if shard in work.running and (shard, begun[shard]) not in work.stale:
-                stop_index(work.running.pop(shard))
+        for shard in begun:  # (begun on documents whose shard the cache turned out to hold)
+            stop_index(work.running.pop(shard))
         if place and cache is not None:
             place_kept(work, cache)
     return work
@@ -190,8 +193,8 @@ def begin_first(site_dir: Path, documents: Iterable[Document], plan: ShardPlan,
                 continue
             folder = work.work / "first" / str(shard)
             _write_documents(folder, pages[shard])
-            work.stale.append((shard, key))
             work.running[shard] = start_index(folder)
+            work.begun[shard] = key
     return work
 
 
